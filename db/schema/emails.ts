@@ -1,0 +1,68 @@
+import { sql } from "drizzle-orm";
+import { bigserial, bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bytea } from "./bytea";
+import { mailboxes } from "./mailboxes";
+
+export type AddressJson = { name: string; address: string };
+
+/** A stored incoming message. `(mailbox_id, source_key)` makes each one stored once per mailbox. */
+export const emails = pgTable(
+  "emails",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    mailboxId: uuid("mailbox_id").notNull().references(() => mailboxes.id, { onDelete: "cascade" }),
+    /** imap:<uidvalidity>:<uid> or pop3:<uidl> (or router:<hash> for handed-in mail). */
+    sourceKey: text("source_key").notNull(),
+    messageId: text("message_id"),
+    /** sha256 of the raw source, hex: matches messages across a UIDVALIDITY change. */
+    contentHash: text("content_hash").notNull(),
+    fromAddress: text("from_address").notNull().default(""),
+    fromName: text("from_name").notNull().default(""),
+    toList: jsonb("to_list").$type<AddressJson[]>().notNull().default([]),
+    ccList: jsonb("cc_list").$type<AddressJson[]>().notNull().default([]),
+    replyTo: jsonb("reply_to").$type<AddressJson[]>().notNull().default([]),
+    subject: text("subject").notNull().default(""),
+    sentAt: timestamp("sent_at", { withTimezone: true }),
+    inReplyTo: text("in_reply_to"),
+    references: text("references"),
+    textBody: text("text_body"),
+    htmlBody: text("html_body"),
+    sizeBytes: integer("size_bytes").notNull(),
+    hasAttachments: boolean("has_attachments").notNull().default(false),
+    /** Why the body could not be parsed (stored raw); null when parsed. */
+    parseError: text("parse_error"),
+    /** Larger than the maximum size: stored with headers only. */
+    oversized: boolean("oversized").notNull().default(false),
+    storedAt: timestamp("stored_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("emails_source_unique").on(t.mailboxId, t.sourceKey),
+    index("emails_list_idx").on(t.mailboxId, t.storedAt.desc(), t.id.desc()),
+    index("emails_message_id_idx").on(t.mailboxId, t.messageId),
+    index("emails_hash_idx").on(t.mailboxId, t.contentHash),
+    index("emails_subject_trgm").using("gin", sql`lower(${t.subject}) gin_trgm_ops`),
+    index("emails_from_trgm").using("gin", sql`lower(${t.fromAddress} || ' ' || ${t.fromName}) gin_trgm_ops`),
+  ],
+);
+
+/** The raw source, kept once; attachments are served from it. */
+export const emailSources = pgTable("email_sources", {
+  emailId: bigint("email_id", { mode: "number" }).primaryKey().references(() => emails.id, { onDelete: "cascade" }),
+  raw: bytea("raw").notNull(),
+});
+
+export const emailAttachments = pgTable(
+  "email_attachments",
+  {
+    emailId: bigint("email_id", { mode: "number" }).notNull().references(() => emails.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+    filename: text("filename").notNull(),
+    contentType: text("content_type").notNull(),
+    sizeBytes: integer("size_bytes").notNull(),
+    contentId: text("content_id"),
+    partPath: text("part_path").notNull(),
+  },
+  (t) => [uniqueIndex("email_attachments_pk").on(t.emailId, t.position)],
+);
+
+export type Email = typeof emails.$inferSelect;

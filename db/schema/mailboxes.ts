@@ -1,0 +1,75 @@
+import { sql } from "drizzle-orm";
+import { bigint, boolean, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { deliveryMethodEnum, mailboxKindEnum, testStatusEnum } from "./enums";
+import { profiles } from "./profiles";
+import { users } from "./users";
+
+/** A user's or a queue's mailbox (SPEC §3), with the worker's sync cursor and lease. */
+export const mailboxes = pgTable(
+  "mailboxes",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    kind: mailboxKindEnum("kind").notNull(),
+    name: text("name").notNull(),
+    emailAddress: text("email_address").notNull(),
+    /** The user this mailbox belongs to (kind = user). */
+    userId: uuid("user_id").references(() => users.id, { onDelete: "cascade" }),
+    /** Who receives its alerts and may use it: the user, or the queue's owner. */
+    ownerId: uuid("owner_id").references(() => users.id, { onDelete: "set null" }),
+    profileId: uuid("profile_id").references(() => profiles.id, { onDelete: "restrict" }),
+    incomingDelivery: deliveryMethodEnum("incoming_delivery").notNull().default("none"),
+    outgoingDelivery: deliveryMethodEnum("outgoing_delivery").notNull().default("none"),
+    actDelivery: deliveryMethodEnum("act_delivery").notNull().default("none"),
+    userName: text("user_name"),
+    passwordSealed: text("password_sealed"),
+    approvedAt: timestamp("approved_at", { withTimezone: true }),
+    approvedById: uuid("approved_by_id").references(() => users.id, { onDelete: "set null" }),
+    incomingStatus: testStatusEnum("incoming_status").notNull().default("not_run"),
+    outgoingStatus: testStatusEnum("outgoing_status").notNull().default("not_run"),
+    actStatus: testStatusEnum("act_status").notNull().default("not_run"),
+    incomingEnabled: boolean("incoming_enabled").notNull().default(false),
+    outgoingEnabled: boolean("outgoing_enabled").notNull().default(false),
+    lastTestedAt: timestamp("last_tested_at", { withTimezone: true }),
+    lastSyncAt: timestamp("last_sync_at", { withTimezone: true }),
+    nextSyncAt: timestamp("next_sync_at", { withTimezone: true }),
+    lastError: text("last_error"),
+    lastErrorCode: text("last_error_code"),
+    consecutiveFailures: integer("consecutive_failures").notNull().default(0),
+    firstFailureAt: timestamp("first_failure_at", { withTimezone: true }),
+    leaseOwner: text("lease_owner"),
+    leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true }),
+    imapUidValidity: bigint("imap_uid_validity", { mode: "number" }),
+    imapLastUid: bigint("imap_last_uid", { mode: "number" }),
+    /** The process-from date the cursor was built for; an earlier profile date triggers a backfill. */
+    syncedFrom: timestamp("synced_from", { withTimezone: true }),
+    syncProgressDone: integer("sync_progress_done").notNull().default(0),
+    syncProgressTotal: integer("sync_progress_total").notNull().default(0),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("mailboxes_user_unique").on(t.userId).where(sql`${t.kind} = 'user'`),
+    index("mailboxes_owner_idx").on(t.ownerId),
+    index("mailboxes_profile_idx").on(t.profileId),
+    index("mailboxes_due_idx").on(t.nextSyncAt).where(sql`${t.incomingEnabled}`),
+    index("mailboxes_name_idx").on(t.name),
+  ],
+);
+
+/**
+ * Connection slots: at most `max_connections` rows per key (profile:<id> or
+ * mailbox:<id>) are held at once. A slot is a lease; an expired one is free.
+ */
+export const connectionSlots = pgTable(
+  "connection_slots",
+  {
+    key: text("key").notNull(),
+    slot: integer("slot").notNull(),
+    owner: text("owner").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.slot] })],
+);
+
+export type Mailbox = typeof mailboxes.$inferSelect;
+export type NewMailbox = typeof mailboxes.$inferInsert;

@@ -1,0 +1,46 @@
+import { sql } from "drizzle-orm";
+import { boolean, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { authMethodEnum, credentialModeEnum, incomingProtocolEnum, serverTypeEnum } from "./enums";
+import { users } from "./users";
+
+/** An email server profile: how to reach one mail system (SPEC §1). Secrets are sealed (lib/crypto). */
+export const profiles = pgTable(
+  "profiles",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    ownerId: uuid("owner_id").references(() => users.id, { onDelete: "set null" }),
+    serverType: serverTypeEnum("server_type").notNull(),
+    incomingProtocol: incomingProtocolEnum("incoming_protocol").notNull().default("imap"),
+    incomingHost: text("incoming_host").notNull(),
+    outgoingHost: text("outgoing_host").notNull(),
+    credentialMode: credentialModeEnum("credential_mode").notNull().default("mailbox"),
+    userName: text("user_name"),
+    passwordSealed: text("password_sealed"),
+    useSameForOutgoing: boolean("use_same_for_outgoing").notNull().default(true),
+    outgoingUserName: text("outgoing_user_name"),
+    outgoingPasswordSealed: text("outgoing_password_sealed"),
+    incomingPort: integer("incoming_port").notNull(),
+    outgoingPort: integer("outgoing_port").notNull(),
+    incomingTls: boolean("incoming_tls").notNull().default(true),
+    outgoingTls: boolean("outgoing_tls").notNull().default(true),
+    incomingAuthMethod: authMethodEnum("incoming_auth_method").notNull().default("auto"),
+    outgoingAuthMethod: authMethodEnum("outgoing_auth_method").notNull().default("auto"),
+    processEmailFrom: timestamp("process_email_from", { withTimezone: true }).notNull().defaultNow(),
+    minPollingIntervalMinutes: integer("min_polling_interval_minutes").notNull().default(5),
+    maxConnections: integer("max_connections").notNull().default(10),
+    isDefault: boolean("is_default").notNull().default(false),
+    appendSentToImap: boolean("append_sent_to_imap").notNull().default(false),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("profiles_name_unique").on(sql`lower(${t.name})`),
+    // At most one default profile for new mailboxes.
+    uniqueIndex("profiles_one_default").on(t.isDefault).where(sql`${t.isDefault}`),
+  ],
+);
+
+export type Profile = typeof profiles.$inferSelect;
+export type NewProfile = typeof profiles.$inferInsert;
