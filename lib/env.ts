@@ -1,0 +1,56 @@
+import { z } from "zod";
+
+/**
+ * The environment, parsed once with zod. Nothing else reads `process.env`
+ * (scripts that start processes set these variables before they start).
+ */
+const schema = z.object({
+  DATABASE_URL: z.string().min(1, "DATABASE_URL is required (npm start sets it for the embedded Postgres)"),
+  /** Signs session tokens (next-auth). */
+  AUTH_SECRET: z.string().min(16).optional(),
+  /**
+   * Seals stored mail passwords: "<keyId>:<base64 32 bytes>". Older keys that may
+   * still seal some secrets go in MAILROOM_OLD_SECRET_KEYS, comma separated.
+   */
+  MAILROOM_SECRET_KEY: z.string().optional(),
+  MAILROOM_OLD_SECRET_KEYS: z.string().optional(),
+  /** The guide's AllowCredentialsEntryViaNonSecureChannels. */
+  MAILROOM_ALLOW_CREDENTIALS_OVER_HTTP: z.enum(["0", "1"]).default("0"),
+  /** Outbound port policy, e.g. "465,995". Empty: any port. */
+  MAILROOM_ALLOWED_PORTS: z.string().optional(),
+  /** A PEM file of extra certificate authorities trusted for mail servers (added to the system's). */
+  MAILROOM_EXTRA_CA_FILE: z.string().optional(),
+  /** Messages larger than this are stored with headers only. */
+  MAILROOM_MAX_MESSAGE_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
+  /** Connection and greeting timeout for mail servers. */
+  MAILROOM_MAIL_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  MAILROOM_WORKER_ID: z.string().optional(),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+export type Env = z.infer<typeof schema>;
+
+let cached: Env | undefined;
+
+/** The parsed environment (parsed on first use, then cached). */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** Parses an environment-like object; throws a readable error naming each bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  return result.data;
+}
+
+/** The ports allowed by MAILROOM_ALLOWED_PORTS, or null when any port is allowed. */
+export function allowedPorts(e: Env = env()): number[] | null {
+  const raw = e.MAILROOM_ALLOWED_PORTS?.trim();
+  if (!raw) return null;
+  return raw.split(",").map((p) => Number(p.trim())).filter((n) => Number.isInteger(n) && n > 0);
+}
