@@ -1,0 +1,42 @@
+import { and, eq, ne, sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { users, type User } from "../../db/schema/users";
+import { assertCan, type Actor } from "../auth/actor";
+import { hashPassword } from "../auth/passwords";
+import { AppError } from "../errors";
+import { parseInput } from "../validation";
+import { updateUserInput } from "./user-input";
+
+/**
+ * Changes a user's name, role, active flag and (when given) password. Refuses a
+ * change that would leave no active admin, so the organisation cannot lock itself out.
+ */
+export async function updateUser(db: Db, actor: Actor | null, input: unknown): Promise<User> {
+  assertCan(actor, "user:admin");
+  const data = parseInput(updateUserInput, input);
+  const passwordHash = data.password ? await hashPassword(data.password) : undefined;
+  return db.transaction(async (tx) => {
+    // Serialise admin changes so two concurrent demotions cannot both pass the check.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext('mailroom:admins'))`);
+    const [current] = await tx.select().from(users).where(eq(users.id, data.id));
+    if (!current) throw new AppError("not_found", "This user no longer exists.");
+    const losesAdmin = current.role === "admin" && current.active && (data.role !== "admin" || !data.active);
+    if (losesAdmin) {
+      const [{ n }] = await tx
+        .select({ n: sql<number>`count(*)::int` })
+        .from(users)
+        .where(and(eq(users.role, "admin"), eq(users.active, true), ne(users.id, data.id)));
+      if (n === 0) {
+        throw new AppError("invalid", "Some fields need attention.", {
+          role: ["This is the last active admin. Make another user an admin first."],
+        });
+      }
+    }
+    const [user] = await tx
+      .update(users)
+      .set({ name: data.name, role: data.role, active: data.active, updatedAt: new Date(), ...(passwordHash ? { passwordHash } : {}) })
+      .where(eq(users.id, data.id))
+      .returning();
+    return user;
+  });
+}
