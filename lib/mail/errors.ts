@@ -1,0 +1,322 @@
+/*
+ * One classifier for every mail-library failure (imapflow, nodemailer, our POP3
+ * client, Node's socket/DNS/TLS errors). The worker turns `kind` into retry or
+ * disable (SPEC §4); the UI shows `message` next to `field`; `detail` goes into
+ * the alert's technical detail.
+ *
+ * Library shapes it reads (see the sources in node_modules):
+ * - imapflow passes Node's codes through (ECONNREFUSED, ENOTFOUND,
+ *   ERR_SSL_WRONG_VERSION_NUMBER, DEPTH_ZERO_SELF_SIGNED_CERT, …), adds its own
+ *   (CONNECT_TIMEOUT, GREETING_TIMEOUT, ETIMEOUT, NoConnection, ClosedAfterConnect*)
+ *   and flags (authenticationFailed, serverResponseCode, mailboxMissing, tlsFailed).
+ * - nodemailer overwrites Node's code with its own (ESOCKET, EDNS, ETLS,
+ *   ECONNECTION, ETIMEDOUT, EAUTH, EPROTOCOL, EENVELOPE, EMESSAGE) but keeps
+ *   Node's message ("connect ECONNREFUSED …", "self-signed certificate"), and
+ *   sets responseCode/response/command for SMTP replies. So codes are also read
+ *   out of messages.
+ * - Pop3Error (./pop3.ts) keeps Node's codes and adds POP3_ERR with
+ *   responseCode (IN-USE, SYS/TEMP, …) and authenticationFailed.
+ */
+
+export type MailErrorCode =
+  | "auth_failed"
+  | "connect_refused"
+  | "host_not_found"
+  | "timeout"
+  | "tls_handshake_failed"
+  | "cert_untrusted"
+  | "too_many_connections"
+  | "server_unavailable"
+  | "mailbox_missing"
+  | "protocol_not_offered"
+  | "temporary_failure"
+  | "message_rejected"
+  | "unknown";
+
+/** The form fields a failure can point at (profile form, or the mailbox form for credentials). */
+export type MailErrorField =
+  | "incomingHost"
+  | "incomingPort"
+  | "incomingTls"
+  | "incomingAuthMethod"
+  | "outgoingHost"
+  | "outgoingPort"
+  | "outgoingTls"
+  | "outgoingAuthMethod"
+  | "userName"
+  | "outgoingUserName"
+  | "maxConnections";
+
+export type MailErrorContext = {
+  direction: "incoming" | "outgoing";
+  protocol: "imap" | "pop3" | "smtp";
+  host: string;
+  port: number;
+  /** Implicit TLS ("Use SSL"). */
+  tls: boolean;
+  credentialsFrom: "mailbox" | "profile";
+  /** For outgoing with profile credentials: whether the profile has separate outgoing credentials. */
+  outgoingCredentials?: "same" | "separate";
+  /** Strings to scrub from `detail` and `message` (the password), in case a server echoes them. */
+  secrets?: string[];
+};
+
+export type ClassifiedError = {
+  /** transient: retry later with backoff. permanent: disable this direction until a new test & enable. */
+  kind: "transient" | "permanent";
+  code: MailErrorCode;
+  /** The field at fault, or null when no setting is to blame. */
+  field: MailErrorField | null;
+  /** Which form holds `field`: the mailbox (its own credentials) or the server profile. */
+  form: "mailbox" | "profile" | null;
+  /** What happened, which setting, what to do: for people. */
+  message: string;
+  /** The technical text (codes, server replies), never a password. */
+  detail: string;
+};
+
+type Facts = {
+  codes: Set<string>;
+  text: string;
+  authenticationFailed: boolean;
+  imapCode?: string;
+  pop3Code?: string;
+  smtpCode?: number;
+  command?: string;
+  mailboxMissing: boolean;
+  tlsFailed: boolean;
+  errors: Array<Record<string, unknown>>;
+};
+
+type Verdict = Omit<ClassifiedError, "detail" | "form">;
+
+const CERT_PROBLEMS: Array<{ codes: string[]; pattern: RegExp; what: string }> = [
+  { codes: ["ERR_TLS_CERT_ALTNAME_INVALID"], pattern: /does not match certificate's altnames/i, what: "is issued for a different name" },
+  { codes: ["CERT_HAS_EXPIRED"], pattern: /certificate has expired/i, what: "has expired" },
+  { codes: ["CERT_NOT_YET_VALID"], pattern: /certificate is not yet valid/i, what: "is not valid yet" },
+  { codes: ["CERT_REVOKED"], pattern: /certificate revoked/i, what: "has been revoked" },
+  { codes: ["DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN"], pattern: /self[- ]signed certificate/i, what: "is self-signed" },
+  {
+    codes: ["UNABLE_TO_VERIFY_LEAF_SIGNATURE", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "UNABLE_TO_GET_ISSUER_CERT", "CERT_UNTRUSTED", "CERT_SIGNATURE_FAILURE", "CERT_CHAIN_TOO_LONG", "INVALID_CA"],
+    pattern: /unable to (verify the first certificate|get (local )?issuer certificate)|certificate not trusted|certificate signature failure/i,
+    what: "is signed by an authority this app does not trust",
+  },
+];
+
+/** TLS spoken to a port that is not speaking TLS (yet): the classic "Use SSL" mix-up. */
+const TLS_MISMATCH_CODES = ["ERR_SSL_WRONG_VERSION_NUMBER", "ERR_SSL_PACKET_LENGTH_TOO_LONG", "ERR_SSL_HTTP_REQUEST", "ERR_SSL_UNKNOWN_PROTOCOL", "ERR_SSL_RECORD_LAYER_FAILURE"];
+const TLS_MISMATCH_TEXT = /wrong version number|packet length too long|unknown protocol|http request|record layer failure/i;
+const TLS_OTHER_TEXT = /SSL routines|tlsv1 alert|handshake failure|no protocols available|unsupported protocol/i;
+/** The peer hung up mid-handshake: as likely an overloaded server as a wrong port, so retried. */
+const TLS_HUNG_UP_TEXT = /before secure TLS connection was established/i;
+
+const TIMEOUT_CODES = ["ETIMEDOUT", "ETIMEOUT", "ESOCKETTIMEDOUT", "CONNECT_TIMEOUT", "GREETING_TIMEOUT", "UPGRADE_TIMEOUT"];
+const UNREACHABLE_CODES = ["EHOSTUNREACH", "ENETUNREACH", "EHOSTDOWN", "ENETDOWN", "EADDRNOTAVAIL"];
+const RESET_CODES = ["ECONNRESET", "EPIPE", "ECONNABORTED"];
+const CLOSED_CODES = ["ECONNCLOSED", "ECONNECTION", "NoConnection", "EConnectionClosed", "ClosedAfterConnectText", "ClosedAfterConnectTLS"];
+/** The server does not speak the protocol we expected on that port. */
+const WRONG_PROTOCOL_CODES = ["EPROTOCOL", "InvalidResponse", "UnexpectedTag", "MissingTag", "ParserError"];
+const NODE_CODE_IN_TEXT = /\b(E[A-Z]{4,}|EAI_[A-Z]+|ERR_[A-Z_]+)\b/g;
+
+const TOO_MANY_TEXT = /too many (simultaneous |concurrent )?connections|maximum number of (concurrent )?connections|connection limit|mail_max_userip_connections/i;
+const NEEDS_TLS_TEXT = /plaintext authentication (is )?(disallowed|not allowed)|login is disabled|LOGINDISABLED|must issue a STARTTLS/i;
+const MECHANISM_TEXT = /unsupported (authentication )?mechanism|unrecognized authentication type|mechanism (is )?not supported|no matching authentication method|unknown authentication method|not supported for (IMAP|POP3)/i;
+const MAILBOX_MISSING_TEXT = /mailbox (does not|doesn't) exist|no such mailbox|NONEXISTENT/i;
+
+const PORTS = { imap: { tls: 993, plain: 143 }, pop3: { tls: 995, plain: 110 }, smtp: { tls: 465, plain: 587 } } as const;
+
+/** Walks an error, its `cause` and imapflow's `_err` and collects what can be tested. */
+function readFacts(err: unknown): Facts {
+  const facts: Facts = { codes: new Set(), text: "", authenticationFailed: false, mailboxMissing: false, tlsFailed: false, errors: [] };
+  const texts: string[] = [];
+  let current: unknown = err;
+  for (let depth = 0; current && depth < 5; depth++) {
+    if (typeof current !== "object") {
+      texts.push(String(current));
+      break;
+    }
+    const e = current as Record<string, unknown>;
+    facts.errors.push(e);
+    if (typeof e.code === "string") facts.codes.add(e.code);
+    if (typeof e.code === "string" && e.code.startsWith("ParserError")) facts.codes.add("ParserError");
+    for (const key of ["message", "response", "responseText", "reason"]) if (typeof e[key] === "string") texts.push(e[key] as string);
+    if (e.authenticationFailed === true) facts.authenticationFailed = true;
+    if (e.mailboxMissing === true) facts.mailboxMissing = true;
+    if (e.tlsFailed === true) facts.tlsFailed = true;
+    if (typeof e.serverResponseCode === "string") facts.imapCode ??= e.serverResponseCode.toUpperCase();
+    if (e.name === "Pop3Error" && typeof e.responseCode === "string") facts.pop3Code ??= e.responseCode.toUpperCase();
+    if (typeof e.responseCode === "number") facts.smtpCode ??= e.responseCode;
+    if (typeof e.command === "string") facts.command ??= e.command;
+    current = e.cause ?? e._err;
+  }
+  facts.text = texts.join(" | ");
+  for (const match of facts.text.matchAll(NODE_CODE_IN_TEXT)) facts.codes.add(match[1]);
+  return facts;
+}
+
+const hasAny = (facts: Facts, codes: string[]) => codes.some((c) => facts.codes.has(c));
+
+/**
+ * Classifies a mail error for the worker (retry or disable), the alert (message,
+ * detail) and the form (field). Unknown errors are transient: disabling a
+ * mailbox needs evidence, and repeated transient failures still raise a warning.
+ */
+export function classifyMailError(err: unknown, ctx: MailErrorContext): ClassifiedError {
+  const facts = readFacts(err);
+  const verdict = decide(facts, ctx);
+  const form = verdict.field === null ? null : verdict.field === "userName" || verdict.field === "outgoingUserName" ? ctx.credentialsFrom : "profile";
+  return { ...verdict, form, message: redact(verdict.message, ctx.secrets), detail: redact(describe(facts, ctx), ctx.secrets) };
+}
+
+function decide(facts: Facts, ctx: MailErrorContext): Verdict {
+  const side = ctx.direction;
+  const f = {
+    host: `${side}Host`,
+    port: `${side}Port`,
+    tls: `${side}Tls`,
+    authMethod: `${side}AuthMethod`,
+  } as const satisfies Record<string, MailErrorField>;
+  const userNameField: MailErrorField =
+    side === "outgoing" && ctx.credentialsFrom === "profile" && ctx.outgoingCredentials === "separate" ? "outgoingUserName" : "userName";
+  const where = `${ctx.host}:${ctx.port}`;
+  const proto = ctx.protocol.toUpperCase();
+  const ports = PORTS[ctx.protocol];
+  const location = `check the ${side} server location and port`;
+  const credentials =
+    ctx.credentialsFrom === "mailbox"
+      ? "check the mailbox's user name and password"
+      : `check the ${userNameField === "outgoingUserName" ? "outgoing " : ""}user name and password in the server profile`;
+  const reply = serverReply(facts);
+  const verdict = (kind: Verdict["kind"], code: MailErrorCode, field: MailErrorField | null, message: string): Verdict => ({ kind, code, field, message });
+
+  // TLS: the certificate, then the handshake itself.
+  const cert = CERT_PROBLEMS.find((p) => hasAny(facts, p.codes) || p.pattern.test(facts.text));
+  if (cert) {
+    const advice =
+      cert.codes[0] === "ERR_TLS_CERT_ALTNAME_INVALID"
+        ? `enter the host name the certificate is issued for as the ${side} server location`
+        : `ask the mail server's administrator for a certificate from a trusted authority, or have this app's operator add the server's CA to the trusted ones`;
+    return verdict("permanent", "cert_untrusted", f.host, `Certificate not trusted — the certificate of ${where} ${cert.what}; ${advice}.`);
+  }
+  if (hasAny(facts, TLS_MISMATCH_CODES) || TLS_MISMATCH_TEXT.test(facts.text)) {
+    const message = ctx.tls
+      ? `TLS handshake with ${where} failed — the port may expect STARTTLS or no encryption; untick 'Use SSL' for ${side} or use port ${ports.tls}.`
+      : `TLS handshake with ${where} failed after STARTTLS — the server's TLS set-up is broken; ask its administrator.`;
+    return verdict("permanent", "tls_handshake_failed", f.tls, message);
+  }
+  if (facts.tlsFailed || (facts.command === "STLS" && facts.codes.has("POP3_ERR")) || (facts.command === "STARTTLS" && facts.smtpCode)) {
+    return verdict("permanent", "protocol_not_offered", f.tls, `${where} does not offer STARTTLS — tick 'Use SSL' for ${side} and use port ${ports.tls}.`);
+  }
+  if (TLS_HUNG_UP_TEXT.test(facts.text)) {
+    return verdict("transient", "tls_handshake_failed", f.tls, `${where} closed the connection during the TLS handshake — will retry; if this persists, check 'Use SSL' for ${side} and the port.`);
+  }
+  if (facts.codes.has("ETLS") || TLS_OTHER_TEXT.test(facts.text) || [...facts.codes].some((c) => c.startsWith("ERR_SSL_"))) {
+    return verdict("permanent", "tls_handshake_failed", f.tls, `TLS handshake with ${where} failed — the server and this app share no TLS version or cipher, or the port does not speak TLS; check 'Use SSL' for ${side} and the port.`);
+  }
+
+  // What the server said.
+  if (TOO_MANY_TEXT.test(facts.text) || facts.imapCode === "LIMIT" || facts.pop3Code === "IN-USE" || facts.imapCode === "INUSE") {
+    const what = facts.pop3Code === "IN-USE" || facts.imapCode === "INUSE" ? "the mailbox is in use by another session" : "there are too many connections";
+    return verdict("transient", "too_many_connections", "maxConnections", `${ctx.host} says ${what} — will retry; lower 'Maximum concurrent connections' in the profile if this keeps happening.`);
+  }
+  if (facts.pop3Code === "SYS/PERM") {
+    return verdict("permanent", "server_unavailable", null, `${ctx.host} reports a permanent system error${reply} — ask the mail server's administrator, then test again.`);
+  }
+  if (facts.imapCode === "UNAVAILABLE" || facts.pop3Code === "SYS/TEMP" || facts.pop3Code === "LOGIN-DELAY") {
+    return verdict("transient", facts.pop3Code === "LOGIN-DELAY" ? "temporary_failure" : "server_unavailable", null, `${ctx.host} is temporarily unable to sign in${reply} — will retry.`);
+  }
+  if (facts.imapCode === "PRIVACYREQUIRED" || NEEDS_TLS_TEXT.test(facts.text)) {
+    return verdict("permanent", "auth_failed", f.tls, `${ctx.host} refuses passwords over an unencrypted connection — tick 'Use SSL' for ${side} (port ${ports.tls}) or use a port that offers STARTTLS.`);
+  }
+  if (facts.smtpCode === 504 || MECHANISM_TEXT.test(facts.text)) {
+    return verdict("permanent", "protocol_not_offered", f.authMethod, `${ctx.host} does not support the chosen authentication protocol — set the ${side} authentication protocol to 'Automatic'.`);
+  }
+  if (facts.authenticationFailed || hasAny(facts, ["EAUTH", "ENOAUTH"])) {
+    if (facts.smtpCode && facts.smtpCode < 500) {
+      return verdict("transient", "temporary_failure", null, `${ctx.host} could not check the password right now${reply} — will retry.`);
+    }
+    return verdict("permanent", "auth_failed", userNameField, `Authentication failed — ${credentials}.`);
+  }
+  if (facts.mailboxMissing || facts.imapCode === "NONEXISTENT" || MAILBOX_MISSING_TEXT.test(facts.text)) {
+    return verdict("permanent", "mailbox_missing", null, `The INBOX was not found on ${ctx.host} — check that this account has a mailbox there.`);
+  }
+  if (facts.smtpCode) {
+    if (facts.smtpCode === 421) return verdict("transient", "server_unavailable", null, `${ctx.host} is not accepting connections right now${reply} — will retry.`);
+    if (facts.smtpCode < 500) return verdict("transient", "temporary_failure", null, `${ctx.host} answered with a temporary failure${reply} — will retry.`);
+    if (hasAny(facts, ["EENVELOPE", "EMESSAGE"]) || /^(MAIL|RCPT|DATA)/.test(facts.command ?? "")) {
+      return verdict("permanent", "message_rejected", null, `${ctx.host} rejected the message${reply} — check the recipients and the sender address.`);
+    }
+    return verdict("permanent", "server_unavailable", f.host, `${where} refuses the SMTP session${reply} — ${location}.`);
+  }
+
+  // The network.
+  if (hasAny(facts, TIMEOUT_CODES) || /timed? ?out/i.test(facts.text)) {
+    const greeting = facts.codes.has("GREETING_TIMEOUT") || facts.command === "greeting" || /greeting/i.test(facts.text);
+    if (greeting && !ctx.tls) {
+      return verdict("transient", "timeout", f.tls, `${where} accepted the connection but did not answer — the port may expect SSL/TLS from the start; tick 'Use SSL' for ${side} (usually port ${ports.tls}), or ${location}.`);
+    }
+    return verdict("transient", "timeout", f.host, `${where} did not answer in time — ${location}; a firewall may be blocking it. Will retry.`);
+  }
+  if (hasAny(facts, ["ENOTFOUND", "ENODATA", "EAI_NONAME", "EAI_NODATA"])) {
+    // Permanent: the name service answered that the name does not exist, which a
+    // retry will not change (a typo in the location). Resolver outages come as
+    // EAI_AGAIN/ESERVFAIL and stay transient below.
+    return verdict("permanent", "host_not_found", f.host, `The ${side} server ${ctx.host} was not found — check the ${side} server location.`);
+  }
+  if (hasAny(facts, ["EAI_AGAIN", "ESERVFAIL", "EDNS", "EAI_FAIL"])) {
+    return verdict("transient", "host_not_found", f.host, `Could not look up ${ctx.host} (the name service did not answer) — will retry; check the ${side} server location if this persists.`);
+  }
+  if (facts.codes.has("ECONNREFUSED")) {
+    return verdict("transient", "connect_refused", f.port, `Could not connect to ${where} (connection refused) — ${location}.`);
+  }
+  if (hasAny(facts, UNREACHABLE_CODES)) {
+    return verdict("transient", "connect_refused", f.host, `Could not reach ${ctx.host} from this server (no route) — ${location}; will retry.`);
+  }
+  if (hasAny(facts, RESET_CODES)) {
+    return verdict("transient", "temporary_failure", null, `The connection to ${where} was reset — will retry.`);
+  }
+  if (facts.command === "greeting" && facts.codes.has("POP3_ERR")) {
+    return verdict("transient", "server_unavailable", null, `${ctx.host} refused the session${reply} — will retry.`);
+  }
+  if (hasAny(facts, WRONG_PROTOCOL_CODES)) {
+    return verdict("permanent", "protocol_not_offered", f.port, `${where} does not answer like a${proto === "IMAP" ? "n" : ""} ${proto} server — check the ${side} port (${proto}: ${ports.plain}, or ${ports.tls} with SSL).`);
+  }
+  if (hasAny(facts, CLOSED_CODES) || /connection closed|unexpected close|socket hang up/i.test(facts.text)) {
+    return verdict("transient", "server_unavailable", null, `${where} closed the connection — will retry; ${location} if this persists.`);
+  }
+  return verdict("transient", "unknown", null, `Unexpected error talking to ${where} — see the detail; will retry.`);
+}
+
+/** ` ("550 5.1.1 …")` when the server sent a reply worth quoting. */
+function serverReply(facts: Facts): string {
+  for (const e of facts.errors) {
+    // imapflow's responseText is the server's words without the tag; nodemailer and POP3 use `response`.
+    const text = typeof e.responseText === "string" && e.responseText ? e.responseText : typeof e.response === "string" && e.response ? e.response : undefined;
+    if (text) return ` ("${text.trim().slice(0, 200)}")`;
+  }
+  return "";
+}
+
+/** The technical line for the alert: protocol, endpoint, each error's code, message and server reply. */
+function describe(facts: Facts, ctx: MailErrorContext): string {
+  const parts = facts.errors.map((e) => {
+    const head = [typeof e.code === "string" ? e.code : undefined, typeof e.message === "string" ? e.message.trim() : undefined].filter(Boolean).join(": ");
+    const extra: string[] = [];
+    if (typeof e.command === "string") extra.push(`command ${e.command}`);
+    if (typeof e.serverResponseCode === "string") extra.push(`server code ${e.serverResponseCode}`);
+    if (typeof e.responseCode === "string" || typeof e.responseCode === "number") extra.push(`response code ${e.responseCode}`);
+    if (typeof e.response === "string" && e.response && !String(e.message).includes(e.response)) extra.push(`response: ${e.response.trim()}`);
+    return extra.length > 0 ? `${head} (${extra.join("; ")})` : head;
+  });
+  const text = parts.length > 0 ? parts.join(" <- ") : facts.text;
+  return `${ctx.protocol.toUpperCase()} ${ctx.host}:${ctx.port} (${ctx.tls ? "TLS" : "plain/STARTTLS"}): ${text}`.slice(0, 2000);
+}
+
+function redact(text: string, secrets: string[] = []): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (!secret) continue;
+    for (const form of [secret, Buffer.from(secret, "utf8").toString("base64")]) out = out.split(form).join("[redacted]");
+  }
+  return out;
+}
