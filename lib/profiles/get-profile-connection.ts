@@ -1,0 +1,73 @@
+import { eq } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { profiles } from "../../db/schema/profiles";
+import { openSecret } from "../crypto/open-secret";
+import { AppError } from "../errors";
+import type { IncomingProtocol, ServerType } from "./fill-profile-defaults";
+import { isUuid } from "./is-uuid";
+import type { AuthMethod } from "./profile-input";
+
+/** A user name and the opened password. Never log it or return it to a browser. */
+export type MailCredentials = { user: string; pass: string };
+
+/** What a connector needs to reach a profile's servers. */
+export type ProfileConnection = {
+  profileId: string;
+  name: string;
+  serverType: ServerType;
+  ownerId: string | null;
+  /** "mailbox": credentials are null here; use the mailbox's own user name and password. */
+  credentialMode: "mailbox" | "profile";
+  incoming: { protocol: IncomingProtocol; host: string; port: number; tls: boolean; authMethod: AuthMethod; credentials: MailCredentials | null };
+  /** tls false: the session starts plain and is upgraded with STARTTLS (port 587). */
+  outgoing: { host: string; port: number; tls: boolean; authMethod: AuthMethod; credentials: MailCredentials | null };
+  processEmailFrom: Date;
+  minPollingIntervalMinutes: number;
+  maxConnections: number;
+  appendSentToImap: boolean;
+};
+
+/**
+ * The unsealed settings of a profile, for the worker and for "test & enable".
+ * Server-side only and without an actor on purpose: the worker acts for no person,
+ * and test & enable has already checked mailbox:test before asking. What this
+ * returns must never reach a page, an action result or a log.
+ * Throws AppError "not_found", or "invalid" when the stored profile cannot be used.
+ */
+export async function getProfileConnection(db: Db, input: { id: string }): Promise<ProfileConnection> {
+  const [p] = isUuid(input.id) ? await db.select().from(profiles).where(eq(profiles.id, input.id)) : [];
+  if (!p) throw new AppError("not_found", "The server profile of this mailbox no longer exists. Choose another profile for the mailbox.");
+  if (p.credentialMode === "windows" || p.credentialMode === "anonymous") {
+    throw new AppError(
+      "invalid",
+      `The profile "${p.name}" is set to ${p.credentialMode === "windows" ? "Windows integrated authentication" : "no credentials"}, which cannot be used with POP3 or IMAP. Edit the profile and choose how mailboxes authenticate.`,
+    );
+  }
+  let incomingCredentials: MailCredentials | null = null;
+  let outgoingCredentials: MailCredentials | null = null;
+  if (p.credentialMode === "profile") {
+    incomingCredentials = credentials(p.name, p.userName, p.passwordSealed);
+    outgoingCredentials = p.useSameForOutgoing ? incomingCredentials : credentials(p.name, p.outgoingUserName, p.outgoingPasswordSealed);
+  }
+  return {
+    profileId: p.id,
+    name: p.name,
+    serverType: p.serverType,
+    ownerId: p.ownerId,
+    credentialMode: p.credentialMode,
+    incoming: { protocol: p.incomingProtocol, host: p.incomingHost, port: p.incomingPort, tls: p.incomingTls, authMethod: p.incomingAuthMethod, credentials: incomingCredentials },
+    outgoing: { host: p.outgoingHost, port: p.outgoingPort, tls: p.outgoingTls, authMethod: p.outgoingAuthMethod, credentials: outgoingCredentials },
+    processEmailFrom: p.processEmailFrom,
+    minPollingIntervalMinutes: p.minPollingIntervalMinutes,
+    maxConnections: p.maxConnections,
+    appendSentToImap: p.appendSentToImap,
+  };
+}
+
+function credentials(profileName: string, user: string | null, sealed: string | null): MailCredentials {
+  if (!user || !sealed) {
+    throw new AppError("invalid", `The profile "${profileName}" takes credentials from the profile but has no user name or password stored. Edit the profile and enter them.`);
+  }
+  // A SecretOpenError (missing key, damaged data) is an operator problem: it is logged, not shown.
+  return { user, pass: openSecret(sealed) };
+}

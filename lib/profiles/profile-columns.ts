@@ -1,0 +1,63 @@
+import type { NewProfile } from "../../db/schema/profiles";
+import { sealSecret } from "../crypto/seal-secret";
+import { AppError } from "../errors";
+import { postgresErrorOf } from "./postgres-error";
+import type { ProfileInput, SecretChange } from "./profile-input";
+
+/**
+ * The columns a validated profile writes. Passwords are sealed here; a "keep"
+ * leaves the stored column out of the write. `isDefault` is left to
+ * writeDefaultProfile, which keeps it exclusive.
+ */
+export function profileColumns(p: ProfileInput): Omit<NewProfile, "id" | "isDefault" | "createdAt"> {
+  const columns: Omit<NewProfile, "id" | "isDefault" | "createdAt"> = {
+    name: p.name,
+    description: p.description,
+    ownerId: p.ownerId,
+    serverType: p.serverType,
+    incomingProtocol: p.incomingProtocol,
+    incomingHost: p.incomingHost,
+    outgoingHost: p.outgoingHost,
+    credentialMode: p.credentialMode,
+    userName: p.userName,
+    useSameForOutgoing: p.useSameForOutgoing,
+    outgoingUserName: p.outgoingUserName,
+    incomingPort: p.incomingPort,
+    outgoingPort: p.outgoingPort,
+    incomingTls: p.incomingTls,
+    outgoingTls: p.outgoingTls,
+    incomingAuthMethod: p.incomingAuthMethod,
+    outgoingAuthMethod: p.outgoingAuthMethod,
+    minPollingIntervalMinutes: p.minPollingIntervalMinutes,
+    maxConnections: p.maxConnections,
+    updatedAt: new Date(),
+  };
+  if (p.processEmailFrom) columns.processEmailFrom = p.processEmailFrom;
+  const password = sealed(p.password);
+  if (password !== undefined) columns.passwordSealed = password;
+  const outgoing = sealed(p.outgoingPassword);
+  if (outgoing !== undefined) columns.outgoingPasswordSealed = outgoing;
+  return columns;
+}
+
+function sealed(change: SecretChange): string | null | undefined {
+  if (change.kind === "keep") return undefined;
+  if (change.kind === "clear") return null;
+  return sealSecret(change.value);
+}
+
+/** Turns the database's refusals of a profile write into field errors the form can show; rethrows anything else. */
+export function rethrowProfileWriteError(err: unknown, name: string): never {
+  const pg = postgresErrorOf(err);
+  if (pg?.code === "23505" && pg.constraint === "profiles_name_unique") {
+    throw new AppError("invalid", "The profile was not saved: correct the fields marked below.", {
+      name: [`A profile named "${name}" already exists (names are compared ignoring case). Choose another name.`],
+    });
+  }
+  if (pg?.code === "23503" && pg.constraint === "profiles_owner_id_users_id_fk") {
+    throw new AppError("invalid", "The profile was not saved: correct the fields marked below.", {
+      ownerId: ["That user no longer exists. Choose the owner from the list of users."],
+    });
+  }
+  throw err;
+}

@@ -1,0 +1,338 @@
+// The profile form's fields and rules (SPEC §1). Pure (zod only, no node: or env
+// imports) so the client can check formats with the same schema; the deployment's
+// policy is passed in by the server (see load-profile-policy.ts).
+import { z } from "zod";
+import { AppError } from "../errors";
+import { fillProfileDefaults, type IncomingProtocol, type ServerType } from "./fill-profile-defaults";
+
+export const serverTypes = ["gmail", "pop3smtp"] as const;
+export const incomingProtocols = ["imap", "pop3"] as const;
+export const credentialModes = ["mailbox", "profile", "windows", "anonymous"] as const;
+export const authMethods = ["auto", "plain", "login", "cram-md5", "xoauth2"] as const;
+export type AuthMethod = (typeof authMethods)[number];
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const isBlank = (v: unknown) => v === null || v === undefined || (typeof v === "string" && v.trim() === "");
+
+const text = (max: number, tooLong: string) => z.preprocess((v) => (v == null ? "" : v), z.string().trim().max(max, tooLong));
+// Passwords are kept exactly as typed: spaces at either end may be part of them.
+const secret = z.preprocess((v) => (v == null ? "" : v), z.string().max(1024, "A password can be at most 1024 characters."));
+// A browser sends an unticked checkbox as nothing and a ticked one as "on".
+const checkbox = z.preprocess((v) => v === true || v === "on" || v === "true" || v === "1", z.boolean());
+const wholeNumber = (min: number, max: number, message: string) =>
+  z.preprocess(
+    (v) => (isBlank(v) ? undefined : typeof v === "string" ? Number(v.trim()) : v),
+    z.number({ error: message }).int(message).min(min, message).max(max, message).optional(),
+  );
+const choice = <T extends readonly [string, ...string[]]>(values: T, fallback: T[number] | undefined, message: string) =>
+  z.preprocess((v) => (isBlank(v) ? fallback : v), z.enum(values, { error: message }));
+
+const dateTime = z.preprocess(
+  (v) => {
+    if (isBlank(v)) return undefined;
+    if (typeof v !== "string") return v;
+    // A datetime-local field has no zone; the form is expected to send ISO with an
+    // offset (new Date(local).toISOString()), and a bare value is read as UTC.
+    const s = v.trim();
+    return new Date(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s) ? `${s}Z` : s);
+  },
+  z.date({ error: "Enter a date and time, for example 2026-01-31T09:00." }).optional(),
+);
+
+const portMessage = "Enter a port number from 1 to 65535, or leave it blank for the usual port.";
+const authMessage = "Choose automatic, PLAIN, LOGIN, CRAM-MD5 or XOAUTH2.";
+
+/**
+ * One schema per form field, named as the form names them. Values may be the
+ * strings a FormData carries or plain JS values (numbers, booleans, Date).
+ */
+export const profileFieldSchemas = {
+  name: z.preprocess(
+    (v) => (v == null ? "" : v),
+    z.string().trim().min(1, "Enter a name for the profile.").max(100, "A profile name can be at most 100 characters."),
+  ),
+  description: text(1000, "A description can be at most 1000 characters."),
+  ownerId: z.preprocess(
+    (v) => (isBlank(v) ? undefined : v),
+    z.string().regex(UUID, "Choose the owner from the list of users.").optional(),
+  ),
+  serverType: choice(serverTypes, undefined, "Choose the server type: Gmail or POP3/SMTP."),
+  incomingProtocol: choice(incomingProtocols, "imap", "Choose the incoming protocol: IMAP or POP3."),
+  incomingHost: text(253, "A host name can be at most 253 characters."),
+  outgoingHost: text(253, "A host name can be at most 253 characters."),
+  credentialMode: choice(credentialModes, "mailbox", "Choose how mailboxes of this profile authenticate."),
+  userName: text(256, "A user name can be at most 256 characters."),
+  password: secret,
+  clearPassword: checkbox,
+  useSameForOutgoing: checkbox,
+  outgoingUserName: text(256, "A user name can be at most 256 characters."),
+  outgoingPassword: secret,
+  clearOutgoingPassword: checkbox,
+  incomingPort: wholeNumber(1, 65535, portMessage),
+  outgoingPort: wholeNumber(1, 65535, portMessage),
+  incomingTls: checkbox,
+  outgoingTls: checkbox,
+  incomingAuthMethod: choice(authMethods, "auto", authMessage),
+  outgoingAuthMethod: choice(authMethods, "auto", authMessage),
+  processEmailFrom: dateTime,
+  minPollingIntervalMinutes: wholeNumber(1, 1440, "Enter a polling interval from 1 to 1440 minutes (24 hours)."),
+  maxConnections: wholeNumber(1, 1000, "Enter a maximum of 1 to 1000 concurrent connections."),
+  isDefault: checkbox,
+};
+
+/** The whole form as one zod object (for client-side format checks; the server uses `parseProfileInput`). */
+export const profileFormSchema = z.object(profileFieldSchemas);
+export type ProfileFormField = keyof typeof profileFieldSchemas;
+type Fields = z.output<typeof profileFormSchema>;
+
+/** What to do with a stored password: keep it (left blank), remove it, or replace it. */
+export type SecretChange = { kind: "keep" } | { kind: "clear" } | { kind: "set"; value: string };
+
+/** A validated profile, ports filled, ready to store. Credentials only in "profile" mode. */
+export type ProfileInput = {
+  name: string;
+  description: string;
+  ownerId: string | null;
+  serverType: ServerType;
+  incomingProtocol: IncomingProtocol;
+  incomingHost: string;
+  outgoingHost: string;
+  credentialMode: "mailbox" | "profile";
+  userName: string | null;
+  password: SecretChange;
+  useSameForOutgoing: boolean;
+  outgoingUserName: string | null;
+  outgoingPassword: SecretChange;
+  incomingPort: number;
+  outgoingPort: number;
+  incomingTls: boolean;
+  outgoingTls: boolean;
+  incomingAuthMethod: AuthMethod;
+  outgoingAuthMethod: AuthMethod;
+  /** Undefined when left blank: now for a new profile, unchanged for an edit. */
+  processEmailFrom: Date | undefined;
+  minPollingIntervalMinutes: number;
+  maxConnections: number;
+  isDefault: boolean;
+};
+
+/** The deployment's rules for profiles, from the environment on the server. */
+export type ProfilePolicy = {
+  /** MAILROOM_ALLOWED_PORTS; null allows any port. */
+  allowedPorts: number[] | null;
+  /** MAILROOM_ALLOW_CREDENTIALS_OVER_HTTP=1 (the guide's AllowCredentialsEntryViaNonSecureChannels). */
+  allowCredentialsOverHttp: boolean;
+};
+
+export type ProfileInputContext = {
+  /** False when the request reached the app over plain HTTP (not HTTPS and not localhost). */
+  secureChannel: boolean;
+  policy: ProfilePolicy;
+  /** The stored profile when editing: decides whether a blank password keeps one. */
+  existing?: { userName: string | null; outgoingUserName: string | null; passwordSet: boolean; outgoingPasswordSet: boolean } | null;
+};
+
+export const insecureChannelMessage =
+  "User names and passwords cannot be entered while Mailroom is reached over plain HTTP, because they would cross the network unencrypted. " +
+  "Open Mailroom over HTTPS, or ask the operator to set MAILROOM_ALLOW_CREDENTIALS_OVER_HTTP=1.";
+
+/**
+ * Validates the profile form (FormData or a plain object) and applies every rule of
+ * SPEC §1 that does not need the database: formats and ranges, Gmail locations and
+ * default ports, host names, credential modes, required credentials, the insecure
+ * channel rule and the outbound port policy. Throws `AppError("invalid")` whose
+ * `fieldErrors` are keyed by form field name; name uniqueness is checked on save.
+ */
+export function parseProfileInput(raw: FormData | Record<string, unknown>, context: ProfileInputContext): ProfileInput {
+  const source: Record<string, unknown> = raw instanceof FormData ? Object.fromEntries(raw) : raw;
+  const errors: Record<string, string[]> = {};
+  const fail = (field: ProfileFormField, message: string) => (errors[field] ??= []).push(message);
+
+  // Field by field, so that one bad field does not hide the rules about the others.
+  const v: Partial<Fields> = {};
+  for (const [field, schema] of Object.entries(profileFieldSchemas)) {
+    const result = schema.safeParse(source[field]);
+    if (result.success) (v as Record<string, unknown>)[field] = result.data;
+    else for (const issue of result.error.issues) fail(field as ProfileFormField, issue.message);
+  }
+
+  const credentials = checkCredentials(source, v, context, fail);
+  const location = checkLocation(v, context.policy, fail);
+
+  if (Object.keys(errors).length > 0 || !location || !credentials) {
+    throw new AppError("invalid", "The profile was not saved: correct the fields marked below.", errors);
+  }
+  return {
+    name: v.name!,
+    description: v.description ?? "",
+    ownerId: v.ownerId ?? null,
+    serverType: location.serverType,
+    incomingProtocol: location.incomingProtocol,
+    incomingHost: location.incomingHost,
+    outgoingHost: location.outgoingHost,
+    incomingPort: location.incomingPort,
+    outgoingPort: location.outgoingPort,
+    incomingTls: location.incomingTls,
+    outgoingTls: location.outgoingTls,
+    ...credentials,
+    incomingAuthMethod: v.incomingAuthMethod ?? "auto",
+    outgoingAuthMethod: v.outgoingAuthMethod ?? "auto",
+    processEmailFrom: v.processEmailFrom,
+    minPollingIntervalMinutes: v.minPollingIntervalMinutes ?? 5,
+    maxConnections: v.maxConnections ?? 10,
+    isDefault: v.isDefault ?? false,
+  };
+}
+
+type Fail = (field: ProfileFormField, message: string) => void;
+type Credentials = Pick<ProfileInput, "credentialMode" | "userName" | "password" | "useSameForOutgoing" | "outgoingUserName" | "outgoingPassword">;
+
+function checkCredentials(source: Record<string, unknown>, v: Partial<Fields>, context: ProfileInputContext, fail: Fail): Credentials | null {
+  const existing = context.existing ?? null;
+  const locked = !context.secureChannel && !context.policy.allowCredentialsOverHttp;
+  let userName = v.userName ?? "";
+  let outgoingUserName = v.outgoingUserName ?? "";
+  // Fields refused for the channel get that one message, not also "required".
+  const refused = new Set<ProfileFormField>();
+  const refuse = (field: ProfileFormField) => {
+    refused.add(field);
+    fail(field, insecureChannelMessage);
+  };
+  const required = (field: ProfileFormField, message: string) => {
+    if (!refused.has(field)) fail(field, message);
+  };
+  if (locked) {
+    // Nothing typed may be accepted; a user name sent back unchanged was not typed.
+    if (userName && userName !== (existing?.userName ?? "")) refuse("userName");
+    if (outgoingUserName && outgoingUserName !== (existing?.outgoingUserName ?? "")) refuse("outgoingUserName");
+    if (typeof source.password === "string" && source.password !== "") refuse("password");
+    if (typeof source.outgoingPassword === "string" && source.outgoingPassword !== "") refuse("outgoingPassword");
+    userName = existing?.userName ?? "";
+    outgoingUserName = existing?.outgoingUserName ?? "";
+  }
+  const password = locked ? "" : (v.password ?? "");
+  const outgoingPassword = locked ? "" : (v.outgoingPassword ?? "");
+
+  const mode = v.credentialMode;
+  if (mode === undefined) return null;
+  if (mode === "windows") {
+    const over = v.serverType === "gmail" ? "a Gmail profile" : v.incomingProtocol === "pop3" ? "POP3" : "IMAP";
+    fail(
+      "credentialMode",
+      `Windows integrated authentication is valid only for Exchange/SMTP server types, so it cannot be used with ${over}. ` +
+        "Choose credentials specified by the user or queue, or credentials specified in the profile.",
+    );
+    return null;
+  }
+  if (mode === "anonymous") {
+    fail(
+      "credentialMode",
+      "No credentials (anonymous) is not a valid setting: the mail server needs a user name and password. " +
+        "Choose credentials specified by the user or queue, or credentials specified in the profile.",
+    );
+    return null;
+  }
+  const useSameForOutgoing = v.useSameForOutgoing ?? false;
+  if (mode === "mailbox") {
+    // Each mailbox carries its own; credentials the profile no longer uses are not kept.
+    return { credentialMode: "mailbox", userName: null, password: { kind: "clear" }, useSameForOutgoing, outgoingUserName: null, outgoingPassword: { kind: "clear" } };
+  }
+
+  const needsHttps = locked ? ` ${insecureChannelMessage}` : "";
+  const passwordChange = (
+    typed: string,
+    clear: boolean | undefined,
+    stored: boolean,
+    field: "password" | "outgoingPassword",
+    missing: string,
+  ): SecretChange | null => {
+    if (typed !== "") return { kind: "set", value: typed };
+    if (clear) {
+      required(field, `${missing} Enter a new password instead of clearing it, or choose credentials specified by the user or queue.`);
+      return null;
+    }
+    if (stored) return { kind: "keep" };
+    required(field, `${missing}${needsHttps}`);
+    return null;
+  };
+
+  if (!userName) required("userName", `Enter the user name Mailroom signs in with for every mailbox of this profile (for example a delegated or master account).${needsHttps}`);
+  const incoming = passwordChange(password, v.clearPassword, existing?.passwordSet ?? false, "password", "A password is required when credentials come from the profile.");
+  if (useSameForOutgoing) {
+    if (!userName || !incoming) return null;
+    return { credentialMode: "profile", userName, password: incoming, useSameForOutgoing, outgoingUserName: null, outgoingPassword: { kind: "clear" } };
+  }
+  if (!outgoingUserName) required("outgoingUserName", `Enter the user name for the outgoing (SMTP) server, or tick "use same settings for outgoing".${needsHttps}`);
+  const outgoing = passwordChange(
+    outgoingPassword,
+    v.clearOutgoingPassword,
+    existing?.outgoingPasswordSet ?? false,
+    "outgoingPassword",
+    'A password for the outgoing (SMTP) server is required unless "use same settings for outgoing" is ticked.',
+  );
+  if (!userName || !incoming || !outgoingUserName || !outgoing) return null;
+  return { credentialMode: "profile", userName, password: incoming, useSameForOutgoing, outgoingUserName, outgoingPassword: outgoing };
+}
+
+type Location = Pick<ProfileInput, "serverType" | "incomingProtocol" | "incomingHost" | "outgoingHost" | "incomingPort" | "outgoingPort" | "incomingTls" | "outgoingTls">;
+
+function checkLocation(v: Partial<Fields>, policy: ProfilePolicy, fail: Fail): Location | null {
+  if (!v.serverType || !v.incomingProtocol || !("incomingPort" in v) || !("outgoingPort" in v)) return null;
+  const filled = fillProfileDefaults({
+    serverType: v.serverType,
+    incomingProtocol: v.incomingProtocol,
+    incomingHost: v.incomingHost ?? "",
+    outgoingHost: v.outgoingHost ?? "",
+    incomingPort: v.incomingPort ?? null,
+    outgoingPort: v.outgoingPort ?? null,
+    incomingTls: v.incomingTls ?? false,
+    outgoingTls: v.outgoingTls ?? false,
+  });
+  const incomingHost = checkHost(filled.incomingHost, "incomingHost", "incoming", fail);
+  const outgoingHost = checkHost(filled.outgoingHost, "outgoingHost", "outgoing", fail);
+  const allowed = policy.allowedPorts;
+  if (allowed) {
+    const refuse = (field: ProfileFormField, port: number) =>
+      fail(
+        field,
+        `Port ${port} is not allowed by this deployment's outbound port policy (MAILROOM_ALLOWED_PORTS allows only ${allowed.join(", ")}). ` +
+          (v.serverType === "gmail" ? "Choose the protocol whose Gmail port the policy allows." : "Choose one of the allowed ports and the matching SSL/TLS setting."),
+      );
+    if (!allowed.includes(filled.incomingPort)) refuse("incomingPort", filled.incomingPort);
+    if (!allowed.includes(filled.outgoingPort)) refuse("outgoingPort", filled.outgoingPort);
+  }
+  if (incomingHost === null || outgoingHost === null) return null;
+  return { ...filled, incomingHost, outgoingHost };
+}
+
+function checkHost(value: string, field: "incomingHost" | "outgoingHost", side: "incoming" | "outgoing", fail: Fail): string | null {
+  if (!value) {
+    fail(field, `Enter the ${side} server's host name, for example ${side === "incoming" ? "imap" : "smtp"}.example.com.`);
+    return null;
+  }
+  const host = normaliseHost(value);
+  if (host === null) {
+    fail(
+      field,
+      `"${value}" is not a host name or IP address. Enter a name made of letters, digits, hyphens and dots (for example mail.example.com), or an IP address, without "://", a port or a path.`,
+    );
+  }
+  return host;
+}
+
+const ipv4 = z.ipv4();
+const ipv6 = z.ipv6();
+
+/** Lower-cased DNS name or IP literal (IPv6 without brackets), or null when it is neither. */
+export function normaliseHost(value: string): string | null {
+  let host = value.trim().toLowerCase();
+  if (host.startsWith("[") && host.endsWith("]")) host = host.slice(1, -1);
+  if (ipv4.safeParse(host).success || ipv6.safeParse(host).success) return host;
+  if (host.endsWith(".")) host = host.slice(0, -1);
+  if (host.length === 0 || host.length > 253) return null;
+  const labels = host.split(".");
+  if (!labels.every((l) => /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(l))) return null;
+  // An all-digit last label is a mistyped IPv4 address (999.1.1.1), not a name.
+  if (/^\d+$/.test(labels[labels.length - 1])) return null;
+  return host;
+}

@@ -1,0 +1,91 @@
+import { eq, sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { mailboxes } from "../../db/schema/mailboxes";
+import { profiles } from "../../db/schema/profiles";
+import { users } from "../../db/schema/users";
+import type { IncomingProtocol, ServerType } from "./fill-profile-defaults";
+import type { AuthMethod } from "./profile-input";
+
+/**
+ * A profile as pages and actions may see it: every setting, but passwords only as
+ * "set" / "not set". The sealed columns are never selected here, so no view of a
+ * profile can carry a secret to the browser.
+ */
+export type ProfileView = {
+  id: string;
+  name: string;
+  description: string;
+  ownerId: string | null;
+  ownerName: string | null;
+  serverType: ServerType;
+  incomingProtocol: IncomingProtocol;
+  incomingHost: string;
+  outgoingHost: string;
+  credentialMode: "mailbox" | "profile" | "windows" | "anonymous";
+  userName: string | null;
+  passwordSet: boolean;
+  useSameForOutgoing: boolean;
+  outgoingUserName: string | null;
+  outgoingPasswordSet: boolean;
+  incomingPort: number;
+  outgoingPort: number;
+  incomingTls: boolean;
+  outgoingTls: boolean;
+  incomingAuthMethod: AuthMethod;
+  outgoingAuthMethod: AuthMethod;
+  processEmailFrom: Date;
+  minPollingIntervalMinutes: number;
+  maxConnections: number;
+  isDefault: boolean;
+  appendSentToImap: boolean;
+  /** Mailboxes using this profile (a profile in use cannot be deleted). */
+  mailboxCount: number;
+  createdAt: Date;
+  updatedAt: Date;
+};
+
+/** Db or a transaction of it. */
+export type DbOrTx = Db | Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+const columns = {
+  id: profiles.id,
+  name: profiles.name,
+  description: profiles.description,
+  ownerId: profiles.ownerId,
+  ownerName: users.name,
+  serverType: profiles.serverType,
+  incomingProtocol: profiles.incomingProtocol,
+  incomingHost: profiles.incomingHost,
+  outgoingHost: profiles.outgoingHost,
+  credentialMode: profiles.credentialMode,
+  userName: profiles.userName,
+  passwordSet: sql<boolean>`(${profiles.passwordSealed} is not null)`,
+  useSameForOutgoing: profiles.useSameForOutgoing,
+  outgoingUserName: profiles.outgoingUserName,
+  outgoingPasswordSet: sql<boolean>`(${profiles.outgoingPasswordSealed} is not null)`,
+  incomingPort: profiles.incomingPort,
+  outgoingPort: profiles.outgoingPort,
+  incomingTls: profiles.incomingTls,
+  outgoingTls: profiles.outgoingTls,
+  incomingAuthMethod: profiles.incomingAuthMethod,
+  outgoingAuthMethod: profiles.outgoingAuthMethod,
+  processEmailFrom: profiles.processEmailFrom,
+  minPollingIntervalMinutes: profiles.minPollingIntervalMinutes,
+  maxConnections: profiles.maxConnections,
+  isDefault: profiles.isDefault,
+  appendSentToImap: profiles.appendSentToImap,
+  mailboxCount: sql<number>`(select count(*)::int from ${mailboxes} where ${mailboxes.profileId} = ${profiles.id})`.mapWith(Number),
+  createdAt: profiles.createdAt,
+  updatedAt: profiles.updatedAt,
+};
+
+/** A query for secret-free profile views (add where / order by / limit). Callers check privileges first. */
+export function selectProfileViews(db: DbOrTx) {
+  return db.select(columns).from(profiles).leftJoin(users, eq(users.id, profiles.ownerId)).$dynamic();
+}
+
+/** The view of one profile, or null when there is none with that id. Callers check privileges first. */
+export async function findProfileView(db: DbOrTx, id: string): Promise<ProfileView | null> {
+  const [row] = await selectProfileViews(db).where(eq(profiles.id, id));
+  return row ?? null;
+}
