@@ -1,8 +1,11 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 
-/** After this many failures in the window, a key is blocked for BLOCK_SECONDS. */
-export const MAX_FAILURES = 5;
+/**
+ * After this many failures in the window, a key is blocked for BLOCK_SECONDS. An
+ * address gets more tries than an account: many people may share one office address.
+ */
+export const FAILURE_LIMITS = { ip: 20, email: 5 } as const;
 const WINDOW_SECONDS = 15 * 60;
 const BLOCK_SECONDS = 15 * 60;
 
@@ -20,7 +23,7 @@ export async function secondsUntilAllowed(db: Db, keys: string[]): Promise<numbe
   return Math.ceil(Number(rows[0]?.wait ?? 0));
 }
 
-/** Counts one failed sign-in against each key; blocks a key when it reaches MAX_FAILURES in the window. */
+/** Counts one failed sign-in against each key; blocks a key when it reaches its limit in the window. */
 export async function recordFailure(db: Db, keys: string[]): Promise<void> {
   for (const key of keys) {
     await db.execute(sql`
@@ -33,7 +36,7 @@ export async function recordFailure(db: Db, keys: string[]): Promise<void> {
                         then now() else sign_in_throttle.window_started_at end`);
     await db.execute(sql`
       update sign_in_throttle set blocked_until = now() + make_interval(secs => ${BLOCK_SECONDS}), failures = 0, window_started_at = now()
-      where key = ${key} and failures >= ${MAX_FAILURES}`);
+      where key = ${key} and failures >= ${key.startsWith("ip:") ? FAILURE_LIMITS.ip : FAILURE_LIMITS.email}`);
   }
 }
 

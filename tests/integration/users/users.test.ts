@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { mailboxes } from "../../../db/schema/mailboxes";
 import { signInThrottle, users } from "../../../db/schema/users";
 import type { Actor } from "../../../lib/auth/actor";
-import { MAX_FAILURES } from "../../../lib/auth/sign-in-throttle";
+import { FAILURE_LIMITS } from "../../../lib/auth/sign-in-throttle";
 import { createFirstAdmin } from "../../../lib/users/create-first-admin";
 import { createUser } from "../../../lib/users/create-user";
 import { hasAnyUser } from "../../../lib/users/has-any-user";
@@ -91,7 +91,7 @@ describe("sign-in", () => {
   });
 
   test("repeated failures from one address are blocked, even with the right password", async () => {
-    for (let i = 0; i < MAX_FAILURES; i++) {
+    for (let i = 0; i < FAILURE_LIMITS.ip; i++) {
       await verifyCredentials(t.db, { email: `guess${i}@example.com`, password: "nope", ip: "10.9.9.9" });
     }
     const r = await verifyCredentials(t.db, { email: adminEmail, password: strong, ip: "10.9.9.9" });
@@ -103,7 +103,7 @@ describe("sign-in", () => {
 
   test("repeated failures for one account from many addresses are blocked", async () => {
     await t.db.delete(signInThrottle);
-    for (let i = 0; i < MAX_FAILURES; i++) {
+    for (let i = 0; i < FAILURE_LIMITS.email; i++) {
       await verifyCredentials(t.db, { email: "mem@example.com", password: "nope", ip: `10.1.1.${i}` });
     }
     expect(await verifyCredentials(t.db, { email: "mem@example.com", password: strong, ip: "10.2.2.2" })).toMatchObject({ reason: "rate_limited" });

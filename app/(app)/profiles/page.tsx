@@ -1,0 +1,14 @@
+import { EmptyState } from "@/components/empty-state";
+import { getT } from "@/lib/server/locale";
+import { requireActor } from "@/lib/server/session";
+
+export default async function Page() {
+  await requireActor("profile:read");
+  const t = await getT();
+  return (
+    <section>
+      <h1 className="mb-4 text-2xl font-semibold">{t("nav.profiles")}</h1>
+      <EmptyState message={t("empty.profiles")} />
+    </section>
+  );
+}

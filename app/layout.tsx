@@ -1,0 +1,15 @@
+import type { Metadata } from "next";
+import type { ReactNode } from "react";
+import { getLocale } from "@/lib/server/locale";
+import "./globals.css";
+
+export const metadata: Metadata = { title: "Mailroom", description: "Server-side synchronisation of your organisation's mailboxes" };
+
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const locale = await getLocale();
+  return (
+    <html lang={locale}>
+      <body className="min-h-screen">{children}</body>
+    </html>
+  );
+}

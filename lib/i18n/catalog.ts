@@ -1,0 +1,11 @@
+import type { Locale } from "./locales";
+import * as common from "./messages/common";
+import * as users from "./messages/users";
+
+// Each feature keeps its own messages file (lib/i18n/messages/<feature>.ts, exporting
+// `en` and a `ja` typed against it); add it here.
+const en = { ...common.en, ...users.en };
+const ja: Record<keyof typeof en, string> = { ...common.ja, ...users.ja };
+
+export type MessageKey = keyof typeof en;
+export const catalog: Record<Locale, Record<MessageKey, string>> = { en, ja };

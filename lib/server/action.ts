@@ -1,0 +1,61 @@
+import { AppError } from "@/lib/errors";
+import { log } from "@/lib/log";
+import type { Actor } from "@/lib/auth/actor";
+import { getT } from "./locale";
+import { getActor } from "./session";
+
+import type { ActionState } from "./action-state";
+
+export type { ActionState } from "./action-state";
+
+const SECRET_FIELD = /password|secret|token/i;
+
+/** The submitted text fields, without any that could hold a secret. */
+export function echoValues(formData: FormData): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of formData.entries()) if (typeof v === "string" && !k.startsWith("$") && !SECRET_FIELD.test(k)) out[k] = v;
+  return out;
+}
+
+/**
+ * Runs one action in the fixed order: find the actor on the server, then call the
+ * domain function (which checks the privilege and validates). AppErrors become
+ * field or form errors; anything else is logged and shown as a generic message,
+ * so no internal detail reaches the browser.
+ */
+export async function runAction(
+  formData: FormData | null,
+  body: (actor: Actor | null) => Promise<string | void>,
+): Promise<ActionState> {
+  const values = formData ? echoValues(formData) : undefined;
+  try {
+    const actor = await getActor();
+    const message = await body(actor);
+    return { ok: true, message: message ?? undefined, values };
+  } catch (err) {
+    if (err instanceof AppError) {
+      return { ok: false, formError: err.safeMessage, fieldErrors: err.fieldErrors, values };
+    }
+    // Next's redirect()/notFound() work by throwing; let them through.
+    if (isNextControlFlow(err)) throw err;
+    log("error", "action failed", { err });
+    return { ok: false, formError: (await getT())("common.genericError"), values };
+  }
+}
+
+function isNextControlFlow(err: unknown): boolean {
+  const digest = (err as { digest?: unknown })?.digest;
+  return typeof digest === "string" && (digest.startsWith("NEXT_REDIRECT") || digest.startsWith("NEXT_HTTP_ERROR_FALLBACK"));
+}
+
+/** Reads a checkbox: present ("on") means true. */
+export function checkbox(formData: FormData, name: string): boolean {
+  const v = formData.get(name);
+  return v === "on" || v === "true" || v === "1";
+}
+
+/** Reads a text field as a string ("" when absent). */
+export function text(formData: FormData, name: string): string {
+  const v = formData.get(name);
+  return typeof v === "string" ? v : "";
+}

@@ -1,0 +1,45 @@
+import NextAuth, { CredentialsSignin } from "next-auth";
+import Credentials from "next-auth/providers/credentials";
+import { verifyCredentials } from "@/lib/users/verify-credentials";
+import { getDb } from "./db";
+import { clientAddress } from "./client-address";
+
+/** Thrown to the sign-in action when the throttle refuses; `code` carries the wait in seconds. */
+class RateLimited extends CredentialsSignin {
+  constructor(seconds: number) {
+    super();
+    this.code = `rate_limited:${seconds}`;
+  }
+}
+
+// AUTH_SECRET is read by next-auth itself from the environment (npm start provides one).
+export const { handlers, auth, signIn, signOut } = NextAuth({
+  trustHost: true,
+  session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
+  pages: { signIn: "/sign-in" },
+  providers: [
+    Credentials({
+      credentials: { email: {}, password: {} },
+      async authorize(credentials, request) {
+        const result = await verifyCredentials(getDb(), {
+          email: String(credentials?.email ?? ""),
+          password: String(credentials?.password ?? ""),
+          ip: clientAddress(request.headers),
+        });
+        if (result.ok) return { id: result.actor.id, email: result.actor.email, name: result.actor.name };
+        if (result.reason === "rate_limited") throw new RateLimited(result.retryAfterSeconds);
+        return null;
+      },
+    }),
+  ],
+  callbacks: {
+    jwt({ token, user }) {
+      if (user?.id) token.uid = user.id;
+      return token;
+    },
+    session({ session, token }) {
+      if (typeof token.uid === "string") session.user.id = token.uid;
+      return session;
+    },
+  },
+});

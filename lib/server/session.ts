@@ -1,0 +1,25 @@
+import { cache } from "react";
+import { forbidden, redirect } from "next/navigation";
+import { can, type Actor } from "@/lib/auth/actor";
+import type { Privilege } from "@/lib/auth/privileges";
+import { loadActor } from "@/lib/users/load-actor";
+import { auth } from "./auth";
+import { getDb } from "./db";
+
+/** The signed-in actor for this request, read fresh from the database (null when signed out). */
+export const getActor = cache(async (): Promise<Actor | null> => {
+  const session = await auth();
+  const id = session?.user?.id;
+  return id ? loadActor(getDb(), id) : null;
+});
+
+/**
+ * For protected pages: sends a signed-out visitor to sign in, and renders the 403
+ * page when the actor lacks `privilege`. Returns the actor.
+ */
+export async function requireActor(privilege?: Privilege): Promise<Actor> {
+  const actor = await getActor();
+  if (!actor) redirect("/sign-in");
+  if (privilege && !can(actor, privilege)) forbidden();
+  return actor;
+}

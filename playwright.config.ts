@@ -1,0 +1,51 @@
+import { defineConfig } from "@playwright/test";
+
+// scripts/test.ts starts Postgres, makes a fresh database and sets these.
+const port = Number(process.env.E2E_PORT || 3100);
+const baseURL = `http://127.0.0.1:${port}`;
+const serverEnv = {
+  ...(process.env as Record<string, string>),
+  DATABASE_URL: process.env.E2E_DATABASE_URL ?? "",
+  PORT: String(port),
+};
+
+export default defineConfig({
+  testDir: "tests/e2e",
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: [["list"], ["json", { outputFile: ".reports/playwright.json" }]],
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    launchOptions: {
+      // Debian's Chromium; Playwright never downloads a browser here.
+      executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+      args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    },
+  },
+  projects: [
+    // First-run setup needs the empty database, so it runs before everything else.
+    { name: "first-run", testMatch: /first-run\.spec\.ts/ },
+    { name: "app", testIgnore: /first-run\.spec\.ts/, dependencies: ["first-run"] },
+  ],
+  webServer: [
+    {
+      command: `node_modules/.bin/next start -p ${port} -H 127.0.0.1`,
+      url: `${baseURL}/sign-in`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      env: serverEnv,
+      stdout: "pipe",
+    },
+    {
+      command: "node_modules/.bin/tsx workers/index.ts",
+      wait: { stdout: /worker started/ },
+      reuseExistingServer: false,
+      timeout: 60_000,
+      env: serverEnv,
+    },
+  ],
+});

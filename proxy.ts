@@ -1,0 +1,26 @@
+import { NextResponse, type NextRequest } from "next/server";
+
+// Pages a signed-out visitor may open. Everything else needs a session cookie here;
+// the page itself then checks the session and the privilege on the server.
+const PUBLIC = [/^\/$/, /^\/sign-in/, /^\/setup/, /^\/api\/auth\//, /^\/api\/health/, /^\/locale/];
+
+export function proxy(request: NextRequest) {
+  const { pathname } = request.nextUrl;
+  const hasSession = request.cookies.getAll().some((c) => c.name.endsWith("authjs.session-token"));
+  if (!hasSession && !PUBLIC.some((re) => re.test(pathname))) {
+    const url = request.nextUrl.clone();
+    url.pathname = "/sign-in";
+    url.search = "";
+    return NextResponse.redirect(url);
+  }
+  const res = NextResponse.next();
+  res.headers.set("X-Frame-Options", "DENY");
+  res.headers.set("X-Content-Type-Options", "nosniff");
+  res.headers.set("Referrer-Policy", "same-origin");
+  return res;
+}
+
+export const config = {
+  // Not for static files and images.
+  matcher: ["/((?!_next/static|_next/image|favicon.ico).*)"],
+};

@@ -1,0 +1,116 @@
+/**
+ * `npm test`: every test, with the services they need.
+ * 1. lint (the import boundary) and type-check;
+ * 2. Postgres: TEST_DATABASE_URL / DATABASE_URL if set, else an embedded one for this run;
+ * 3. vitest (unit + integration; they start Dovecot and SMTP servers themselves);
+ * 4. build the app if stale, make a fresh database, run Playwright in Chromium;
+ * 5. print one line "N passed, N failed" summed from both JSON reports.
+ * Pass `--unit` or `--e2e` to run only one half; extra arguments go to that runner.
+ */
+import { spawn } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import postgres from "postgres";
+import { startEmbeddedPostgres, freePort, tempDataDir } from "../db/embedded";
+import { runMigrations } from "../db/migrate";
+import { withDatabase } from "../tests/harness/postgres-server";
+import { buildIsStale } from "./build-freshness";
+import { ensureChromium } from "./ensure-chromium";
+import { countPlaywright, countVitest } from "./test-report";
+
+const root = path.resolve(import.meta.dirname, "..");
+const reports = path.join(root, ".reports");
+const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
+const args = process.argv.slice(2);
+const only = args.find((a) => a === "--unit" || a === "--e2e");
+const passThrough = args.filter((a) => a !== "--unit" && a !== "--e2e");
+
+function run(cmd: string, cmdArgs: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, cmdArgs, { env, stdio: "inherit", cwd: root });
+    child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+async function main(): Promise<number> {
+  fs.rmSync(reports, { recursive: true, force: true });
+  fs.mkdirSync(reports, { recursive: true });
+  let failedSteps = 0;
+
+  if (!only) {
+    console.log("\n== lint and type-check ==");
+    if ((await run(bin("eslint"), ["."])) !== 0) failedSteps++;
+    if ((await run(bin("tsc"), ["--noEmit"])) !== 0) failedSteps++;
+  }
+
+  let adminUrl = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
+  let stopPg = async () => {};
+  if (!adminUrl) {
+    const dir = tempDataDir("mailroom-test-");
+    const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, "data") });
+    adminUrl = pg.url;
+    stopPg = async () => {
+      await pg.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    };
+  }
+  const env = { ...process.env, TEST_DATABASE_URL: adminUrl };
+
+  try {
+    if (only !== "--e2e") {
+      console.log("\n== vitest: unit and integration ==");
+      const code = await run(bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${path.join(reports, "vitest.json")}`, ...(only ? passThrough : [])], env);
+      if (code !== 0 && !fs.existsSync(path.join(reports, "vitest.json"))) failedSteps++;
+    }
+    if (only !== "--unit") {
+      console.log("\n== Playwright: browser tests in Chromium ==");
+      await ensureChromium();
+      if (buildIsStale(root)) {
+        console.log("building the app…");
+        if ((await run(bin("next"), ["build"], env)) !== 0) return report(failedSteps + 1);
+      }
+      const dbName = `mailroom_e2e_${process.pid}`;
+      const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+      await admin.unsafe(`drop database if exists "${dbName}" with (force)`);
+      await admin.unsafe(`create database "${dbName}"`);
+      const e2eUrl = withDatabase(adminUrl, dbName);
+      await runMigrations(e2eUrl);
+      try {
+        const code = await run(bin("playwright"), ["test", ...(only ? passThrough : [])], {
+          ...env,
+          E2E_DATABASE_URL: e2eUrl,
+          E2E_PORT: String(await freePort()),
+          AUTH_SECRET: crypto.randomBytes(32).toString("base64url"),
+          MAILROOM_SECRET_KEY: `e2e:${crypto.randomBytes(32).toString("base64")}`,
+        });
+        if (code !== 0 && !fs.existsSync(path.join(reports, "playwright.json"))) failedSteps++;
+      } finally {
+        await admin.unsafe(`drop database if exists "${dbName}" with (force)`);
+        await admin.end();
+      }
+    }
+  } finally {
+    await stopPg();
+  }
+  return report(failedSteps);
+}
+
+function report(failedSteps: number): number {
+  const v = countVitest(path.join(reports, "vitest.json"));
+  const p = countPlaywright(path.join(reports, "playwright.json"));
+  const passed = v.passed + p.passed;
+  const failed = v.failed + p.failed + failedSteps;
+  if (failedSteps) console.log(`${failedSteps} step(s) failed before or outside the test runners (lint, type-check, build or a runner crash)`);
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed > 0 || passed === 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err);
+    console.log(`0 passed, 1 failed`);
+    process.exit(1);
+  },
+);
