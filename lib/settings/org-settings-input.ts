@@ -1,0 +1,46 @@
+// The organisation email settings form (SPEC §2). Pure, so the page can reuse it.
+import { z } from "zod";
+import { AppError } from "../errors";
+import { deliveryMethods, type DeliveryMethod } from "./org-settings-view";
+
+const isBlank = (v: unknown) => v === null || v === undefined || (typeof v === "string" && v.trim() === "");
+const delivery = (what: string) =>
+  z.enum(deliveryMethods, { error: `Choose how ${what} is delivered: server-side synchronisation, email router or none.` });
+
+/** One schema per form field, named as the form names them. */
+export const orgSettingsFieldSchemas = {
+  /** Blank: no default profile. */
+  defaultProfileId: z.preprocess(
+    (v) => (isBlank(v) ? null : v),
+    z
+      .string()
+      .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "Choose the default profile from the list.")
+      .nullable(),
+  ),
+  incomingDelivery: delivery("incoming email"),
+  outgoingDelivery: delivery("outgoing email"),
+  actDelivery: delivery("appointments, contacts and tasks"),
+  // A browser sends an unticked checkbox as nothing.
+  processOnlyApproved: z.preprocess((v) => v === true || v === "on" || v === "true" || v === "1", z.boolean()),
+};
+
+export const orgSettingsFormSchema = z.object(orgSettingsFieldSchemas);
+export type OrgSettingsFormField = keyof typeof orgSettingsFieldSchemas;
+
+export type OrgSettingsInput = {
+  defaultProfileId: string | null;
+  incomingDelivery: DeliveryMethod;
+  outgoingDelivery: DeliveryMethod;
+  actDelivery: DeliveryMethod;
+  processOnlyApproved: boolean;
+};
+
+/** Validates the settings form (FormData or an object); throws AppError "invalid" with field errors. */
+export function parseOrgSettingsInput(raw: FormData | Record<string, unknown>): OrgSettingsInput {
+  const source: Record<string, unknown> = raw instanceof FormData ? Object.fromEntries(raw) : raw;
+  const result = orgSettingsFormSchema.safeParse(source);
+  if (!result.success) {
+    throw new AppError("invalid", "The settings were not saved: correct the fields marked below.", z.flattenError(result.error).fieldErrors);
+  }
+  return result.data;
+}
