@@ -5,7 +5,8 @@ import { z } from "zod";
  * (scripts that start processes set these variables before they start).
  */
 const schema = z.object({
-  DATABASE_URL: z.string().min(1, "DATABASE_URL is required (npm start sets it for the embedded Postgres)"),
+  /** Required by the processes that use the database; see databaseUrl(). */
+  DATABASE_URL: z.string().min(1).optional(),
   /** Signs session tokens (next-auth). */
   AUTH_SECRET: z.string().min(16).optional(),
   /**
@@ -46,6 +47,12 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     throw new Error(`Invalid environment:\n${lines.join("\n")}`);
   }
   return result.data;
+}
+
+/** DATABASE_URL, or a clear error when it is missing (npm start sets it for the embedded Postgres). */
+export function databaseUrl(e: Env = env()): string {
+  if (!e.DATABASE_URL) throw new Error("DATABASE_URL is not set. Set it to your Postgres URL, or use `npm start`, which starts an embedded Postgres.");
+  return e.DATABASE_URL;
 }
 
 /** The ports allowed by MAILROOM_ALLOWED_PORTS, or null when any port is allowed. */

@@ -1,6 +1,6 @@
 /** `npm run db:migrate`: applies the committed migrations to DATABASE_URL. */
 import { runMigrations } from "../db/migrate";
-import { env } from "../lib/env";
+import { databaseUrl } from "../lib/env";
 
-await runMigrations(env().DATABASE_URL);
+await runMigrations(databaseUrl());
 console.log("migrations applied");

@@ -7,7 +7,7 @@
  *   4. remove the old key from MAILROOM_OLD_SECRET_KEYS.
  */
 import { createDb } from "../db/client";
-import { env } from "../lib/env";
+import { databaseUrl, env } from "../lib/env";
 import { generateSecretKey } from "../lib/crypto/generate-secret-key";
 import { loadKeyring } from "../lib/crypto/load-keyring";
 import { resealAllSecrets } from "../lib/crypto/reseal-all-secrets";
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   }
   const e = env();
   const keyring = loadKeyring(e);
-  const { db, close } = createDb(e.DATABASE_URL, { max: 1 });
+  const { db, close } = createDb(databaseUrl(e), { max: 1 });
   try {
     const c = await resealAllSecrets(db, keyring);
     console.log(`Re-sealed ${c.resealed} secret(s) under key "${c.currentKeyId}":`);

@@ -1,6 +1,6 @@
 import os from "node:os";
 import { createDb } from "../db/client";
-import { env } from "../lib/env";
+import { databaseUrl, env } from "../lib/env";
 import { log } from "../lib/log";
 import { runWorkerLoop } from "./loop";
 
@@ -12,7 +12,7 @@ import { runWorkerLoop } from "./loop";
 async function main() {
   const e = env();
   const workerId = e.MAILROOM_WORKER_ID ?? `${os.hostname()}:${process.pid}`;
-  const { db, close } = createDb(e.DATABASE_URL, { max: 5 });
+  const { db, close } = createDb(databaseUrl(e), { max: 5 });
   const abort = new AbortController();
   const stop = (signal: string) => {
     if (abort.signal.aborted) return;

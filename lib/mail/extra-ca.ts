@@ -9,6 +9,6 @@ let cached: { file: string | undefined; pem: Buffer | undefined } | undefined;
  */
 export function extraCa(): Buffer | undefined {
   const file = env().MAILROOM_EXTRA_CA_FILE;
-  if (cached?.file !== file) cached = { file, pem: file ? fs.readFileSync(file) : undefined };
+  if (!cached || cached.file !== file) cached = { file, pem: file ? fs.readFileSync(file) : undefined };
   return cached.pem;
 }

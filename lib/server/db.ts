@@ -1,11 +1,11 @@
 import { createDb, type Db } from "@/db/client";
-import { env } from "@/lib/env";
+import { databaseUrl } from "@/lib/env";
 
 // One pool per server process; kept on globalThis so dev-mode reloads do not open more.
 const g = globalThis as unknown as { mailroomDb?: Db };
 
 /** The web process's database handle. */
 export function getDb(): Db {
-  g.mailroomDb ??= createDb(env().DATABASE_URL, { max: 10 }).db;
+  g.mailroomDb ??= createDb(databaseUrl(), { max: 10 }).db;
   return g.mailroomDb;
 }
