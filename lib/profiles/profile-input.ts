@@ -3,6 +3,7 @@
 // policy is passed in by the server (see load-profile-policy.ts).
 import { z } from "zod";
 import { AppError } from "../errors";
+import { isUuid } from "./is-uuid";
 import { fillProfileDefaults, type IncomingProtocol, type ServerType } from "./fill-profile-defaults";
 
 export const serverTypes = ["gmail", "pop3smtp"] as const;
@@ -11,7 +12,6 @@ export const credentialModes = ["mailbox", "profile", "windows", "anonymous"] as
 export const authMethods = ["auto", "plain", "login", "cram-md5", "xoauth2"] as const;
 export type AuthMethod = (typeof authMethods)[number];
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const isBlank = (v: unknown) => v === null || v === undefined || (typeof v === "string" && v.trim() === "");
 
 const text = (max: number, tooLong: string) => z.preprocess((v) => (v == null ? "" : v), z.string().trim().max(max, tooLong));
@@ -54,7 +54,7 @@ export const profileFieldSchemas = {
   description: text(1000, "A description can be at most 1000 characters."),
   ownerId: z.preprocess(
     (v) => (isBlank(v) ? undefined : v),
-    z.string().regex(UUID, "Choose the owner from the list of users.").optional(),
+    z.string().refine(isUuid, "Choose the owner from the list of users.").optional(),
   ),
   serverType: choice(serverTypes, undefined, "Choose the server type: Gmail or POP3/SMTP."),
   incomingProtocol: choice(incomingProtocols, "imap", "Choose the incoming protocol: IMAP or POP3."),

@@ -1,6 +1,7 @@
 // The organisation email settings form (SPEC §2). Pure, so the page can reuse it.
 import { z } from "zod";
 import { AppError } from "../errors";
+import { isUuid } from "../profiles/is-uuid";
 import { deliveryMethods, type DeliveryMethod } from "./org-settings-view";
 
 const isBlank = (v: unknown) => v === null || v === undefined || (typeof v === "string" && v.trim() === "");
@@ -14,7 +15,7 @@ export const orgSettingsFieldSchemas = {
     (v) => (isBlank(v) ? null : v),
     z
       .string()
-      .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "Choose the default profile from the list.")
+      .refine(isUuid, "Choose the default profile from the list.")
       .nullable(),
   ),
   incomingDelivery: delivery("incoming email"),
