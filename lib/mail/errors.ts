@@ -125,17 +125,26 @@ const MAILBOX_MISSING_TEXT = /mailbox (does not|doesn't) exist|no such mailbox|N
 
 const PORTS = { imap: { tls: 993, plain: 143 }, pop3: { tls: 995, plain: 110 }, smtp: { tls: 465, plain: 587 } } as const;
 
-/** Walks an error, its `cause` and imapflow's `_err` and collects what can be tested. */
-function readFacts(err: unknown): Facts {
+/** The fields of one error that the classifier reads, with any secret scrubbed from its strings. */
+const READ_FIELDS = ["code", "message", "response", "responseText", "reason", "command", "serverResponseCode", "responseCode", "name", "authenticationFailed", "mailboxMissing", "tlsFailed"];
+
+/**
+ * Walks an error, its `cause` and imapflow's `_err` and collects what can be tested.
+ * Secrets are scrubbed here, from the server's and libraries' text only, so
+ * nothing downstream can leak them and our own wording is never mangled.
+ */
+function readFacts(err: unknown, secrets: string[] = []): Facts {
   const facts: Facts = { codes: new Set(), text: "", authenticationFailed: false, mailboxMissing: false, tlsFailed: false, errors: [] };
   const texts: string[] = [];
   let current: unknown = err;
   for (let depth = 0; current && depth < 5; depth++) {
     if (typeof current !== "object") {
-      texts.push(String(current));
+      texts.push(redact(String(current), secrets));
       break;
     }
-    const e = current as Record<string, unknown>;
+    const raw = current as Record<string, unknown>;
+    const e: Record<string, unknown> = {};
+    for (const key of READ_FIELDS) e[key] = typeof raw[key] === "string" ? redact(raw[key] as string, secrets) : raw[key];
     facts.errors.push(e);
     if (typeof e.code === "string") facts.codes.add(e.code);
     if (typeof e.code === "string" && e.code.startsWith("ParserError")) facts.codes.add("ParserError");
@@ -147,7 +156,7 @@ function readFacts(err: unknown): Facts {
     if (e.name === "Pop3Error" && typeof e.responseCode === "string") facts.pop3Code ??= e.responseCode.toUpperCase();
     if (typeof e.responseCode === "number") facts.smtpCode ??= e.responseCode;
     if (typeof e.command === "string") facts.command ??= e.command;
-    current = e.cause ?? e._err;
+    current = raw.cause ?? raw._err;
   }
   facts.text = texts.join(" | ");
   for (const match of facts.text.matchAll(NODE_CODE_IN_TEXT)) facts.codes.add(match[1]);
@@ -162,10 +171,10 @@ const hasAny = (facts: Facts, codes: string[]) => codes.some((c) => facts.codes.
  * mailbox needs evidence, and repeated transient failures still raise a warning.
  */
 export function classifyMailError(err: unknown, ctx: MailErrorContext): ClassifiedError {
-  const facts = readFacts(err);
+  const facts = readFacts(err, ctx.secrets);
   const verdict = decide(facts, ctx);
   const form = verdict.field === null ? null : verdict.field === "userName" || verdict.field === "outgoingUserName" ? ctx.credentialsFrom : "profile";
-  return { ...verdict, form, message: redact(verdict.message, ctx.secrets), detail: redact(describe(facts, ctx), ctx.secrets) };
+  return { ...verdict, form, detail: describe(facts, ctx) };
 }
 
 function decide(facts: Facts, ctx: MailErrorContext): Verdict {
@@ -230,6 +239,9 @@ function decide(facts: Facts, ctx: MailErrorContext): Verdict {
   }
   if (facts.smtpCode === 504 || MECHANISM_TEXT.test(facts.text)) {
     return verdict("permanent", "protocol_not_offered", f.authMethod, `${ctx.host} does not support the chosen authentication protocol — set the ${side} authentication protocol to 'Automatic'.`);
+  }
+  if (facts.command?.startsWith("AUTH") && (facts.smtpCode === 502 || facts.smtpCode === 503)) {
+    return verdict("permanent", "protocol_not_offered", f.port, `${where} does not offer authentication${reply} — use the mail submission port (${ports.plain} with STARTTLS, or ${ports.tls} with SSL).`);
   }
   if (facts.authenticationFailed || hasAny(facts, ["EAUTH", "ENOAUTH"])) {
     if (facts.smtpCode && facts.smtpCode < 500) {
@@ -299,20 +311,23 @@ function serverReply(facts: Facts): string {
 
 /** The technical line for the alert: protocol, endpoint, each error's code, message and server reply. */
 function describe(facts: Facts, ctx: MailErrorContext): string {
-  const parts = facts.errors.map((e) => {
+  const parts: string[] = [];
+  for (const e of facts.errors) {
     const head = [typeof e.code === "string" ? e.code : undefined, typeof e.message === "string" ? e.message.trim() : undefined].filter(Boolean).join(": ");
     const extra: string[] = [];
     if (typeof e.command === "string") extra.push(`command ${e.command}`);
     if (typeof e.serverResponseCode === "string") extra.push(`server code ${e.serverResponseCode}`);
     if (typeof e.responseCode === "string" || typeof e.responseCode === "number") extra.push(`response code ${e.responseCode}`);
     if (typeof e.response === "string" && e.response && !String(e.message).includes(e.response)) extra.push(`response: ${e.response.trim()}`);
-    return extra.length > 0 ? `${head} (${extra.join("; ")})` : head;
-  });
+    const part = extra.length > 0 ? `${head} (${extra.join("; ")})` : head;
+    // A wrapper often repeats its cause's words; say them once.
+    if (part && !parts.some((p) => p.includes(part))) parts.push(part);
+  }
   const text = parts.length > 0 ? parts.join(" <- ") : facts.text;
   return `${ctx.protocol.toUpperCase()} ${ctx.host}:${ctx.port} (${ctx.tls ? "TLS" : "plain/STARTTLS"}): ${text}`.slice(0, 2000);
 }
 
-function redact(text: string, secrets: string[] = []): string {
+function redact(text: string, secrets: string[]): string {
   let out = text;
   for (const secret of secrets) {
     if (!secret) continue;

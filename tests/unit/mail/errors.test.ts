@@ -68,6 +68,7 @@ const cases: Case[] = [
   ["nodemailer EAUTH 535", () => smtpError("Invalid login", "EAUTH", "535 5.7.8 Error: authentication failed: bad password", "AUTH PLAIN"), smtp, { kind: "permanent", code: "auth_failed", field: "userName" }],
   ["nodemailer EAUTH 454 (temporary)", () => smtpError("Invalid login", "EAUTH", "454 4.7.0 Temporary authentication failure", "AUTH PLAIN"), smtp, { kind: "transient", code: "temporary_failure", field: null }],
   ["nodemailer EAUTH 504 mechanism", () => smtpError("Invalid login", "EAUTH", "504 5.5.4 Unrecognized authentication type", "AUTH CRAM-MD5"), smtp, { kind: "permanent", code: "protocol_not_offered", field: "outgoingAuthMethod" }],
+  ["nodemailer AUTH on a port without AUTH", () => smtpError("Invalid login", "EAUTH", "503 5.5.1 Error: authentication not enabled", "AUTH PLAIN"), smtp, { kind: "permanent", code: "protocol_not_offered", field: "outgoingPort" }],
   ["nodemailer missing credentials", () => smtpError('Missing credentials for "PLAIN"', "EAUTH", undefined, "API"), smtp, { kind: "permanent", code: "auth_failed", field: "userName" }],
   ["nodemailer separate outgoing credentials", () => smtpError("Invalid login", "EAUTH", "535 5.7.8 bad", "AUTH LOGIN"), { ...smtp, outgoingCredentials: "separate" }, { kind: "permanent", code: "auth_failed", field: "outgoingUserName" }],
   ["POP3 -ERR [AUTH]", () => new Pop3Error("x refused PASS: [AUTH] Authentication failed.", { code: "POP3_ERR", command: "PASS", responseCode: "AUTH", response: "Authentication failed.", authenticationFailed: true }), pop3, { kind: "permanent", code: "auth_failed", field: "userName" }],
@@ -171,6 +172,12 @@ describe("classifyMailError", () => {
     expect(`${result.detail} ${result.message}`).not.toContain(Buffer.from(password).toString("base64"));
     // imapflow's executedCommand is never copied into the detail
     expect(classifyMailError(imapAuthError("AUTHENTICATIONFAILED", "x"), imap).detail).not.toContain("LOGIN");
+  });
+
+  test("only the server's and libraries' text is scrubbed, never the app's own wording", () => {
+    const result = classifyMailError(imapAuthError("AUTHENTICATIONFAILED", "Authentication failed for mail"), { ...imap, secrets: ["mail"] });
+    expect(result.message).toBe("Authentication failed — check the mailbox's user name and password.");
+    expect(result.detail).toContain("Authentication failed for [redacted]");
   });
 
   test("follows `cause` chains", () => {
