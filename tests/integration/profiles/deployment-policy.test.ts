@@ -8,7 +8,6 @@ import { updateProfile } from "../../../lib/profiles/update-profile";
 import { createTestDb, type TestDb } from "../../harness/db";
 import { insertActors, profileForm, type Actors } from "./test-actors";
 
-vi.stubEnv("DATABASE_URL", "postgres://set-by-the-test-harness");
 vi.stubEnv("MAILROOM_SECRET_KEY", generateSecretKey("test"));
 vi.stubEnv("MAILROOM_ALLOW_CREDENTIALS_OVER_HTTP", "1");
 vi.stubEnv("MAILROOM_ALLOWED_PORTS", "465, 995");

@@ -7,7 +7,6 @@ import { getProfileConnection } from "../../../lib/profiles/get-profile-connecti
 import { createTestDb, type TestDb } from "../../harness/db";
 import { insertActors, profileForm, type Actors } from "./test-actors";
 
-vi.stubEnv("DATABASE_URL", "postgres://set-by-the-test-harness");
 vi.stubEnv("MAILROOM_SECRET_KEY", generateSecretKey("test"));
 
 let t: TestDb;

@@ -15,7 +15,6 @@ import { updateProfile } from "../../../lib/profiles/update-profile";
 import { createTestDb, type TestDb } from "../../harness/db";
 import { insertActors, profileForm, type Actors } from "./test-actors";
 
-vi.stubEnv("DATABASE_URL", "postgres://set-by-the-test-harness");
 vi.stubEnv("MAILROOM_SECRET_KEY", generateSecretKey("test"));
 
 let t: TestDb;

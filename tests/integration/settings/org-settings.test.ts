@@ -12,7 +12,6 @@ import { updateOrgSettings } from "../../../lib/settings/update-org-settings";
 import { createTestDb, type TestDb } from "../../harness/db";
 import { insertActors, profileForm, type Actors } from "../profiles/test-actors";
 
-vi.stubEnv("DATABASE_URL", "postgres://set-by-the-test-harness");
 vi.stubEnv("MAILROOM_SECRET_KEY", generateSecretKey("test"));
 
 let t: TestDb;
