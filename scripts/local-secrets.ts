@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { generateSecretKey } from "../lib/crypto/generate-secret-key";
 
 /**
  * Reads a secret kept in the local data folder, creating it on first use. Used
@@ -18,5 +19,5 @@ export function localSecret(dataDir: string, name: string, make: () => string): 
 /** A random secret for signing sessions. */
 export const makeAuthSecret = () => crypto.randomBytes(32).toString("base64url");
 
-/** A sealing key in MAILROOM_SECRET_KEY's format: "<keyId>:<base64 of 32 bytes>". */
-export const makeSealingKey = () => `k${Date.now().toString(36)}:${crypto.randomBytes(32).toString("base64")}`;
+/** A sealing key in MAILROOM_SECRET_KEY's format (lib/crypto owns the format). */
+export const makeSealingKey = () => generateSecretKey();

@@ -1,11 +1,9 @@
 import { eq } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import type { DbOrTx } from "../../db/client";
 import { mailboxes } from "../../db/schema/mailboxes";
 import { profiles } from "../../db/schema/profiles";
 import { orgSettings } from "../../db/schema/settings";
 import type { User } from "../../db/schema/users";
-
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 /**
  * Gives a new user their mailbox record (SPEC §3: every user has one). When a
@@ -13,7 +11,7 @@ type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
  * applied; otherwise the mailbox starts with no profile and delivery "none".
  * Runs inside the caller's transaction so a user never exists without a mailbox.
  */
-export async function createUserMailbox(tx: Tx | Db, user: Pick<User, "id" | "name" | "email">): Promise<void> {
+export async function createUserMailbox(tx: DbOrTx, user: Pick<User, "id" | "name" | "email">): Promise<void> {
   const [defaultProfile] = await tx.select({ id: profiles.id }).from(profiles).where(eq(profiles.isDefault, true)).limit(1);
   const [settings] = await tx.select().from(orgSettings).where(eq(orgSettings.id, 1)).limit(1);
   await tx.insert(mailboxes).values({
