@@ -262,13 +262,14 @@ function decide(facts: Facts, ctx: MailErrorContext): Verdict {
   }
 
   // The network.
-  if (hasAny(facts, TIMEOUT_CODES) || /timed? ?out/i.test(facts.text)) {
+  const timedOut = (): Verdict => {
     const greeting = facts.codes.has("GREETING_TIMEOUT") || facts.command === "greeting" || /greeting/i.test(facts.text);
     if (greeting && !ctx.tls) {
       return verdict("transient", "timeout", f.tls, `${where} accepted the connection but did not answer — the port may expect SSL/TLS from the start; tick 'Use SSL' for ${side} (usually port ${ports.tls}), or ${location}.`);
     }
     return verdict("transient", "timeout", f.host, `${where} did not answer in time — ${location}; a firewall may be blocking it. Will retry.`);
-  }
+  };
+  if (hasAny(facts, TIMEOUT_CODES)) return timedOut();
   if (hasAny(facts, ["ENOTFOUND", "ENODATA", "EAI_NONAME", "EAI_NODATA"])) {
     // Permanent: the name service answered that the name does not exist, which a
     // retry will not change (a typo in the location). Resolver outages come as
@@ -277,6 +278,9 @@ function decide(facts: Facts, ctx: MailErrorContext): Verdict {
   }
   if (hasAny(facts, ["EAI_AGAIN", "ESERVFAIL", "EDNS", "EAI_FAIL"])) {
     return verdict("transient", "host_not_found", f.host, `Could not look up ${ctx.host} (the name service did not answer) — will retry; check the ${side} server location if this persists.`);
+  }
+  if (facts.codes.has("ERR_SOCKET_BAD_PORT")) {
+    return verdict("permanent", "connect_refused", f.port, `${ctx.port} is not a valid port — enter the ${side} port (${proto}: ${ports.plain}, or ${ports.tls} with SSL).`);
   }
   if (facts.codes.has("ECONNREFUSED")) {
     return verdict("transient", "connect_refused", f.port, `Could not connect to ${where} (connection refused) — ${location}.`);
@@ -287,6 +291,8 @@ function decide(facts: Facts, ctx: MailErrorContext): Verdict {
   if (hasAny(facts, RESET_CODES)) {
     return verdict("transient", "temporary_failure", null, `The connection to ${where} was reset — will retry.`);
   }
+  // Only now the words, so that a host named "timeout.example.com" is not a timeout.
+  if (/\btimed out\b|\btimeout\b/i.test(facts.text)) return timedOut();
   if (facts.command === "greeting" && facts.codes.has("POP3_ERR")) {
     return verdict("transient", "server_unavailable", null, `${ctx.host} refused the session${reply} — will retry.`);
   }

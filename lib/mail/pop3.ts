@@ -180,8 +180,14 @@ export class Pop3Client {
       timeoutMs,
     );
     try {
-      const socket =
-        this.options.tls === "implicit" ? tls.connect({ ...mailTlsOptions(host, this.options.ca), port }) : net.connect({ host, port });
+      let socket: net.Socket;
+      try {
+        socket = this.options.tls === "implicit" ? tls.connect({ ...mailTlsOptions(host, this.options.ca), port }) : net.connect({ host, port });
+      } catch (err) {
+        // Bad options (a port out of range) throw at once; report them like any connect failure.
+        greeting.catch(() => {});
+        throw this.fail(socketError(err, "connect"));
+      }
       this.attach(socket);
       socket.once(this.options.tls === "implicit" ? "secureConnect" : "connect", () => (this.transportReady = true));
       const text = await greeting;

@@ -265,6 +265,14 @@ describe("errors", () => {
     });
   });
 
+  test("a port out of range fails like any connect error", async () => {
+    await expect(connectPop3({ host: "127.0.0.1", port: 70_000, tls: "none", timeoutMs: 2000 })).rejects.toMatchObject({
+      name: "Pop3Error",
+      code: "ERR_SOCKET_BAD_PORT",
+      command: "connect",
+    });
+  });
+
   test("STLS refused by the server", async () => {
     server = await startFakePop3({ onCommand: (_l, s) => s.send("-ERR STLS not available\r\n") });
     await expect(connectPop3({ host: "127.0.0.1", port: server.port, tls: "starttls", timeoutMs: 2000 })).rejects.toMatchObject({
