@@ -5,7 +5,6 @@
 export function safeFileName(name: string | null | undefined): string {
   const cleaned = (name ?? "")
     .normalize("NFC")
-    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u001f\u007f-\u009f]/g, "")
     .replace(/[\\/:*?"<>|]/g, "_")
     .replace(/^[\s.]+|[\s.]+$/g, "")

@@ -50,7 +50,6 @@ const NUMERIC = /^\d{1,5}(%|px)?$/;
 
 /** Lower-cased scheme of a URL after the tricks browsers forgive (spaces, control characters) are removed. */
 function schemeOf(url: string): string | null {
-  // eslint-disable-next-line no-control-regex
   const compact = url.replace(/[\u0000-\u0020\u007f-\u009f]/g, "").toLowerCase();
   const m = /^([a-z][a-z0-9+.-]*):/.exec(compact);
   if (m) return m[1];

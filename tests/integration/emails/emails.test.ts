@@ -1,0 +1,226 @@
+import crypto from "node:crypto";
+import { text } from "node:stream/consumers";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import postgres from "postgres";
+import type { Actor } from "../../../lib/auth/actor";
+import type { Role } from "../../../lib/auth/privileges";
+import { getAttachment } from "../../../lib/emails/get-attachment";
+import { getEmail } from "../../../lib/emails/get-email";
+import { listEmails } from "../../../lib/emails/list-emails";
+import { renderEmailBody } from "../../../lib/emails/render-email-body";
+import { createTestDb, type TestDb } from "../../harness/db";
+import { storeTestEmail } from "./store-test-email";
+
+let t: TestDb;
+let sql: postgres.Sql;
+let admin: Actor, manager: Actor, alice: Actor, bob: Actor;
+let aliceBox: string, bobBox: string, queueBox: string;
+
+async function makeActor(role: Role, name: string): Promise<Actor> {
+  const email = `${name.toLowerCase()}.${crypto.randomUUID().slice(0, 6)}@example.com`;
+  const [u] = await sql`insert into users (email, name, password_hash, role) values (${email}, ${name}, 'x', ${role}) returning id`;
+  return { id: u.id, email, name, role };
+}
+
+async function makeMailbox(owner: Actor, kind: "user" | "queue", name: string): Promise<string> {
+  const [m] = await sql`insert into mailboxes (kind, name, email_address, user_id, owner_id)
+    values (${kind}, ${name}, ${`${name}@example.com`}, ${kind === "user" ? owner.id : null}, ${owner.id}) returning id`;
+  return m.id;
+}
+
+const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000);
+
+beforeAll(async () => {
+  t = await createTestDb();
+  sql = postgres(t.url, { max: 2, onnotice: () => {} });
+  admin = await makeActor("admin", "Ada");
+  manager = await makeActor("mailbox_manager", "Max");
+  alice = await makeActor("member", "Alice");
+  bob = await makeActor("member", "Bob");
+  aliceBox = await makeMailbox(alice, "user", "alice");
+  bobBox = await makeMailbox(bob, "user", "bob");
+  queueBox = await makeMailbox(alice, "queue", "support");
+  // 25 messages in Alice's mailbox, stored a minute apart; message i is i minutes old.
+  for (let i = 24; i >= 0; i--) {
+    const sender = i % 5 === 0 ? { name: "Carol Customer", address: "carol@shop.example" } : { name: "Dan Dealer", address: "dan@supplier.example" };
+    await storeTestEmail(sql, aliceBox, { from: sender, to: "alice@example.com", subject: i === 7 ? "Invoice 100%_done for March" : `Update number ${i}`, text: `body ${i}` }, { storedAt: minutesAgo(i) });
+  }
+  await storeTestEmail(sql, bobBox, { from: "eve@example.com", to: "bob@example.com", subject: "Bob's secret", text: "for Bob only" });
+  await storeTestEmail(sql, queueBox, { from: "client@example.com", to: "support@example.com", subject: "Help please", text: "queue mail" });
+});
+afterAll(async () => {
+  await sql?.end();
+  await t?.close();
+});
+
+describe("listing a mailbox's mail", () => {
+  test("newest first, paged, with the total for the pager", async () => {
+    const first = await listEmails(t.db, alice, { mailboxId: aliceBox, pageSize: 10 });
+    expect(first.total).toBe(25);
+    expect(first.rows.map((r) => r.subject).slice(0, 3)).toEqual(["Update number 0", "Update number 1", "Update number 2"]);
+    const third = await listEmails(t.db, alice, { mailboxId: aliceBox, pageSize: 10, page: 3 });
+    expect(third.rows.map((r) => r.subject)).toEqual(["Update number 20", "Update number 21", "Update number 22", "Update number 23", "Update number 24"]);
+    const all = [...first.rows, ...(await listEmails(t.db, alice, { mailboxId: aliceBox, pageSize: 10, page: 2 })).rows, ...third.rows];
+    expect(new Set(all.map((r) => r.id)).size).toBe(25);
+    for (let i = 1; i < all.length; i++) expect(all[i - 1].storedAt.getTime()).toBeGreaterThan(all[i].storedAt.getTime());
+    expect(first.mailbox).toMatchObject({ id: aliceBox, name: "alice" });
+  });
+
+  test("search finds by subject and by sender address or name, case-insensitively; wildcards are literal", async () => {
+    const bySubject = await listEmails(t.db, alice, { mailboxId: aliceBox, query: "invoice" });
+    expect(bySubject.rows.map((r) => r.subject)).toEqual(["Invoice 100%_done for March"]);
+    expect(bySubject.total).toBe(1);
+    expect((await listEmails(t.db, alice, { mailboxId: aliceBox, query: "100%_D" })).total).toBe(1);
+    expect((await listEmails(t.db, alice, { mailboxId: aliceBox, query: "%" })).total).toBe(1);
+    expect((await listEmails(t.db, alice, { mailboxId: aliceBox, query: "_" })).total).toBe(1);
+
+    const byAddress = await listEmails(t.db, alice, { mailboxId: aliceBox, query: "CAROL@shop" });
+    expect(byAddress.total).toBe(5);
+    expect(byAddress.rows.every((r) => r.fromAddress === "carol@shop.example")).toBe(true);
+    expect((await listEmails(t.db, alice, { mailboxId: aliceBox, query: "carol customer" })).total).toBe(5);
+    expect((await listEmails(t.db, alice, { mailboxId: aliceBox, query: "dealer" })).total).toBe(20);
+    expect((await listEmails(t.db, alice, { mailboxId: aliceBox, query: "nothing like this" })).rows).toEqual([]);
+  });
+
+  test("the search's expressions are the ones the trigram indexes cover", async () => {
+    await sql`analyze emails`;
+    const plan = await sql.begin(async (tx) => {
+      await tx`set local enable_seqscan = off`;
+      return tx.unsafe(
+        // The same expressions listEmails sends; without the mailbox condition only these indexes can serve it.
+        `explain select id from emails where lower("emails"."subject") like lower($1) or lower("emails"."from_address" || ' ' || "emails"."from_name") like lower($1)`,
+        ["%invoice%"],
+      );
+    });
+    const text = plan.map((r) => Object.values(r)[0]).join("\n");
+    expect(text).toContain("emails_subject_trgm");
+    expect(text).toContain("emails_from_trgm");
+  });
+
+  test("a member sees only mailboxes they own (their own and their queues); others are not found", async () => {
+    expect((await listEmails(t.db, alice, { mailboxId: queueBox })).rows.map((r) => r.subject)).toEqual(["Help please"]);
+    await expect(listEmails(t.db, alice, { mailboxId: bobBox })).rejects.toMatchObject({ code: "not_found" });
+    await expect(listEmails(t.db, bob, { mailboxId: aliceBox })).rejects.toMatchObject({ code: "not_found" });
+    await expect(listEmails(t.db, bob, { mailboxId: "not-a-uuid" })).rejects.toMatchObject({ code: "not_found" });
+    await expect(listEmails(t.db, bob, { mailboxId: crypto.randomUUID() })).rejects.toMatchObject({ code: "not_found" });
+    await expect(listEmails(t.db, null, { mailboxId: bobBox })).rejects.toMatchObject({ code: "unauthenticated" });
+  });
+
+  test("admins and mailbox managers read every mailbox", async () => {
+    for (const who of [admin, manager]) {
+      expect((await listEmails(t.db, who, { mailboxId: bobBox })).rows.map((r) => r.subject)).toEqual(["Bob's secret"]);
+      expect((await listEmails(t.db, who, { mailboxId: aliceBox })).total).toBe(25);
+    }
+  });
+});
+
+describe("reading a message", () => {
+  test("headers, text and HTML; the reader's rights are checked on the message too", async () => {
+    const { id } = await storeTestEmail(sql, bobBox, {
+      from: { name: "Eve Example", address: "eve@example.com" },
+      to: [{ name: "Bob", address: "bob@example.com" }],
+      cc: "carol@example.com",
+      replyTo: "replies@example.com",
+      subject: "Quarterly report",
+      text: "Plain words",
+      html: "<p>Rich <b>words</b></p>",
+      date: new Date("2024-05-01T10:00:00Z"),
+    });
+    const email = await getEmail(t.db, bob, { mailboxId: bobBox, emailId: String(id) });
+    expect(email).toMatchObject({
+      subject: "Quarterly report",
+      fromAddress: "eve@example.com",
+      fromName: "Eve Example",
+      to: [{ name: "Bob", address: "bob@example.com" }],
+      cc: [{ name: "", address: "carol@example.com" }],
+      replyTo: [{ name: "", address: "replies@example.com" }],
+      textBody: expect.stringContaining("Plain words"),
+      htmlBody: "<p>Rich <b>words</b></p>",
+      sentAt: new Date("2024-05-01T10:00:00Z"),
+      parseError: null,
+      oversized: false,
+      attachments: [],
+    });
+    expect(await getEmail(t.db, admin, { mailboxId: bobBox, emailId: String(id) })).toMatchObject({ id });
+    await expect(getEmail(t.db, alice, { mailboxId: bobBox, emailId: String(id) })).rejects.toMatchObject({ code: "not_found" });
+    // The right message id under the wrong (readable) mailbox is not found either.
+    await expect(getEmail(t.db, alice, { mailboxId: aliceBox, emailId: String(id) })).rejects.toMatchObject({ code: "not_found" });
+    await expect(getEmail(t.db, bob, { mailboxId: bobBox, emailId: "1 or 1=1" })).rejects.toMatchObject({ code: "not_found" });
+  });
+
+  test("unparsed and oversized messages carry their flags", async () => {
+    const broken = await storeTestEmail(sql, aliceBox, { from: "x@example.com", subject: "Broken", text: "?" }, { parseError: "bad MIME" });
+    const big = await storeTestEmail(sql, aliceBox, { from: "x@example.com", subject: "Huge", text: "?" }, { oversized: true });
+    expect(await getEmail(t.db, alice, { mailboxId: aliceBox, emailId: String(broken.id) })).toMatchObject({ parseError: "bad MIME" });
+    expect(await getEmail(t.db, alice, { mailboxId: aliceBox, emailId: String(big.id) })).toMatchObject({ oversized: true, textBody: null, htmlBody: null });
+    const list = await listEmails(t.db, alice, { mailboxId: aliceBox, query: "huge" });
+    expect(list.rows[0]).toMatchObject({ oversized: true, unparsed: false });
+    expect((await listEmails(t.db, alice, { mailboxId: aliceBox, query: "broken" })).rows[0]).toMatchObject({ unparsed: true });
+  });
+});
+
+describe("attachments", () => {
+  const pdf = crypto.randomBytes(200_000);
+  const png = crypto.randomBytes(3000);
+  let id: number;
+
+  beforeAll(async () => {
+    ({ id } = await storeTestEmail(sql, aliceBox, {
+      from: "sender@example.com",
+      subject: "With files",
+      text: "see attached",
+      html: '<p>Logo: <img src="cid:logo@mailroom.test"></p>',
+      attachments: [
+        { filename: "見積書 report.pdf", content: pdf, contentType: "application/pdf" },
+        { filename: "notes.txt", content: "line one\r\nline two\r\n", contentType: "text/plain; charset=utf-8" },
+        { filename: "logo.png", content: png, contentType: "image/png", cid: "logo@mailroom.test" },
+      ],
+    }));
+  });
+
+  test("each comes back byte-identical from the raw source, with its stored name and type", async () => {
+    const email = await getEmail(t.db, alice, { mailboxId: aliceBox, emailId: String(id) });
+    expect(email.attachments.map((a) => a.filename).sort()).toEqual(["logo.png", "notes.txt", "見積書 report.pdf"]);
+    const bytes = async (position: number) => {
+      const a = await getAttachment(t.db, alice, { mailboxId: aliceBox, emailId: String(id), position: String(position) });
+      const chunks: Buffer[] = [];
+      for await (const c of a.content) chunks.push(c as Buffer);
+      return { ...a, body: Buffer.concat(chunks) };
+    };
+    const expected: Record<string, Buffer> = { "見積書 report.pdf": pdf, "notes.txt": Buffer.from("line one\r\nline two\r\n"), "logo.png": png };
+    for (const a of email.attachments) {
+      const got = await bytes(a.position);
+      expect(got.filename).toBe(a.filename);
+      expect(got.contentType).toBe(a.contentType);
+      expect(got.body.equals(expected[a.filename]), a.filename).toBe(true);
+    }
+  });
+
+  test("a part path that mailparser does not know falls back to the attachment's place in the message", async () => {
+    const { id: other } = await storeTestEmail(sql, aliceBox, {
+      from: "sender@example.com",
+      subject: "Renumbered",
+      text: "x",
+      attachments: [{ filename: "a.bin", content: Buffer.from("AAA") }, { filename: "b.bin", content: Buffer.from("BBB") }],
+    });
+    await sql`update email_attachments set part_path = 'other-' || position, position = position + 10 where email_id = ${other}`;
+    const b = await getAttachment(t.db, alice, { mailboxId: aliceBox, emailId: String(other), position: "11" });
+    expect(await text(b.content)).toBe("BBB");
+  });
+
+  test("others may not download it; unknown positions are not found", async () => {
+    await expect(getAttachment(t.db, bob, { mailboxId: aliceBox, emailId: String(id), position: "0" })).rejects.toMatchObject({ code: "not_found" });
+    await expect(getAttachment(t.db, bob, { mailboxId: bobBox, emailId: String(id), position: "0" })).rejects.toMatchObject({ code: "not_found" });
+    await expect(getAttachment(t.db, alice, { mailboxId: aliceBox, emailId: String(id), position: "9" })).rejects.toMatchObject({ code: "not_found" });
+    await expect(getAttachment(t.db, alice, { mailboxId: aliceBox, emailId: String(id), position: "-1" })).rejects.toMatchObject({ code: "not_found" });
+    const a = await getAttachment(t.db, manager, { mailboxId: aliceBox, emailId: String(id), position: "0" });
+    a.content.resume();
+  });
+
+  test("the HTML's cid image points at that attachment's route", async () => {
+    const email = await getEmail(t.db, alice, { mailboxId: aliceBox, emailId: String(id) });
+    const logo = email.attachments.find((a) => a.filename === "logo.png")!;
+    const body = renderEmailBody(email, { attachmentBase: `/mail/${aliceBox}/${id}/attachments/`, allowRemote: false });
+    expect(body?.html).toBe(`<p>Logo: <img src="/mail/${aliceBox}/${id}/attachments/${logo.position}" /></p>`);
+  });
+});
