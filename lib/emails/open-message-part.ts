@@ -9,7 +9,8 @@ import { MailParser, type AttachmentStream } from "mailparser";
  */
 export function openMessagePart(raw: Buffer, pick: (partId: string | null, index: number) => boolean): Promise<Readable | null> {
   return new Promise((resolve) => {
-    const parser = new MailParser();
+    // As the sync engine parses (lib/mail/parse-message.ts), so part ids and order match; no derived renderings.
+    const parser = new MailParser({ skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true, checksumAlgo: false });
     let index = 0;
     let out: PassThrough | null = null;
     parser.on("data", (data: { type: string }) => {

@@ -208,6 +208,29 @@ describe("attachments", () => {
     expect(await text(b.content)).toBe("BBB");
   });
 
+  test("a message that is one attachment (no multipart) is served too", async () => {
+    const content = crypto.randomBytes(1000);
+    const raw = [
+      "From: scanner@example.com",
+      "To: alice@example.com",
+      "Subject: Scan",
+      "MIME-Version: 1.0",
+      "Content-Type: application/pdf; name=scan.pdf",
+      "Content-Disposition: attachment; filename=scan.pdf",
+      "Content-Transfer-Encoding: base64",
+      "",
+      content.toString("base64").replace(/.{76}/g, "$&\r\n"),
+      "",
+    ].join("\r\n");
+    const { id: single } = await storeTestEmail(sql, aliceBox, { raw });
+    const [{ part_path }] = await sql`select part_path from email_attachments where email_id = ${single}`;
+    expect(part_path).toBe("1");
+    const a = await getAttachment(t.db, alice, { mailboxId: aliceBox, emailId: String(single), position: "0" });
+    const chunks: Buffer[] = [];
+    for await (const c of a.content) chunks.push(c as Buffer);
+    expect(Buffer.concat(chunks).equals(content)).toBe(true);
+  });
+
   test("others may not download it; unknown positions are not found", async () => {
     await expect(getAttachment(t.db, bob, { mailboxId: aliceBox, emailId: String(id), position: "0" })).rejects.toMatchObject({ code: "not_found" });
     await expect(getAttachment(t.db, bob, { mailboxId: bobBox, emailId: String(id), position: "0" })).rejects.toMatchObject({ code: "not_found" });

@@ -10,7 +10,7 @@ export type StoredTestEmail = { id: number; raw: Buffer };
  * Builds a real MIME message with nodemailer's MailComposer, parses it with
  * mailparser (cid links kept, as the sync engine stores them) and inserts the rows
  * the sync engine would: emails, email_sources and email_attachments (position =
- * index from 0, part_path = mailparser's part id). Shared by the integration and
+ * index from 0, content_id as sent (<...>), part_path = mailparser's part id or "1" for a single-part message, as lib/mail/parse-message.ts does). Shared by the integration and
  * browser tests, so it takes a postgres.js client.
  */
 export async function storeTestEmail(
@@ -40,7 +40,7 @@ export async function storeTestEmail(
   await sql`insert into email_sources (email_id, raw) values (${id}, ${raw})`;
   for (const [position, a] of parsed.attachments.entries()) {
     await sql`insert into email_attachments (email_id, position, filename, content_type, size_bytes, content_id, part_path)
-      values (${id}, ${position}, ${a.filename ?? ""}, ${a.contentType}, ${a.size}, ${a.cid ?? null}, ${a.partId ?? ""})`;
+      values (${id}, ${position}, ${a.filename ?? ""}, ${a.contentType}, ${a.size}, ${a.contentId ?? null}, ${a.partId || "1"})`;
   }
   return { id, raw };
 }
