@@ -1,9 +1,6 @@
 import { sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import type { Db, Tx } from "../../db/client";
 import { alerts } from "../../db/schema/alerts";
-
-/** A transaction handle, accepted wherever a `Db` is, so alerts commit with the change that caused them. */
-export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 export type AlertSeverity = "error" | "warning" | "information";
 

@@ -14,6 +14,8 @@ export const privileges = {
   "mailbox:approve": ["admin"],
   "mailbox:test": ["admin", "mailbox_manager"],
   "mailbox:read-own": ["admin", "mailbox_manager", "member"],
+  /** Queues (shared mailboxes such as support@) are created by admins only. */
+  "queue:create": ["admin"],
   "profile:read": ["admin", "mailbox_manager"],
   "profile:write": ["admin"],
   "settings:read": ["admin"],

@@ -1,0 +1,56 @@
+import { eq } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+import type { DbOrTx } from "../../db/client";
+import { alerts } from "../../db/schema/alerts";
+import { mailboxes } from "../../db/schema/mailboxes";
+import { profiles } from "../../db/schema/profiles";
+import { users } from "../../db/schema/users";
+
+export type AlertView = {
+  id: string;
+  severity: "error" | "warning" | "information";
+  mailboxId: string | null;
+  mailboxName: string | null;
+  profileId: string | null;
+  profileName: string | null;
+  recipientId: string;
+  recipientName: string;
+  title: string;
+  message: string;
+  detail: string;
+  count: number;
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+  readAt: Date | null;
+};
+
+const recipients = alias(users, "recipient");
+
+/** A query for alert views with mailbox, profile and recipient names (add where / order / limit). Callers check privileges. */
+export function selectAlertViews(db: DbOrTx) {
+  return db
+    .select({
+      id: alerts.id,
+      severity: alerts.severity,
+      mailboxId: alerts.mailboxId,
+      mailboxName: mailboxes.name,
+      profileId: alerts.profileId,
+      profileName: profiles.name,
+      recipientId: alerts.recipientId,
+      recipientName: recipients.name,
+      title: alerts.title,
+      message: alerts.message,
+      detail: alerts.detail,
+      count: alerts.count,
+      firstSeenAt: alerts.firstSeenAt,
+      lastSeenAt: alerts.lastSeenAt,
+      readAt: alerts.readAt,
+    })
+    .from(alerts)
+    .innerJoin(recipients, eq(recipients.id, alerts.recipientId))
+    .leftJoin(mailboxes, eq(mailboxes.id, alerts.mailboxId))
+    .leftJoin(profiles, eq(profiles.id, alerts.profileId))
+    .$dynamic();
+}
+
+export type AlertPage = { items: AlertView[]; total: number; unread: number; page: number; pageSize: number; pageCount: number };

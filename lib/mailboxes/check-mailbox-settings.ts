@@ -1,0 +1,50 @@
+import { and, eq, ne, sql } from "drizzle-orm";
+import type { DbOrTx } from "../../db/client";
+import { mailboxes } from "../../db/schema/mailboxes";
+import { profiles } from "../../db/schema/profiles";
+import { AppError } from "../errors";
+import { actSyncRefusal } from "../settings/act-sync-refusal";
+import type { DeliveryMethod } from "./mailbox-view";
+
+export type MailboxSettings = { profileId: string | null; incomingDelivery: DeliveryMethod; outgoingDelivery: DeliveryMethod; actDelivery: DeliveryMethod };
+
+/**
+ * The rules of a mailbox's profile and delivery methods that need the database:
+ * the profile exists; server-side sync needs a profile; appointments, contacts and
+ * tasks cannot use server-side sync with the (POP3/SMTP or Gmail) profile. Returns
+ * the field errors, keyed by form field; `prefix` names whose settings they are.
+ */
+export async function mailboxSettingsErrors(db: DbOrTx, s: MailboxSettings, prefix = ""): Promise<Record<string, string[]>> {
+  const errors: Record<string, string[]> = {};
+  const fail = (field: string, message: string) => (errors[field] ??= []).push(prefix + message);
+  let profile: { name: string; serverType: "gmail" | "pop3smtp" } | undefined;
+  if (s.profileId) {
+    [profile] = await db.select({ name: profiles.name, serverType: profiles.serverType }).from(profiles).where(eq(profiles.id, s.profileId));
+    if (!profile) fail("profileId", "This server profile no longer exists. Choose another one.");
+  }
+  if (!s.profileId) {
+    if (s.incomingDelivery === "server_side_sync") fail("incomingDelivery", "Server-side synchronization needs a server profile. Choose a profile, or another delivery method.");
+    if (s.outgoingDelivery === "server_side_sync") fail("outgoingDelivery", "Server-side synchronization needs a server profile. Choose a profile, or another delivery method.");
+  }
+  if (s.actDelivery === "server_side_sync") fail("actDelivery", actSyncRefusal(profile?.serverType ?? null, profile?.name)!);
+  return errors;
+}
+
+/** Throws AppError("invalid") when `errors` has any field. */
+export function throwIfErrors(errors: Record<string, string[]>): void {
+  if (Object.keys(errors).length) throw new AppError("invalid", "Some fields need attention.", errors);
+}
+
+/** Refuses an address another mailbox already uses (case-insensitive), pointing at the field. */
+export async function assertAddressFree(db: DbOrTx, emailAddress: string, exceptId?: string): Promise<void> {
+  const [other] = await db
+    .select({ name: mailboxes.name })
+    .from(mailboxes)
+    .where(and(eq(sql`lower(${mailboxes.emailAddress})`, emailAddress.toLowerCase()), exceptId ? ne(mailboxes.id, exceptId) : undefined))
+    .limit(1);
+  if (other) {
+    throw new AppError("invalid", "Some fields need attention.", {
+      emailAddress: [`The mailbox "${other.name}" already uses this address. Each mailbox needs its own address.`],
+    });
+  }
+}

@@ -1,0 +1,244 @@
+import { eq } from "drizzle-orm";
+import type { Db, Tx } from "../../db/client";
+import { mailboxes, type Mailbox } from "../../db/schema/mailboxes";
+import { profiles } from "../../db/schema/profiles";
+import { raiseAlert } from "../alerts/raise-alert";
+import { env } from "../env";
+import { AppError } from "../errors";
+import type { ClassifiedError } from "../mail/errors";
+import { testIncomingConnection, type ConnectionTestResult, type MailAuthMethod } from "../mail/test-incoming";
+import { testOutgoingConnection } from "../mail/test-outgoing";
+import { loadOrgSettings } from "../settings/load-org-settings";
+import { mailboxConnectionOf, type MailboxConnection } from "./get-mailbox-connection";
+
+/** The outcome of one direction: what was written to its status, and why. */
+export type DirectionOutcome = {
+  status: "success" | "failure" | "not_run";
+  /** A ClassifiedError code, or "configuration" when the settings could not even be used. */
+  code: string | null;
+  /** The form field at fault (e.g. "incomingPort", "userName", "password", "profileId"). */
+  field: string | null;
+  /** Which form holds the field. */
+  form: "mailbox" | "profile" | null;
+  /** For people: what happened, which setting, what to do. */
+  message: string;
+  /** Technical detail (server replies, codes), never a password. */
+  detail: string;
+};
+
+/**
+ * success: every direction on server-side sync passed and is enabled.
+ * failure: at least one failed (it is disabled; what passed is enabled).
+ * waiting_approval: org settings process only approved mailboxes and this one is not; nothing was tested.
+ * nothing_to_test: neither incoming nor outgoing uses server-side sync.
+ */
+export type MailboxTestOutcome = "success" | "failure" | "waiting_approval" | "nothing_to_test";
+
+export type MailboxTestResult = {
+  mailboxId: string;
+  mailboxName: string;
+  emailAddress: string;
+  outcome: MailboxTestOutcome;
+  incoming: DirectionOutcome;
+  outgoing: DirectionOutcome;
+  /** Appointments, contacts and tasks: never synchronised through POP3/SMTP or Gmail profiles. */
+  act: "not_supported";
+  incomingEnabled: boolean;
+  outgoingEnabled: boolean;
+  /** One line for people, e.g. for a job's per-mailbox outcome. */
+  summary: string;
+};
+
+export const WAITING_FOR_APPROVAL = "Waiting for email approval: the organisation processes email only for approved mailboxes. An administrator must approve this mailbox's email first.";
+
+export type RunMailboxTestOptions = {
+  /** Runs in the transaction that records the result (a job marks its item finished here, atomically). */
+  onRecorded?: (tx: Tx, result: MailboxTestResult) => Promise<void>;
+};
+
+/**
+ * Test & enable for one mailbox (SPEC §3), without a privilege check: callers
+ * (testAndEnableMailboxes, the job runner) have checked mailbox:test. Tests incoming
+ * and outgoing access with the mailbox's effective settings and credentials, in
+ * parallel; then in one transaction writes the three statuses (ACT "not supported"),
+ * enables the directions that passed, clears or records the last error, and raises
+ * alerts: a failure → an error alert to the mailbox owner and the profile owner; a
+ * success → an information alert to the mailbox owner. Returns null when the
+ * mailbox no longer exists.
+ */
+export async function runMailboxTest(db: Db, mailboxId: string, options: RunMailboxTestOptions = {}): Promise<MailboxTestResult | null> {
+  const [m] = await db.select().from(mailboxes).where(eq(mailboxes.id, mailboxId));
+  if (!m) return null;
+  const settings = await loadOrgSettings(db);
+  const base = { mailboxId: m.id, mailboxName: m.name, emailAddress: m.emailAddress, act: "not_supported" as const };
+
+  if (settings.processOnlyApproved && !m.approvedAt) {
+    const waiting = notRun(WAITING_FOR_APPROVAL);
+    const result: MailboxTestResult = { ...base, outcome: "waiting_approval", incoming: waiting, outgoing: waiting, incomingEnabled: m.incomingEnabled, outgoingEnabled: m.outgoingEnabled, summary: WAITING_FOR_APPROVAL };
+    if (options.onRecorded) await db.transaction((tx) => options.onRecorded!(tx, result));
+    return result;
+  }
+
+  const testIn = m.incomingDelivery === "server_side_sync";
+  const testOut = m.outgoingDelivery === "server_side_sync";
+  if (!testIn && !testOut) {
+    const why = "Neither incoming nor outgoing email of this mailbox uses server-side synchronization, so there is nothing to test. Apply the default email settings or edit the mailbox's delivery methods.";
+    const result: MailboxTestResult = { ...base, outcome: "nothing_to_test", incoming: notRun(why), outgoing: notRun(why), incomingEnabled: false, outgoingEnabled: false, summary: why };
+    await record(db, m, result, null, options);
+    return result;
+  }
+
+  let incoming: DirectionOutcome = notRun(`Incoming email is delivered by "${m.incomingDelivery}", not server-side synchronization; not tested.`);
+  let outgoing: DirectionOutcome = notRun(`Outgoing email is delivered by "${m.outgoingDelivery}", not server-side synchronization; not tested.`);
+  let profileOwnerId: string | null = null;
+  const setup = await connectionOf(db, m);
+  if ("error" in setup) {
+    profileOwnerId = setup.profileOwnerId;
+    if (testIn) incoming = setup.error;
+    if (testOut) outgoing = setup.error;
+  } else {
+    const c = setup.connection;
+    profileOwnerId = c.profile.ownerId;
+    const timeoutMs = env().MAILROOM_MAIL_TIMEOUT_MS;
+    const [inResult, outResult] = await Promise.all([
+      testIn
+        ? authMethodOf(c.incoming.authMethod, "incoming") ??
+          testIncomingConnection({
+            protocol: c.incoming.protocol,
+            host: c.incoming.host,
+            port: c.incoming.port,
+            tls: c.incoming.tls,
+            authMethod: c.incoming.authMethod as MailAuthMethod,
+            userName: c.incoming.credentials.user,
+            password: c.incoming.credentials.pass,
+            ca: c.ca,
+            timeoutMs,
+            credentialsFrom: c.credentialsFrom,
+          })
+        : null,
+      testOut
+        ? authMethodOf(c.outgoing.authMethod, "outgoing") ??
+          testOutgoingConnection({
+            host: c.outgoing.host,
+            port: c.outgoing.port,
+            tls: c.outgoing.tls,
+            authMethod: c.outgoing.authMethod as MailAuthMethod,
+            userName: c.outgoing.credentials.user,
+            password: c.outgoing.credentials.pass,
+            ca: c.ca,
+            timeoutMs,
+            credentialsFrom: c.credentialsFrom,
+            // getProfileConnection hands out the same object when outgoing uses the incoming credentials.
+            outgoingCredentials: c.profile.outgoing.credentials === c.profile.incoming.credentials ? "same" : "separate",
+          })
+        : null,
+    ]);
+    if (inResult) incoming = outcomeOf(inResult);
+    if (outResult) outgoing = outcomeOf(outResult);
+  }
+
+  const failed = [incoming, outgoing].filter((d) => d.status === "failure");
+  const incomingEnabled = incoming.status === "success";
+  const outgoingEnabled = outgoing.status === "success";
+  const summary = failed.length
+    ? [incoming.status === "failure" ? `Incoming: ${incoming.message}` : null, outgoing.status === "failure" ? `Outgoing: ${outgoing.message}` : null].filter(Boolean).join(" ") +
+      (incomingEnabled ? " Incoming email passed and is enabled." : outgoingEnabled ? " Outgoing email passed and is enabled." : "")
+    : `${[incomingEnabled ? "Incoming" : null, outgoingEnabled ? "outgoing" : null].filter(Boolean).join(" and ")} email passed the test and ${incomingEnabled && outgoingEnabled ? "are" : "is"} enabled.`.replace(/^./, (c) => c.toUpperCase());
+  const result: MailboxTestResult = { ...base, outcome: failed.length ? "failure" : "success", incoming, outgoing, incomingEnabled, outgoingEnabled, summary };
+  await record(db, m, result, profileOwnerId, options);
+  return result;
+}
+
+function notRun(message: string): DirectionOutcome {
+  return { status: "not_run", code: null, field: null, form: null, message, detail: "" };
+}
+
+function outcomeOf(r: ConnectionTestResult): DirectionOutcome {
+  if (r.ok) return { status: "success", code: null, field: null, form: null, message: "Passed.", detail: r.detail };
+  const e: ClassifiedError = r.error;
+  return { status: "failure", code: e.code, field: e.field, form: e.form, message: e.message, detail: e.detail };
+}
+
+/** XOAUTH2 needs tokens this test does not have yet: a clear failure instead of a misleading attempt. */
+function authMethodOf(method: string, direction: "incoming" | "outgoing"): ConnectionTestResult | null {
+  if (method !== "xoauth2") return null;
+  return {
+    ok: false,
+    error: {
+      kind: "permanent",
+      code: "protocol_not_offered",
+      field: direction === "incoming" ? "incomingAuthMethod" : "outgoingAuthMethod",
+      form: "profile",
+      message: `The profile's ${direction} authentication protocol is XOAUTH2, which test & enable cannot use yet — choose 'Automatic', PLAIN or LOGIN on the profile.`,
+      detail: `${direction} auth method xoauth2`,
+    },
+  };
+}
+
+/** The effective settings, or the configuration problem as a failed outcome naming the field to fix. */
+async function connectionOf(db: Db, m: Mailbox): Promise<{ connection: MailboxConnection } | { error: DirectionOutcome; profileOwnerId: string | null }> {
+  const config = (field: string | null, form: "mailbox" | "profile" | null, message: string, profileOwnerId: string | null = null) => ({
+    error: { status: "failure" as const, code: "configuration", field, form, message, detail: "" },
+    profileOwnerId,
+  });
+  if (!m.profileId) return config("profileId", "mailbox", `The mailbox "${m.name}" has no server profile. Choose one on the mailbox page, or apply the default email settings.`);
+  const [p] = await db.select({ ownerId: profiles.ownerId, credentialMode: profiles.credentialMode }).from(profiles).where(eq(profiles.id, m.profileId));
+  if (p?.credentialMode === "mailbox" && !m.passwordSealed) {
+    return config("password", "mailbox", `The mailbox "${m.name}" has no password, and its profile takes credentials from each mailbox. Enter the mailbox's user name and password.`, p.ownerId);
+  }
+  try {
+    return { connection: await mailboxConnectionOf(db, m) };
+  } catch (err) {
+    if (err instanceof AppError) return config(null, "profile", err.safeMessage, p?.ownerId ?? null);
+    throw err;
+  }
+}
+
+async function record(db: Db, m: Mailbox, r: MailboxTestResult, profileOwnerId: string | null, options: RunMailboxTestOptions): Promise<void> {
+  const firstFailure = [r.incoming, r.outgoing].find((d) => d.status === "failure");
+  const now = new Date();
+  await db.transaction(async (tx) => {
+    await tx
+      .update(mailboxes)
+      .set({
+        incomingStatus: r.incoming.status,
+        outgoingStatus: r.outgoing.status,
+        actStatus: "not_supported",
+        incomingEnabled: r.incomingEnabled,
+        outgoingEnabled: r.outgoingEnabled,
+        lastTestedAt: now,
+        lastError: firstFailure ? r.summary : null,
+        lastErrorCode: firstFailure?.code ?? null,
+        // A passed test is a fresh start for the worker's backoff, and due at once.
+        ...(r.incomingEnabled ? { consecutiveFailures: 0, firstFailureAt: null, nextSyncAt: now } : { nextSyncAt: null }),
+        updatedAt: now,
+      })
+      .where(eq(mailboxes.id, m.id));
+    for (const [direction, d] of [["incoming", r.incoming], ["outgoing", r.outgoing]] as const) {
+      if (d.status !== "failure") continue;
+      await raiseAlert(tx, {
+        severity: "error",
+        recipientIds: [m.ownerId, profileOwnerId],
+        mailboxId: m.id,
+        profileId: m.profileId ?? undefined,
+        dedupKey: `test-enable:${direction}:${d.code}:${m.id}`,
+        title: `Test & enable failed: ${direction} email of ${m.name}`,
+        message: d.message,
+        detail: d.detail,
+      });
+    }
+    if (r.outcome === "success") {
+      await raiseAlert(tx, {
+        severity: "information",
+        recipientIds: [m.ownerId],
+        mailboxId: m.id,
+        profileId: m.profileId ?? undefined,
+        dedupKey: `test-enable:success:${m.id}`,
+        title: `Mailbox ${m.name} tested and enabled`,
+        message: r.summary,
+        detail: [r.incoming.detail, r.outgoing.detail].filter(Boolean).join("\n"),
+      });
+    }
+    if (options.onRecorded) await options.onRecorded(tx, r);
+  });
+}
