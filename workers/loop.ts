@@ -1,5 +1,7 @@
 import type { Db } from "../db/client";
 import { log } from "../lib/log";
+import { syncMailboxes } from "./steps/sync-mailboxes";
+import { runJobs } from "./steps/run-jobs";
 
 export type LoopContext = { db: Db; workerId: string; signal: AbortSignal };
 
@@ -7,7 +9,7 @@ export type LoopContext = { db: Db; workerId: string; signal: AbortSignal };
 export type WorkStep = (ctx: LoopContext) => Promise<number>;
 
 // Filled by later features (incoming sync, outbox, jobs).
-const steps: WorkStep[] = [];
+const steps: WorkStep[] = [runJobs, syncMailboxes];
 
 const IDLE_MS = 1000;
 
