@@ -1,0 +1,83 @@
+// "My alerts", the mailbox alert wall, unread counts and mark read, with each role (SPEC §5).
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { alerts } from "../../../db/schema/alerts";
+import { countUnreadAlerts } from "../../../lib/alerts/count-unread-alerts";
+import { listAlerts } from "../../../lib/alerts/list-alerts";
+import { listMailboxAlerts } from "../../../lib/alerts/list-mailbox-alerts";
+import { markAlertsRead } from "../../../lib/alerts/mark-alerts-read";
+import { raiseAlert } from "../../../lib/alerts/raise-alert";
+import { createTestDb, type TestDb } from "../../harness/db";
+import { makeActors, makeMailbox, type Actors } from "../mailboxes/fixtures";
+
+let t: TestDb;
+let a: Actors;
+let box: string;
+let othersBox: string;
+
+beforeAll(async () => {
+  t = await createTestDb();
+  a = await makeActors(t.db);
+  box = await makeMailbox(t.db, { ownerId: a.member.id, name: "Member box" });
+  othersBox = await makeMailbox(t.db, { ownerId: a.other.id, name: "Other box" });
+  const base = { severity: "error" as const, title: "Incoming email failed", message: "Authentication failed", detail: "AUTHENTICATIONFAILED" };
+  await raiseAlert(t.db, { ...base, recipientIds: [a.member.id, a.admin.id], mailboxId: box, dedupKey: "k-box" });
+  await raiseAlert(t.db, { ...base, recipientIds: [a.member.id, a.admin.id], mailboxId: box, dedupKey: "k-box" });
+  await raiseAlert(t.db, { ...base, severity: "information", title: "Tested", recipientIds: [a.member.id], mailboxId: box, dedupKey: "k-ok" });
+  await raiseAlert(t.db, { ...base, title: "Other's alert", recipientIds: [a.other.id], mailboxId: othersBox, dedupKey: "k-other" });
+  await raiseAlert(t.db, { ...base, title: "Manager's alert", recipientIds: [a.manager.id], mailboxId: othersBox, dedupKey: "k-mgr" });
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+test("a member sees only alerts sent to them, with occurrences counted and the unread count", async () => {
+  const mine = await listAlerts(t.db, a.member);
+  expect(mine.items.map((x) => x.title).sort()).toEqual(["Incoming email failed", "Tested"]);
+  expect(mine.items.find((x) => x.title === "Incoming email failed")).toMatchObject({ count: 2, mailboxName: "Member box", recipientName: a.member.name, detail: "AUTHENTICATIONFAILED" });
+  expect(mine.unread).toBe(2);
+  expect(await countUnreadAlerts(t.db, a.member)).toBe(2);
+  expect(await countUnreadAlerts(t.db, null)).toBe(0);
+  await expect(listAlerts(t.db, a.member, { scope: "all" })).rejects.toMatchObject({ code: "forbidden" });
+  await expect(listAlerts(t.db, a.manager, { scope: "all" })).rejects.toMatchObject({ code: "forbidden" });
+  await expect(listAlerts(t.db, null)).rejects.toMatchObject({ code: "unauthenticated" });
+});
+
+test("admins see everyone's alerts when they ask; their own otherwise", async () => {
+  const all = await listAlerts(t.db, a.admin, { scope: "all" });
+  expect(all.items.map((x) => x.title)).toEqual(expect.arrayContaining(["Other's alert", "Manager's alert", "Tested"]));
+  expect(all.total).toBe(5);
+  expect((await listAlerts(t.db, a.admin)).items.map((x) => x.recipientId)).toEqual([a.admin.id]);
+});
+
+test("the mailbox wall: the owner sees theirs, admins every copy, another member nothing", async () => {
+  expect((await listMailboxAlerts(t.db, a.member, { mailboxId: box })).items).toHaveLength(2);
+  expect((await listMailboxAlerts(t.db, a.admin, { mailboxId: box })).items).toHaveLength(3);
+  await expect(listMailboxAlerts(t.db, a.other, { mailboxId: box })).rejects.toMatchObject({ code: "not_found" });
+  // A manager reads every mailbox, but sees on its wall only alerts sent to them.
+  expect((await listMailboxAlerts(t.db, a.manager, { mailboxId: othersBox })).items.map((x) => x.title)).toEqual(["Manager's alert"]);
+  await expect(listMailboxAlerts(t.db, null, { mailboxId: box })).rejects.toMatchObject({ code: "unauthenticated" });
+});
+
+test("mark read: people mark only their own; mark all read; admins any; a new occurrence after reading is a new unread alert", async () => {
+  const others = await t.db.select({ id: alerts.id }).from(alerts).where(eq(alerts.recipientId, a.other.id));
+  expect(await markAlertsRead(t.db, a.member, { ids: others.map((x) => x.id) })).toBe(0);
+  await expect(markAlertsRead(t.db, a.member, { all: "all" })).rejects.toMatchObject({ code: "forbidden" });
+  await expect(markAlertsRead(t.db, null, { all: "mine" })).rejects.toMatchObject({ code: "unauthenticated" });
+  await expect(markAlertsRead(t.db, a.other, { mailboxId: box })).rejects.toMatchObject({ code: "not_found" });
+
+  const [one] = (await listAlerts(t.db, a.member)).items;
+  expect(await markAlertsRead(t.db, a.member, { ids: [one.id] })).toBe(1);
+  expect(await countUnreadAlerts(t.db, a.member)).toBe(1);
+  expect(await markAlertsRead(t.db, a.member, { all: "mine" })).toBe(1);
+  expect(await countUnreadAlerts(t.db, a.member)).toBe(0);
+  expect(await countUnreadAlerts(t.db, a.admin)).toBe(1);
+
+  expect(await markAlertsRead(t.db, a.admin, { ids: others.map((x) => x.id) })).toBe(1);
+  expect(await countUnreadAlerts(t.db, a.other)).toBe(0);
+  expect(await markAlertsRead(t.db, a.admin, { mailboxId: box })).toBe(1);
+
+  await raiseAlert(t.db, { severity: "error", title: "Again", message: "m", recipientIds: [a.member.id], mailboxId: box, dedupKey: "k-box" });
+  expect(await countUnreadAlerts(t.db, a.member)).toBe(1);
+  expect((await listAlerts(t.db, a.member, { unreadOnly: true })).items).toMatchObject([{ title: "Again", count: 1 }]);
+});
