@@ -1,0 +1,55 @@
+import { ImapFlow } from "imapflow";
+import { mailTlsOptions } from "./tls-options";
+
+/** How to reach and sign in to an incoming server. The password is used for this session only; never log it. */
+export type IncomingSessionSettings = {
+  host: string;
+  port: number;
+  /** Implicit TLS ("Use SSL"); false = STARTTLS/STLS when the server offers it. */
+  tls: boolean;
+  authMethod: "auto" | "plain" | "login" | "cram-md5" | "xoauth2";
+  userName: string;
+  password: string;
+  /** Extra CA(s) to trust besides the system roots (PEM). */
+  ca?: string | Buffer;
+  /** Budget for each phase (connect, greeting, each reply). Default 30 000 ms. */
+  timeoutMs?: number;
+};
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/**
+ * Opens a signed-in IMAP session (imapflow) with a timeout on every phase: TCP
+ * connect, greeting, and any later silence on the socket. Errors are imapflow's,
+ * for classifyMailError. The caller logs out / closes it.
+ */
+export async function connectImap(s: IncomingSessionSettings): Promise<ImapFlow> {
+  if (s.authMethod === "cram-md5") {
+    // Worded so classifyMailError sees "not supported for IMAP": a setting to change, not a retry.
+    throw new Error("CRAM-MD5 is not supported for IMAP by the IMAP library (it offers PLAIN and LOGIN)");
+  }
+  const timeoutMs = s.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const loginMethod = s.authMethod === "plain" ? "AUTH=PLAIN" : s.authMethod === "login" ? "AUTH=LOGIN" : undefined;
+  const client = new ImapFlow({
+    host: s.host,
+    port: s.port,
+    secure: s.tls,
+    tls: mailTlsOptions(s.host, s.ca),
+    auth: { user: s.userName, pass: s.password, loginMethod },
+    logger: false,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    // Longer than the greeting timeout, so a silent server reports GREETING_TIMEOUT, not a bare socket timeout.
+    socketTimeout: timeoutMs + 1_000,
+    disableAutoIdle: true,
+  });
+  // Errors also reject connect() and commands; without a listener an 'error' event would crash the process.
+  client.on("error", () => {});
+  try {
+    await client.connect();
+  } catch (err) {
+    client.close();
+    throw err;
+  }
+  return client;
+}

@@ -1,0 +1,31 @@
+import type { IncomingSessionSettings } from "./connect-imap";
+import { connectPop3, type Pop3Client, type Pop3SaslMechanism } from "./pop3";
+
+/**
+ * Opens a signed-in POP3 session: connect (implicit TLS, or STLS when the server
+ * offers it on a plain port), then USER/PASS or the SASL mechanism chosen
+ * (automatic: USER when offered, else the best SASL mechanism). Fails with a
+ * Pop3Error for classifyMailError; the socket is closed on failure.
+ */
+export async function connectPop3Session(s: IncomingSessionSettings): Promise<Pop3Client> {
+  const timeoutMs = s.timeoutMs ?? 30_000;
+  const client = await connectPop3({ host: s.host, port: s.port, tls: s.tls ? "implicit" : "none", ca: s.ca, timeoutMs });
+  try {
+    let capa = await client.capa();
+    if (!s.tls && capa.has("STLS")) {
+      await client.stls();
+      capa = await client.capa(); // RFC 2595: capabilities may change after STLS
+    }
+    if (s.authMethod === "auto" || s.authMethod === "xoauth2") {
+      const sasl = capa.get("SASL") ?? [];
+      if (capa.size === 0 || capa.has("USER")) await client.login(s.userName, s.password);
+      else await client.authenticate(sasl.includes("CRAM-MD5") ? "CRAM-MD5" : sasl.includes("PLAIN") ? "PLAIN" : "LOGIN", s.userName, s.password);
+    } else {
+      await client.authenticate(s.authMethod.toUpperCase() as Pop3SaslMechanism, s.userName, s.password);
+    }
+    return client;
+  } catch (err) {
+    client.close();
+    throw err;
+  }
+}

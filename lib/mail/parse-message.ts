@@ -1,0 +1,144 @@
+import { createHash } from "node:crypto";
+import { MailParser, type AddressObject, type AttachmentStream, type EmailAddress, type MessageText } from "mailparser";
+
+export type ParsedAddress = { name: string; address: string };
+
+/** Where an attachment sits in the raw source, so it can be served from there (never stored twice). */
+export type AttachmentMeta = {
+  filename: string;
+  contentType: string;
+  /** Decoded size in bytes. */
+  sizeBytes: number;
+  contentId: string | null;
+  /** IMAP-style MIME part number ("2", "1.2"); "1" for a message that is a single attachment. */
+  partPath: string;
+};
+
+/** What the worker stores about a message besides its raw source. */
+export type ParsedMessage = {
+  messageId: string | null;
+  from: ParsedAddress | null;
+  to: ParsedAddress[];
+  cc: ParsedAddress[];
+  replyTo: ParsedAddress[];
+  subject: string;
+  date: Date | null;
+  inReplyTo: string | null;
+  references: string | null;
+  text: string | null;
+  html: string | null;
+  attachments: AttachmentMeta[];
+  /** Why the message could not be parsed (whatever headers were read are kept); null when it parsed. */
+  parseError: string | null;
+};
+
+const DEFAULT_PARSE_TIMEOUT_MS = 30_000;
+
+/** sha256 of the raw source, hex: what identifies a message's content across a UIDVALIDITY change. */
+export function hashSource(raw: Buffer): string {
+  return createHash("sha256").update(raw).digest("hex");
+}
+
+/**
+ * Parses a raw message with mailparser's streaming parser: headers, text and HTML
+ * bodies, and attachment metadata. Attachment contents are read and dropped as
+ * they stream by (their size counted), so nothing but the raw source is held
+ * whole. Never throws: a message the parser rejects (or that takes longer than
+ * `timeoutMs`) comes back with `parseError` set and whatever was read before.
+ * Strings are cleaned of NUL characters, which Postgres text cannot hold.
+ */
+export function parseMessage(raw: Buffer, opts: { timeoutMs?: number } = {}): Promise<ParsedMessage> {
+  const result: ParsedMessage = {
+    messageId: null,
+    from: null,
+    to: [],
+    cc: [],
+    replyTo: [],
+    subject: "",
+    date: null,
+    inReplyTo: null,
+    references: null,
+    text: null,
+    html: null,
+    attachments: [],
+    parseError: null,
+  };
+  return new Promise((resolve) => {
+    let settled = false;
+    const finish = (error?: unknown) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (error !== undefined) {
+        result.parseError = clean(error instanceof Error ? error.message : String(error)).slice(0, 500) || "unknown parser error";
+        parser.removeAllListeners("data");
+        parser.on("error", () => {});
+        parser.destroy();
+      }
+      resolve(result);
+    };
+    const timer = setTimeout(() => finish(new Error(`parsing took longer than ${opts.timeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS} ms`)), opts.timeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS);
+    // Skip the derived renderings (text→HTML, HTML→text, link detection): the app shows the parts as sent.
+    const parser = new MailParser({ skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true, checksumAlgo: false });
+    parser.on("headers", (headers) => {
+      const h = headers as Map<string, unknown>;
+      result.messageId = oneLine(h.get("message-id"));
+      result.from = addresses(h.get("from"))[0] ?? null;
+      result.to = addresses(h.get("to"));
+      result.cc = addresses(h.get("cc"));
+      result.replyTo = addresses(h.get("reply-to"));
+      result.subject = clean(typeof h.get("subject") === "string" ? (h.get("subject") as string) : "");
+      const date = h.get("date");
+      result.date = date instanceof Date && !Number.isNaN(date.getTime()) ? date : null;
+      result.inReplyTo = oneLine(h.get("in-reply-to"));
+      const refs = h.get("references");
+      result.references = Array.isArray(refs) ? clean(refs.join(" ")) || null : oneLine(refs);
+    });
+    parser.on("data", (data: AttachmentStream | MessageText) => {
+      if (data.type === "attachment") {
+        let size = 0;
+        data.content.on("data", (chunk: Buffer) => (size += chunk.length));
+        data.content.on("error", () => {}); // reported through the parser's own error event
+        data.content.on("end", () => {
+          result.attachments.push({
+            filename: clean(data.filename ?? "") || "attachment",
+            contentType: clean(data.contentType || "application/octet-stream"),
+            sizeBytes: size,
+            contentId: data.contentId ? clean(data.contentId) : null,
+            partPath: data.partId || "1",
+          });
+          data.release?.();
+        });
+      } else if (data.type === "text") {
+        result.text = typeof data.text === "string" ? clean(data.text) : null;
+        result.html = typeof data.html === "string" ? clean(data.html) : null;
+      }
+    });
+    parser.on("error", (err) => finish(err));
+    parser.on("end", () => finish());
+    parser.end(raw);
+  });
+}
+
+function clean(s: string): string {
+  return s.includes("\u0000") ? s.replace(/\u0000/g, "") : s;
+}
+
+function oneLine(v: unknown): string | null {
+  if (typeof v !== "string") return null;
+  const s = clean(v).trim();
+  return s === "" ? null : s;
+}
+
+function addresses(v: unknown): ParsedAddress[] {
+  const objects = (Array.isArray(v) ? v : v ? [v] : []) as AddressObject[];
+  const out: ParsedAddress[] = [];
+  const walk = (list: EmailAddress[] | undefined) => {
+    for (const a of list ?? []) {
+      if (a.group) walk(a.group);
+      else if (a.address || a.name) out.push({ name: clean(a.name ?? ""), address: clean(a.address ?? "") });
+    }
+  };
+  for (const o of objects) walk(o?.value);
+  return out;
+}

@@ -1,0 +1,37 @@
+import type { Db } from "../../db/client";
+import type { Mailbox } from "../../db/schema/mailboxes";
+import type { MailboxConnection } from "../mailboxes/get-mailbox-connection";
+import type { IncomingSessionSettings } from "../mail/connect-imap";
+import type { SyncOptions } from "./sync-options";
+
+/** What a protocol's sync (IMAP, POP3) gets from syncMailbox. */
+export type ProtocolSyncContext = {
+  db: Db;
+  /** The mailbox row as claimed (cursor columns included). */
+  mailbox: Mailbox;
+  conn: MailboxConnection;
+  options: SyncOptions;
+  /** True once the time budget is spent or the worker is stopping: finish the batch in hand and return. */
+  shouldStop: () => boolean;
+  /** Hands over a way to close the server connection, so a hung operation can be cut at the deadline. */
+  onConnection: (close: () => void) => void;
+  /** Recipients of per-message alerts (too large, not parseable). */
+  messageAlertRecipients: (string | null)[];
+};
+
+/** complete: everything due was stored (false: cut by the budget; the next sync continues at once). */
+export type ProtocolSyncResult = { complete: boolean; stored: number };
+
+/** The incoming endpoint of a mailbox as session settings. */
+export function incomingSession(conn: MailboxConnection, options: SyncOptions): IncomingSessionSettings {
+  return {
+    host: conn.incoming.host,
+    port: conn.incoming.port,
+    tls: conn.incoming.tls,
+    authMethod: conn.incoming.authMethod,
+    userName: conn.incoming.credentials.user,
+    password: conn.incoming.credentials.pass,
+    ca: conn.ca,
+    timeoutMs: options.mailTimeoutMs,
+  };
+}

@@ -1,0 +1,130 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { mailboxes, type Mailbox } from "../../db/schema/mailboxes";
+import { raiseAlert } from "../alerts/raise-alert";
+import type { ClassifiedError } from "../mail/errors";
+import { backoffDelayMs } from "./backoff-delay";
+import type { SyncOptions } from "./sync-options";
+
+/** Who a sync alert concerns: the mailbox, its profile, and their owners. */
+export type SyncAlertTarget = { mailbox: Pick<Mailbox, "id" | "name" | "ownerId" | "consecutiveFailures" | "firstFailureAt">; profileId?: string; profileOwnerId: string | null };
+
+const ms = (n: number) => sql`now() + ${Math.round(n)} * interval '1 millisecond'`;
+const ours = (mailboxId: string, workerId: string) => and(eq(mailboxes.id, mailboxId), eq(mailboxes.leaseOwner, workerId));
+
+/**
+ * Records a successful sync and gives the lease back. The next sync is due one
+ * polling interval after now (the end of this sync), or at once when this one
+ * was cut short by its time budget. After a run of failures that raised a
+ * warning, an information alert says the mailbox is syncing again.
+ */
+export async function recordSyncSuccess(db: Db, t: SyncAlertTarget, o: { complete: boolean; intervalMs: number; options: SyncOptions }): Promise<void> {
+  await db.transaction(async (tx) => {
+    const rows = await tx
+      .update(mailboxes)
+      .set({
+        lastSyncAt: sql`now()`,
+        nextSyncAt: o.complete ? ms(o.intervalMs) : sql`now()`,
+        incomingStatus: "success",
+        consecutiveFailures: 0,
+        firstFailureAt: null,
+        lastError: null,
+        lastErrorCode: null,
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        updatedAt: new Date(),
+      })
+      .where(ours(t.mailbox.id, o.options.workerId))
+      .returning({ id: mailboxes.id });
+    if (rows.length > 0 && t.mailbox.consecutiveFailures >= o.options.warnAfterFailures) {
+      await raiseAlert(tx as unknown as Db, {
+        severity: "information",
+        recipientIds: [t.mailbox.ownerId, t.profileOwnerId],
+        mailboxId: t.mailbox.id,
+        profileId: t.profileId,
+        dedupKey: `incoming:recovered:${t.mailbox.id}`,
+        title: `Incoming email for ${t.mailbox.name} is syncing again`,
+        message: `The mail server answers again after ${t.mailbox.consecutiveFailures} failed attempts; new mail is being stored.`,
+      });
+    }
+  });
+}
+
+/**
+ * Records a failed sync and gives the lease back (SPEC §4 errors):
+ * - permanent: incoming is disabled at once, status failure, error alert to the
+ *   mailbox owner and the profile owner (a later test & enable re-enables it);
+ * - transient: retried after an exponential backoff; a warning alert from the
+ *   `warnAfterFailures`-th failure in a row (counted, not repeated, on the wall);
+ *   after `disableAfterFailures` in a row spanning `disableAfterMs`, disabled
+ *   with an error alert.
+ * Returns what was decided.
+ */
+export async function recordSyncFailure(
+  db: Db,
+  t: SyncAlertTarget,
+  error: ClassifiedError,
+  o: { intervalMs: number; options: SyncOptions },
+): Promise<"disabled" | "retrying"> {
+  const failures = t.mailbox.consecutiveFailures + 1;
+  const firstFailureAt = t.mailbox.firstFailureAt ?? new Date();
+  const spanMs = Date.now() - firstFailureAt.getTime();
+  const disable =
+    error.kind === "permanent" || (failures >= o.options.disableAfterFailures && spanMs >= o.options.disableAfterMs);
+  const recipients = [t.mailbox.ownerId, t.profileOwnerId];
+  await db.transaction(async (tx) => {
+    const rows = await tx
+      .update(mailboxes)
+      .set({
+        consecutiveFailures: failures,
+        firstFailureAt,
+        lastError: error.message,
+        lastErrorCode: error.code,
+        nextSyncAt: disable ? null : ms(backoffDelayMs(failures, o.intervalMs, o.options.backoffCapMs, o.options.random)),
+        ...(disable ? { incomingEnabled: false, incomingStatus: "failure" as const } : {}),
+        leaseOwner: null,
+        leaseExpiresAt: null,
+        updatedAt: new Date(),
+      })
+      .where(ours(t.mailbox.id, o.options.workerId))
+      .returning({ id: mailboxes.id });
+    if (rows.length === 0) return;
+    const alertDb = tx as unknown as Db;
+    if (disable) {
+      const why =
+        error.kind === "permanent"
+          ? error.message
+          : `${failures} attempts in a row over ${Math.round(spanMs / 60_000)} minutes failed; the last one: ${error.message}`;
+      await raiseAlert(alertDb, {
+        severity: "error",
+        recipientIds: recipients,
+        mailboxId: t.mailbox.id,
+        profileId: t.profileId,
+        dedupKey: `incoming:disabled:${t.mailbox.id}`,
+        title: `Incoming email for ${t.mailbox.name} was disabled`,
+        message: `${why} Fix the setting, then run "Test & enable" on the mailbox to turn incoming email back on.`,
+        detail: error.detail,
+      });
+    } else if (failures >= o.options.warnAfterFailures) {
+      await raiseAlert(alertDb, {
+        severity: "warning",
+        recipientIds: recipients,
+        mailboxId: t.mailbox.id,
+        profileId: t.profileId,
+        dedupKey: `incoming:failing:${t.mailbox.id}`,
+        title: `Incoming email for ${t.mailbox.name} keeps failing`,
+        message: `${failures} sync attempts in a row failed: ${error.message}`,
+        detail: error.detail,
+      });
+    }
+  });
+  return disable ? "disabled" : "retrying";
+}
+
+/** Gives the lease back without a sync (no free connection slot): due again after `waitMs`, not an error. */
+export async function releaseForLater(db: Db, mailboxId: string, workerId: string, waitMs: number): Promise<void> {
+  await db
+    .update(mailboxes)
+    .set({ nextSyncAt: ms(waitMs), leaseOwner: null, leaseExpiresAt: null })
+    .where(ours(mailboxId, workerId));
+}

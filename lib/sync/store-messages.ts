@@ -1,0 +1,191 @@
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { emailAttachments, emails, emailSources } from "../../db/schema/emails";
+import { mailboxes, type NewMailbox } from "../../db/schema/mailboxes";
+import { raiseAlert } from "../alerts/raise-alert";
+import type { ParsedMessage } from "../mail/parse-message";
+
+/** One message fetched from the server, ready to store. */
+export type FetchedMessage = {
+  /** imap:<uidvalidity>:<uid> or pop3:<uidl>: unique per mailbox. */
+  sourceKey: string;
+  /** The raw source, or only its headers when `oversized`. */
+  raw: Buffer;
+  /** The size the server reported (the full message, even when oversized). */
+  sizeBytes: number;
+  oversized: boolean;
+  contentHash: string;
+  parsed: ParsedMessage;
+};
+
+/** The mailbox's cursor columns a batch may move (committed with the messages). */
+export type CursorUpdate = Pick<Partial<NewMailbox>, "imapUidValidity" | "imapLastUid" | "syncedFrom" | "syncProgressTotal">;
+
+/** The worker lost its lease on the mailbox (it expired and another worker took it): stop without writing. */
+export class LeaseLostError extends Error {
+  constructor(mailboxId: string) {
+    super(`The lease on mailbox ${mailboxId} was lost`);
+    this.name = "LeaseLostError";
+  }
+}
+
+export type StoreBatchInput = {
+  mailboxId: string;
+  workerId: string;
+  leaseMs: number;
+  messages: FetchedMessage[];
+  cursor: CursorUpdate;
+  /** The size limit, named in the alert about a larger message. */
+  maxMessageBytes: number;
+  /** Who hears about a message that could not be parsed or was too large. */
+  alertRecipientIds: (string | null)[];
+  profileId?: string;
+  /**
+   * After the server renumbered its messages (a new UIDVALIDITY, new POP3 UIDLs):
+   * a message already stored under an old key (same Message-ID, or none, and same
+   * content hash) is adopted — its source key rewritten to the new one — instead
+   * of stored again. `oldKeys` says which stored rows may be adopted (alias `e`).
+   */
+  adopt?: { oldKeys: SQL };
+  /** How many candidates this batch settles (progress), when some were skipped before storing. */
+  processed?: number;
+};
+
+export type StoreBatchResult = { inserted: number; adopted: number; skipped: number };
+
+/**
+ * Stores a batch in one transaction, exactly once in effect: the messages (ON
+ * CONFLICT DO NOTHING on the mailbox's source key), their raw sources and
+ * attachment metadata, the mailbox's cursor and progress, a lease renewal, and
+ * one alert per newly stored message that could not be parsed or was too large.
+ * The lease is checked first (and the mailbox row locked): a worker whose lease
+ * was taken over writes nothing (LeaseLostError). A crash before the commit
+ * leaves nothing; after it, the next sync skips these keys.
+ */
+export async function storeMessageBatch(db: Db, input: StoreBatchInput): Promise<StoreBatchResult> {
+  return db.transaction(async (tx) => {
+    const owned = await tx
+      .update(mailboxes)
+      .set({
+        ...input.cursor,
+        syncProgressDone: sql`${mailboxes.syncProgressDone} + ${input.processed ?? input.messages.length}`,
+        leaseExpiresAt: sql`now() + ${input.leaseMs} * interval '1 millisecond'`,
+        updatedAt: new Date(),
+      })
+      .where(and(eq(mailboxes.id, input.mailboxId), eq(mailboxes.leaseOwner, input.workerId)))
+      .returning({ id: mailboxes.id });
+    if (owned.length === 0) throw new LeaseLostError(input.mailboxId);
+    if (input.messages.length === 0) return { inserted: 0, adopted: 0, skipped: 0 };
+
+    let toInsert = input.messages;
+    let adopted = 0;
+    if (input.adopt) {
+      toInsert = [];
+      for (const m of input.messages) {
+        const rows = await tx.execute<{ id: number }>(sql`
+          update emails set source_key = ${m.sourceKey}
+           where id = (
+             select e.id from emails e
+              where e.mailbox_id = ${input.mailboxId}
+                and e.content_hash = ${m.contentHash}
+                and e.message_id is not distinct from ${m.parsed.messageId}
+                and ${input.adopt.oldKeys}
+              order by e.id
+              limit 1)
+             and not exists (select 1 from emails d where d.mailbox_id = ${input.mailboxId} and d.source_key = ${m.sourceKey})
+          returning id`);
+        if (rows.length > 0) adopted++;
+        else toInsert.push(m);
+      }
+      if (toInsert.length === 0) return { inserted: 0, adopted, skipped: 0 };
+    }
+
+    const rows = await tx
+      .insert(emails)
+      .values(
+        toInsert.map((m) => ({
+          mailboxId: input.mailboxId,
+          sourceKey: m.sourceKey,
+          messageId: m.parsed.messageId,
+          contentHash: m.contentHash,
+          fromAddress: m.parsed.from?.address ?? "",
+          fromName: m.parsed.from?.name ?? "",
+          toList: m.parsed.to,
+          ccList: m.parsed.cc,
+          replyTo: m.parsed.replyTo,
+          subject: m.parsed.subject,
+          sentAt: m.parsed.date,
+          inReplyTo: m.parsed.inReplyTo,
+          references: m.parsed.references,
+          textBody: m.parsed.text,
+          htmlBody: m.parsed.html,
+          sizeBytes: m.sizeBytes,
+          hasAttachments: m.parsed.attachments.length > 0,
+          parseError: m.parsed.parseError,
+          oversized: m.oversized,
+        })),
+      )
+      .onConflictDoNothing({ target: [emails.mailboxId, emails.sourceKey] })
+      .returning({ id: emails.id, sourceKey: emails.sourceKey });
+
+    const byKey = new Map(toInsert.map((m) => [m.sourceKey, m]));
+    const stored = rows.map((r) => ({ id: r.id, m: byKey.get(r.sourceKey)! }));
+    if (stored.length > 0) {
+      await tx.insert(emailSources).values(stored.map(({ id, m }) => ({ emailId: id, raw: m.raw })));
+      const attachments = stored.flatMap(({ id, m }) =>
+        m.parsed.attachments.map((a, position) => ({ emailId: id, position, ...a })),
+      );
+      for (let i = 0; i < attachments.length; i += 1000) await tx.insert(emailAttachments).values(attachments.slice(i, i + 1000));
+      for (const { m } of stored) await alertAboutMessage(tx as unknown as Db, input, m);
+    }
+    return { inserted: stored.length, adopted, skipped: toInsert.length - stored.length };
+  });
+}
+
+/** Raises the one alert a stored message deserves: too large, or not parseable. */
+async function alertAboutMessage(db: Db, input: StoreBatchInput, m: FetchedMessage): Promise<void> {
+  if (!m.oversized && !m.parsed.parseError) return;
+  const what = `"${m.parsed.subject || "(no subject)"}"${m.parsed.from?.address ? ` from ${m.parsed.from.address}` : ""}`;
+  if (m.oversized) {
+    await raiseAlert(db, {
+      severity: "warning",
+      recipientIds: input.alertRecipientIds,
+      mailboxId: input.mailboxId,
+      profileId: input.profileId,
+      dedupKey: `incoming:oversized:${input.mailboxId}:${m.sourceKey}`,
+      title: "Message too large: stored with headers only",
+      message: `The message ${what} is ${formatBytes(m.sizeBytes)}, more than the ${formatBytes(input.maxMessageBytes)} this installation accepts, so only its headers were stored. Read it in another mail client; the operator can raise MAILROOM_MAX_MESSAGE_BYTES.`,
+      detail: `source ${m.sourceKey}, ${m.sizeBytes} bytes`,
+    });
+  } else {
+    await raiseAlert(db, {
+      severity: "warning",
+      recipientIds: input.alertRecipientIds,
+      mailboxId: input.mailboxId,
+      profileId: input.profileId,
+      dedupKey: `incoming:unparsed:${input.mailboxId}:${m.sourceKey}`,
+      title: "A message could not be parsed",
+      message: `The message ${what} could not be parsed. Its raw source is stored unchanged; the rest of the mailbox keeps syncing.`,
+      detail: `source ${m.sourceKey}: ${m.parsed.parseError}`,
+    });
+  }
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(1)} MB`;
+  if (n >= 1024) return `${Math.round(n / 1024)} KB`;
+  return `${n} bytes`;
+}
+
+/** Which of `keys` this mailbox has stored already (so they are not downloaded again). */
+export async function storedSourceKeys(db: Db, mailboxId: string, keys: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < keys.length; i += 5000) {
+    const rows = await db
+      .select({ k: emails.sourceKey })
+      .from(emails)
+      .where(and(eq(emails.mailboxId, mailboxId), inArray(emails.sourceKey, keys.slice(i, i + 5000))));
+    for (const r of rows) found.add(r.k);
+  }
+  return found;
+}

@@ -1,0 +1,164 @@
+import { sql, type SQL } from "drizzle-orm";
+import type { ImapFlow } from "imapflow";
+import type { Db } from "../../db/client";
+import { connectImap } from "../mail/connect-imap";
+import { hashSource, parseMessage } from "../mail/parse-message";
+import { planBatches, uidRange } from "./plan-batches";
+import { incomingSession, type ProtocolSyncContext, type ProtocolSyncResult } from "./protocol-sync";
+import { storedSourceKeys, storeMessageBatch, type FetchedMessage } from "./store-messages";
+import { updateSyncCursor } from "./update-sync-cursor";
+
+const DAY_MS = 86_400_000;
+/** UIDs per metadata FETCH, to bound one response. */
+const META_CHUNK = 5_000;
+
+type Candidate = { uid: number; size: number };
+
+/**
+ * One IMAP sync of a mailbox's INBOX, opened read-only (EXAMINE: no flag
+ * changes, no deletes). The cursor is (UIDVALIDITY, last UID, synced-from):
+ * - UIDs above the last one whose internal date is on or after the profile's
+ *   process-from date are fetched;
+ * - when process-from moved earlier than synced-from, older UIDs in the new
+ *   date range are backfilled;
+ * - a first sync, or a changed UIDVALIDITY, starts over with cursor 0; after a
+ *   change, messages stored under the old validity are adopted by Message-ID +
+ *   content hash instead of stored again (storeMessageBatch).
+ * Keys already stored are never downloaded again, so a sync cut short (crash,
+ * budget) resumes where its last committed batch ended.
+ */
+export async function syncImap(ctx: ProtocolSyncContext): Promise<ProtocolSyncResult> {
+  const { db, mailbox: m, conn, options } = ctx;
+  const client = await connectImap(incomingSession(conn, options));
+  ctx.onConnection(() => client.close());
+  try {
+    const box = await client.mailboxOpen("INBOX", { readOnly: true });
+    const validity = Number(box.uidValidity);
+    const uidNext = Number(box.uidNext);
+    const lease = { mailboxId: m.id, workerId: options.workerId, leaseMs: options.leaseMs };
+    let lastUid = m.imapLastUid ?? 0;
+    let syncedFrom = m.syncedFrom;
+    let done = m.syncProgressDone;
+    let total = m.syncProgressTotal;
+    if (m.imapUidValidity !== validity) {
+      // First sync, or the server renumbered the mailbox: start over for this validity.
+      lastUid = 0;
+      syncedFrom = null;
+      done = total = 0;
+      await updateSyncCursor(db, { ...lease, set: { imapUidValidity: validity, imapLastUid: 0, syncedFrom: null, syncProgressDone: 0, syncProgressTotal: 0 } });
+    }
+    const processFrom = conn.profile.processEmailFrom;
+    const prefix = `imap:${validity}:`;
+    const adopt = syncedFrom === null && (await hasOtherValidity(db, m.id, prefix));
+
+    const uids = await candidateUids(client, { exists: box.exists, lastUid, processFrom, syncedFrom });
+    const meta = await datedCandidates(client, uids, processFrom);
+    const stored = await storedSourceKeys(db, m.id, meta.map((c) => prefix + c.uid));
+    const todo = meta.filter((c) => !stored.has(prefix + c.uid)).sort((a, b) => a.uid - b.uid);
+
+    // A sync that continues an unfinished first sync or backfill keeps counting; otherwise count afresh.
+    const unfinished = syncedFrom === null || syncedFrom.getTime() !== processFrom.getTime();
+    if (!(unfinished && done <= total && total > 0)) done = 0;
+    total = done + todo.length;
+    await updateSyncCursor(db, { ...lease, set: { syncProgressDone: done, syncProgressTotal: total } });
+
+    let storedCount = 0;
+    const batches = planBatches(todo, { maxCount: options.batchMaxMessages, maxBytes: options.batchMaxBytes, maxMessageBytes: options.maxMessageBytes });
+    let next = 0;
+    for (; next < batches.length && !ctx.shouldStop(); next++) {
+      const batch = batches[next];
+      const messages = await fetchBatch(client, batch, prefix, options.maxMessageBytes);
+      const top = batch[batch.length - 1].uid;
+      const result = await storeMessageBatch(db, {
+        ...lease,
+        messages,
+        cursor: top > lastUid ? { imapLastUid: top } : {},
+        maxMessageBytes: options.maxMessageBytes,
+        alertRecipientIds: ctx.messageAlertRecipients,
+        profileId: conn.profile.profileId,
+        adopt: adopt ? { oldKeys: otherValidity(prefix) } : undefined,
+      });
+      storedCount += result.inserted;
+      if (top > lastUid) lastUid = top;
+    }
+    const complete = next >= batches.length;
+    if (complete) {
+      // Everything below uidNext that was due is stored now; later arrivals get higher UIDs.
+      await updateSyncCursor(db, { ...lease, set: { imapLastUid: Math.max(lastUid, uidNext - 1), syncedFrom: processFrom } });
+    }
+    await client.logout().catch(() => {});
+    return { complete, stored: storedCount };
+  } finally {
+    client.close();
+  }
+}
+
+/** Rows (alias e) stored from IMAP under another UIDVALIDITY than `prefix` ("imap:<uidvalidity>:"). */
+function otherValidity(prefix: string): SQL {
+  return sql`(e.source_key like 'imap:%' and left(e.source_key, ${prefix.length}) <> ${prefix})`;
+}
+
+/** Whether the mailbox holds IMAP messages stored under another UIDVALIDITY (so adoption is needed). */
+async function hasOtherValidity(db: Db, mailboxId: string, prefix: string): Promise<boolean> {
+  const rows = await db.execute(sql`select 1 from emails e where e.mailbox_id = ${mailboxId} and ${otherValidity(prefix)} limit 1`);
+  return rows.length > 0;
+}
+
+/** UIDs that may be due: above the cursor, plus (for a backfill) older ones in the newly covered dates. */
+async function candidateUids(
+  client: ImapFlow,
+  s: { exists: number; lastUid: number; processFrom: Date; syncedFrom: Date | null },
+): Promise<number[]> {
+  if (s.exists === 0) return [];
+  // SEARCH SINCE/BEFORE compare dates without time or zone: widen by a day, then filter exactly.
+  const since = new Date(s.processFrom.getTime() - DAY_MS);
+  const found = new Set<number>();
+  const newer = await client.search({ uid: `${s.lastUid + 1}:*`, since }, { uid: true });
+  // "n:*" also matches the highest UID when it is below n, hence the filter.
+  for (const uid of newer || []) if (uid > s.lastUid) found.add(uid);
+  if (s.syncedFrom && s.processFrom < s.syncedFrom && s.lastUid > 0) {
+    const before = new Date(s.syncedFrom.getTime() + DAY_MS);
+    const older = await client.search({ uid: `1:${s.lastUid}`, since, before }, { uid: true });
+    for (const uid of older || []) found.add(uid);
+  }
+  return [...found].sort((a, b) => a - b);
+}
+
+/** The candidates whose internal date is on or after process-from, with their sizes. */
+async function datedCandidates(client: ImapFlow, uids: number[], processFrom: Date): Promise<Candidate[]> {
+  const out: Candidate[] = [];
+  for (let i = 0; i < uids.length; i += META_CHUNK) {
+    const range = uidRange(uids.slice(i, i + META_CHUNK));
+    for await (const msg of client.fetch(range, { uid: true, internalDate: true, size: true }, { uid: true })) {
+      const date = msg.internalDate instanceof Date ? msg.internalDate : msg.internalDate ? new Date(msg.internalDate) : undefined;
+      if (date && date.getTime() < processFrom.getTime()) continue;
+      out.push({ uid: msg.uid, size: msg.size ?? 0 });
+    }
+  }
+  return out;
+}
+
+/**
+ * Downloads one batch: whole sources (BODY.PEEK[], leaves \Seen alone) for
+ * messages within the size limit, headers only for larger ones. Each source is
+ * parsed as soon as it arrives, while the rest of the batch is still streaming in.
+ */
+async function fetchBatch(client: ImapFlow, batch: Candidate[], prefix: string, maxBytes: number): Promise<FetchedMessage[]> {
+  const sizes = new Map(batch.map((c) => [c.uid, c.size]));
+  const normal = batch.filter((c) => c.size <= maxBytes).map((c) => c.uid);
+  const large = batch.filter((c) => c.size > maxBytes).map((c) => c.uid);
+  const pending: Promise<FetchedMessage>[] = [];
+  const build = (uid: number, raw: Buffer, oversized: boolean) =>
+    parseMessage(raw).then((parsed) => ({ sourceKey: prefix + uid, raw, sizeBytes: sizes.get(uid) ?? raw.length, oversized, contentHash: hashSource(raw), parsed }));
+  if (normal.length > 0) {
+    for await (const msg of client.fetch(uidRange(normal), { uid: true, source: true }, { uid: true })) {
+      if (msg.source) pending.push(build(msg.uid, msg.source, false));
+    }
+  }
+  if (large.length > 0) {
+    for await (const msg of client.fetch(uidRange(large), { uid: true, headers: true }, { uid: true })) {
+      if (msg.headers) pending.push(build(msg.uid, msg.headers, true));
+    }
+  }
+  return Promise.all(pending);
+}

@@ -1,0 +1,160 @@
+import { and, eq } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { mailboxes } from "../../db/schema/mailboxes";
+import { AppError } from "../errors";
+import { log } from "../log";
+import { mailboxConnectionOf, type MailboxConnection } from "../mailboxes/get-mailbox-connection";
+import { classifyMailError, type ClassifiedError } from "../mail/errors";
+import { acquireConnectionSlot, releaseConnectionSlot, renewConnectionSlot } from "./connection-slots";
+import type { ProtocolSyncContext, ProtocolSyncResult } from "./protocol-sync";
+import { recordSyncFailure, recordSyncSuccess, releaseForLater, type SyncAlertTarget } from "./record-sync-outcome";
+import { LeaseLostError } from "./store-messages";
+import { syncImap } from "./sync-imap";
+import type { SyncOptions } from "./sync-options";
+import { syncPop3 } from "./sync-pop3";
+import { updateSyncCursor } from "./update-sync-cursor";
+
+export type SyncOutcome = {
+  mailboxId: string;
+  /**
+   * synced: all due mail stored; partial: cut by the time budget (due again at once);
+   * waiting: no free connection slot (due again shortly, not an error);
+   * retrying / disabled: failed (see `error`); lease_lost: another worker took over.
+   */
+  result: "synced" | "partial" | "waiting" | "retrying" | "disabled" | "lease_lost";
+  stored: number;
+  error?: ClassifiedError;
+};
+
+/**
+ * Runs one incoming sync of a mailbox this worker has claimed (claimDueMailboxes):
+ * loads its effective settings, takes a connection slot of its budget, fetches
+ * and stores what is due (IMAP or POP3), and records the outcome, next sync time
+ * and alerts. The lease and slot are renewed while it runs; the sync stops at a
+ * batch boundary once `options.budgetMs` is spent, and a connection still busy
+ * halfway between the budget and the lease's end is cut. Never throws for mail or
+ * settings problems: they become the outcome.
+ */
+export async function syncMailbox(db: Db, mailboxId: string, options: SyncOptions): Promise<SyncOutcome> {
+  const started = Date.now();
+  const [m] = await db
+    .select()
+    .from(mailboxes)
+    .where(and(eq(mailboxes.id, mailboxId), eq(mailboxes.leaseOwner, options.workerId)));
+  if (!m) return { mailboxId, result: "lease_lost", stored: 0 };
+
+  let conn: MailboxConnection;
+  const target: SyncAlertTarget = { mailbox: m, profileId: m.profileId ?? undefined, profileOwnerId: null };
+  try {
+    conn = await mailboxConnectionOf(db, m);
+  } catch (err) {
+    const error = settingsError(err);
+    log(error.kind === "permanent" ? "warn" : "error", "mailbox settings unusable", { mailboxId, code: error.code, err });
+    const result = await recordSyncFailure(db, target, error, { intervalMs: options.intervalMs ?? 5 * 60_000, options });
+    return { mailboxId, result, stored: 0, error };
+  }
+  target.profileOwnerId = conn.profile.ownerId;
+  const intervalMs = options.intervalMs ?? conn.profile.minPollingIntervalMinutes * 60_000;
+  const slotOwner = `${options.workerId}/${mailboxId}`;
+  const slot = await acquireConnectionSlot(db, { key: conn.slotKey, max: conn.profile.maxConnections, owner: slotOwner, ttlMs: options.leaseMs });
+  if (slot === null) {
+    await releaseForLater(db, mailboxId, options.workerId, options.slotWaitMs);
+    log("debug", "sync waits for a connection slot", { mailboxId, slotKey: conn.slotKey });
+    return { mailboxId, result: "waiting", stored: 0 };
+  }
+
+  let closeConnection: (() => void) | undefined;
+  let leaseLost = false;
+  let cutAtDeadline = false;
+  const renewEvery = Math.max(1_000, Math.min(60_000, Math.floor(options.leaseMs / 3)));
+  const renewTimer = setInterval(() => {
+    void (async () => {
+      try {
+        await updateSyncCursor(db, { mailboxId, workerId: options.workerId, leaseMs: options.leaseMs, set: {} });
+        await renewConnectionSlot(db, { key: conn.slotKey, slot, owner: slotOwner, ttlMs: options.leaseMs });
+      } catch (err) {
+        if (err instanceof LeaseLostError) {
+          leaseLost = true;
+          closeConnection?.();
+        }
+      }
+    })();
+  }, renewEvery);
+  const hardCutMs = options.budgetMs + Math.max(0, options.leaseMs - options.budgetMs) / 2;
+  const hardCut = setTimeout(() => {
+    cutAtDeadline = true;
+    closeConnection?.();
+  }, hardCutMs);
+  const ctx: ProtocolSyncContext = {
+    db,
+    mailbox: m,
+    conn,
+    options,
+    shouldStop: () => leaseLost || Date.now() - started >= options.budgetMs || !!options.signal?.aborted,
+    onConnection: (close) => (closeConnection = close),
+    messageAlertRecipients: [m.ownerId],
+  };
+  const where = { mailboxId, protocol: conn.incoming.protocol, host: conn.incoming.host, port: conn.incoming.port, workerId: options.workerId };
+  try {
+    let result: ProtocolSyncResult;
+    try {
+      result = conn.incoming.protocol === "imap" ? await syncImap(ctx) : await syncPop3(ctx);
+    } catch (err) {
+      if (err instanceof LeaseLostError || leaseLost) {
+        log("warn", "sync lost its lease", { ...where });
+        return { mailboxId, result: "lease_lost", stored: 0 };
+      }
+      const error = cutAtDeadline
+        ? timeoutError(conn, hardCutMs)
+        : classifyMailError(err, {
+            direction: "incoming",
+            protocol: conn.incoming.protocol,
+            host: conn.incoming.host,
+            port: conn.incoming.port,
+            tls: conn.incoming.tls,
+            credentialsFrom: conn.credentialsFrom,
+            secrets: [conn.incoming.credentials.pass],
+          });
+      const decided = await recordSyncFailure(db, target, error, { intervalMs, options });
+      log("warn", "sync failed", { ...where, kind: error.kind, code: error.code, detail: error.detail, failures: m.consecutiveFailures + 1, decided });
+      return { mailboxId, result: decided, stored: 0, error };
+    }
+    if (leaseLost) return { mailboxId, result: "lease_lost", stored: result.stored };
+    await recordSyncSuccess(db, target, { complete: result.complete, intervalMs, options });
+    log("info", "sync done", { ...where, stored: result.stored, complete: result.complete, ms: Date.now() - started });
+    return { mailboxId, result: result.complete ? "synced" : "partial", stored: result.stored };
+  } finally {
+    clearInterval(renewTimer);
+    clearTimeout(hardCut);
+    await releaseConnectionSlot(db, { key: conn.slotKey, slot, owner: slotOwner }).catch((err) =>
+      log("warn", "could not release a connection slot (it expires by itself)", { mailboxId, err }),
+    );
+  }
+}
+
+/** A mailbox whose settings cannot be used (no profile, no password) is a permanent problem; anything else (a missing key) is retried. */
+function settingsError(err: unknown): ClassifiedError {
+  if (err instanceof AppError) {
+    return { kind: "permanent", code: "unknown", field: null, form: "mailbox", message: err.safeMessage, detail: `settings: ${err.code}` };
+  }
+  return {
+    kind: "transient",
+    code: "unknown",
+    field: null,
+    form: null,
+    message: "The mailbox's stored credentials could not be opened on this server — the operator should check MAILROOM_SECRET_KEY. Will retry.",
+    detail: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+  };
+}
+
+function timeoutError(conn: MailboxConnection, ms: number): ClassifiedError {
+  const where = `${conn.incoming.host}:${conn.incoming.port}`;
+  return {
+    kind: "transient",
+    code: "timeout",
+    field: null,
+    form: null,
+    message: `The sync with ${where} was still busy after ${Math.round(ms / 1000)} s and was cut off — will retry.`,
+    detail: `${conn.incoming.protocol.toUpperCase()} ${where}: sync exceeded its time budget`,
+  };
+}

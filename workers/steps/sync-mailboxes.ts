@@ -1,0 +1,36 @@
+import { log } from "../../lib/log";
+import { claimDueMailboxes } from "../../lib/sync/claim-due-mailboxes";
+import { syncMailbox } from "../../lib/sync/sync-mailbox";
+import { resolveSyncOptions, type SyncOptions } from "../../lib/sync/sync-options";
+import type { WorkStep } from "../loop";
+
+/** How many mailboxes one worker process syncs at once. */
+const DEFAULT_CONCURRENCY = 4;
+
+/**
+ * The worker step for incoming mail. Each pass claims as many due mailboxes as
+ * it has free lanes and starts their syncs without waiting for them, so a slow
+ * mailbox holds one lane (for at most its time budget) and never the loop, the
+ * other lanes or the other steps. Returns how many syncs it started.
+ */
+export function createSyncMailboxesStep(overrides: Partial<SyncOptions> & { concurrency?: number } = {}): WorkStep {
+  const { concurrency = DEFAULT_CONCURRENCY, ...optionOverrides } = overrides;
+  const running = new Set<Promise<void>>();
+  return async function syncMailboxes(ctx) {
+    const free = concurrency - running.size;
+    if (free <= 0 || ctx.signal.aborted) return 0;
+    const options = resolveSyncOptions({ ...optionOverrides, workerId: ctx.workerId, signal: ctx.signal });
+    const ids = await claimDueMailboxes(ctx.db, { workerId: ctx.workerId, limit: free, leaseMs: options.leaseMs });
+    for (const id of ids) {
+      const lane: Promise<void> = syncMailbox(ctx.db, id, options)
+        .then(() => undefined)
+        .catch((err) => log("error", "sync crashed; the mailbox is retried when its lease expires", { mailboxId: id, workerId: ctx.workerId, err }))
+        .finally(() => running.delete(lane));
+      running.add(lane);
+    }
+    return ids.length;
+  };
+}
+
+/** The step registered in workers/loop.ts. */
+export const syncMailboxes = createSyncMailboxesStep();
