@@ -37,7 +37,7 @@ export async function recordSyncSuccess(db: Db, t: SyncAlertTarget, o: { complet
       .where(ours(t.mailbox.id, o.options.workerId))
       .returning({ id: mailboxes.id });
     if (rows.length > 0 && t.mailbox.consecutiveFailures >= o.options.warnAfterFailures) {
-      await raiseAlert(tx as unknown as Db, {
+      await raiseAlert(tx, {
         severity: "information",
         recipientIds: [t.mailbox.ownerId, t.profileOwnerId],
         mailboxId: t.mailbox.id,
@@ -89,13 +89,12 @@ export async function recordSyncFailure(
       .where(ours(t.mailbox.id, o.options.workerId))
       .returning({ id: mailboxes.id });
     if (rows.length === 0) return;
-    const alertDb = tx as unknown as Db;
     if (disable) {
       const why =
         error.kind === "permanent"
           ? error.message
           : `${failures} attempts in a row over ${Math.round(spanMs / 60_000)} minutes failed; the last one: ${error.message}`;
-      await raiseAlert(alertDb, {
+      await raiseAlert(tx, {
         severity: "error",
         recipientIds: recipients,
         mailboxId: t.mailbox.id,
@@ -106,7 +105,7 @@ export async function recordSyncFailure(
         detail: error.detail,
       });
     } else if (failures >= o.options.warnAfterFailures) {
-      await raiseAlert(alertDb, {
+      await raiseAlert(tx, {
         severity: "warning",
         recipientIds: recipients,
         mailboxId: t.mailbox.id,

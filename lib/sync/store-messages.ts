@@ -1,5 +1,5 @@
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import type { Db, DbOrTx } from "../../db/client";
 import { emailAttachments, emails, emailSources } from "../../db/schema/emails";
 import { mailboxes, type NewMailbox } from "../../db/schema/mailboxes";
 import { raiseAlert } from "../alerts/raise-alert";
@@ -136,14 +136,14 @@ export async function storeMessageBatch(db: Db, input: StoreBatchInput): Promise
         m.parsed.attachments.map((a, position) => ({ emailId: id, position, ...a })),
       );
       for (let i = 0; i < attachments.length; i += 1000) await tx.insert(emailAttachments).values(attachments.slice(i, i + 1000));
-      for (const { m } of stored) await alertAboutMessage(tx as unknown as Db, input, m);
+      for (const { m } of stored) await alertAboutMessage(tx, input, m);
     }
     return { inserted: stored.length, adopted, skipped: toInsert.length - stored.length };
   });
 }
 
 /** Raises the one alert a stored message deserves: too large, or not parseable. */
-async function alertAboutMessage(db: Db, input: StoreBatchInput, m: FetchedMessage): Promise<void> {
+async function alertAboutMessage(db: DbOrTx, input: StoreBatchInput, m: FetchedMessage): Promise<void> {
   if (!m.oversized && !m.parsed.parseError) return;
   const what = `"${m.parsed.subject || "(no subject)"}"${m.parsed.from?.address ? ` from ${m.parsed.from.address}` : ""}`;
   if (m.oversized) {

@@ -1,0 +1,60 @@
+import { and, eq } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { mailboxes } from "../../db/schema/mailboxes";
+import { profiles } from "../../db/schema/profiles";
+import { assertCan, type Actor } from "../auth/actor";
+import { AppError } from "../errors";
+import { visibleMailboxCondition } from "../mailboxes/mailbox-view";
+import { isUuid } from "../profiles/is-uuid";
+
+/**
+ * Where a mailbox's incoming sync stands, for its page:
+ * - not_started: never synced yet;
+ * - first_sync: the first sync (or the one after the server renumbered its
+ *   messages) is under way: `done` of `total` messages stored so far;
+ * - backfill: process-from moved earlier and older mail is being fetched (`done` of `total`);
+ * - up_to_date: everything due has been stored.
+ */
+export type SyncProgress = {
+  phase: "not_started" | "first_sync" | "backfill" | "up_to_date";
+  done: number;
+  total: number;
+  /** A worker is syncing it right now (its lease is live). */
+  syncing: boolean;
+  lastSyncAt: Date | null;
+  nextSyncAt: Date | null;
+  consecutiveFailures: number;
+  lastError: string | null;
+};
+
+/**
+ * The sync progress of a mailbox `actor` may read (mailbox:read-own; members
+ * only their own mailbox and the queues they own). Throws AppError "not_found" otherwise.
+ */
+export async function getSyncProgress(db: Db, actor: Actor | null, input: { mailboxId: string }): Promise<SyncProgress> {
+  assertCan(actor, "mailbox:read-own");
+  const [r] = isUuid(input.mailboxId)
+    ? await db
+        .select({ m: mailboxes, processFrom: profiles.processEmailFrom })
+        .from(mailboxes)
+        .leftJoin(profiles, eq(profiles.id, mailboxes.profileId))
+        .where(and(eq(mailboxes.id, input.mailboxId), visibleMailboxCondition(actor)))
+    : [];
+  if (!r) throw new AppError("not_found", "This mailbox does not exist or is not yours.");
+  const { m, processFrom } = r;
+  const syncing = !!m.leaseOwner && !!m.leaseExpiresAt && m.leaseExpiresAt.getTime() > Date.now();
+  let phase: SyncProgress["phase"];
+  if (m.syncedFrom === null) phase = m.lastSyncAt === null && m.syncProgressTotal === 0 && !syncing ? "not_started" : "first_sync";
+  else if (processFrom && processFrom.getTime() < m.syncedFrom.getTime()) phase = "backfill";
+  else phase = "up_to_date";
+  return {
+    phase,
+    done: m.syncProgressDone,
+    total: m.syncProgressTotal,
+    syncing,
+    lastSyncAt: m.lastSyncAt,
+    nextSyncAt: m.nextSyncAt,
+    consecutiveFailures: m.consecutiveFailures,
+    lastError: m.lastError,
+  };
+}

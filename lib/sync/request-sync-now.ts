@@ -1,0 +1,38 @@
+import { eq, sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { mailboxes } from "../../db/schema/mailboxes";
+import { orgSettings } from "../../db/schema/settings";
+import { assertCan, can, type Actor } from "../auth/actor";
+import { AppError } from "../errors";
+import { isUuid } from "../profiles/is-uuid";
+
+/**
+ * "Sync now" on the mailbox page: makes the mailbox due at once, so the next
+ * free worker lane picks it up (a sync already running finishes first). Allowed
+ * with mailbox:write, or to the mailbox's own user / the queue's owner. Refused
+ * with a reason when the mailbox would not be synced anyway (not server-side
+ * sync, not enabled for incoming, not approved while approval is required).
+ */
+export async function requestSyncNow(db: Db, actor: Actor | null, input: { mailboxId: string }): Promise<{ nextSyncAt: Date }> {
+  assertCan(actor, "mailbox:read-own");
+  const [m] = isUuid(input.mailboxId) ? await db.select().from(mailboxes).where(eq(mailboxes.id, input.mailboxId)) : [];
+  const own = !!m && (m.userId === actor.id || m.ownerId === actor.id);
+  if (!m || (!own && !can(actor, "mailbox:read"))) throw new AppError("not_found", "This mailbox does not exist or is not yours.");
+  if (!own && !can(actor, "mailbox:write")) throw new AppError("forbidden", "You do not have permission to do this.");
+  if (m.incomingDelivery !== "server_side_sync") {
+    throw new AppError("invalid", "Incoming email of this mailbox is not delivered by server-side synchronisation. Set its incoming delivery to server-side sync first.");
+  }
+  if (!m.incomingEnabled) {
+    throw new AppError("invalid", "Incoming email is not enabled for this mailbox. Run \"Test & enable\" on the mailbox first.");
+  }
+  if (!m.approvedAt) {
+    const [s] = await db.select({ only: orgSettings.processOnlyApproved }).from(orgSettings).where(eq(orgSettings.id, 1));
+    if (s?.only ?? true) throw new AppError("invalid", "This mailbox's email is not approved yet, and the organisation processes email only for approved mailboxes. Ask an administrator to approve it.");
+  }
+  const [row] = await db
+    .update(mailboxes)
+    .set({ nextSyncAt: sql`now()`, updatedAt: new Date() })
+    .where(eq(mailboxes.id, m.id))
+    .returning({ nextSyncAt: mailboxes.nextSyncAt });
+  return { nextSyncAt: row.nextSyncAt! };
+}
