@@ -1,14 +1,12 @@
 /**
  * The Content-Security-Policy of a message body shown in the sandboxed frame:
- * nothing loads or runs except inline styles, images from this message's
- * attachment route and data: images, and https images once the reader asks.
- * `attachmentBase` is the absolute URL of the message's attachment folder, ending in "/".
+ * nothing runs and nothing loads except inline styles and data: images (inline
+ * images travel in the body), plus https images once the reader asks.
  */
-export function emailBodyCsp(attachmentBase: string, allowRemote: boolean): string {
-  const images = [attachmentBase, "data:", ...(allowRemote ? ["https:"] : [])].join(" ");
+export function emailBodyCsp(allowRemote: boolean): string {
   return [
     "default-src 'none'",
-    `img-src ${images}`,
+    `img-src data:${allowRemote ? " https:" : ""}`,
     "style-src 'unsafe-inline'",
     "font-src 'none'",
     "form-action 'none'",

@@ -6,6 +6,7 @@ import type { Actor } from "../../../lib/auth/actor";
 import type { Role } from "../../../lib/auth/privileges";
 import { getAttachment } from "../../../lib/emails/get-attachment";
 import { getEmail } from "../../../lib/emails/get-email";
+import { getInlineImages } from "../../../lib/emails/get-inline-images";
 import { listEmails } from "../../../lib/emails/list-emails";
 import { renderEmailBody } from "../../../lib/emails/render-email-body";
 import { createTestDb, type TestDb } from "../../harness/db";
@@ -240,10 +241,16 @@ describe("attachments", () => {
     a.content.resume();
   });
 
-  test("the HTML's cid image points at that attachment's route", async () => {
+  test("the HTML's cid image is embedded from the raw source; others may not have it", async () => {
     const email = await getEmail(t.db, alice, { mailboxId: aliceBox, emailId: String(id) });
     const logo = email.attachments.find((a) => a.filename === "logo.png")!;
-    const body = renderEmailBody(email, { attachmentBase: `/mail/${aliceBox}/${id}/attachments/`, allowRemote: false });
-    expect(body?.html).toBe(`<p>Logo: <img src="/mail/${aliceBox}/${id}/attachments/${logo.position}" /></p>`);
+    const pdfRow = email.attachments.find((a) => a.filename.endsWith(".pdf"))!;
+    const images = await getInlineImages(t.db, alice, { mailboxId: aliceBox, emailId: String(id), positions: [logo.position, pdfRow.position] });
+    const dataUrl = `data:image/png;base64,${png.toString("base64")}`;
+    // Only raster images are embedded, never the PDF.
+    expect([...images.entries()]).toEqual([[logo.position, dataUrl]]);
+    const body = renderEmailBody(email, { allowRemote: false, cidImage: (p) => images.get(p) ?? null });
+    expect(body?.html).toBe(`<p>Logo: <img src="${dataUrl}" /></p>`);
+    await expect(getInlineImages(t.db, bob, { mailboxId: aliceBox, emailId: String(id), positions: [logo.position] })).rejects.toMatchObject({ code: "not_found" });
   });
 });

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { simpleParser } from "mailparser";
-import MailComposer from "nodemailer/lib/mail-composer";
-import type Mail from "nodemailer/lib/mailer";
+import MailComposer from "nodemailer/lib/mail-composer/index.js";
+import type Mail from "nodemailer/lib/mailer/index.js";
 import type postgres from "postgres";
 
 export type StoredTestEmail = { id: number; raw: Buffer };

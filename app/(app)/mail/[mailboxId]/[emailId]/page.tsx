@@ -1,0 +1,114 @@
+import Link from "next/link";
+import { getEmail } from "@/lib/emails/get-email";
+import { renderEmailBody } from "@/lib/emails/render-email-body";
+import { getDb } from "@/lib/server/db";
+import { getLocale, getT } from "@/lib/server/locale";
+import { requireActor } from "@/lib/server/session";
+import { formatAddress } from "../../format-address";
+import { loadOr404 } from "../../load-or-404";
+import { MailFlags } from "../mail-flags";
+
+function formatSize(bytes: number, locale: string): string {
+  const units = ["B", "KB", "MB", "GB"];
+  let n = bytes;
+  let u = 0;
+  while (n >= 1024 && u < units.length - 1) {
+    n /= 1024;
+    u++;
+  }
+  return `${n.toLocaleString(locale, { maximumFractionDigits: u ? 1 : 0 })} ${units[u]}`;
+}
+
+export default async function MessagePage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ mailboxId: string; emailId: string }>;
+  searchParams: Promise<{ images?: string }>;
+}) {
+  const actor = await requireActor("mailbox:read-own");
+  const [t, locale, { mailboxId, emailId }, sp] = await Promise.all([getT(), getLocale(), params, searchParams]);
+  const email = await loadOr404(getEmail(getDb(), actor, { mailboxId, emailId }));
+  const base = `/mail/${email.mailbox.id}/${email.id}`;
+  const allowRemote = sp.images === "1";
+  // Sanitised here only to count the blocked images; the frame's own route serves the body.
+  const body = renderEmailBody(email, { allowRemote });
+  const headers: Array<[string, string]> = [
+    [t("mail.from"), formatAddress({ name: email.fromName, address: email.fromAddress })],
+    [t("mail.to"), email.to.map(formatAddress).join(", ")],
+    [t("mail.cc"), email.cc.map(formatAddress).join(", ")],
+    [t("mail.replyTo"), email.replyTo.map(formatAddress).join(", ")],
+    [t("mail.date"), email.sentAt ? email.sentAt.toLocaleString(locale) : ""],
+    [t("mail.received"), email.storedAt.toLocaleString(locale)],
+  ];
+  return (
+    <article>
+      <Link href={`/mail/${email.mailbox.id}`} className="text-sm text-blue-700 hover:underline">← {t("mail.back")}</Link>
+      <h1 className="mb-3 mt-2 text-2xl font-semibold">
+        {email.subject || t("mail.noSubject")}
+        <MailFlags unparsed={email.parseError !== null} oversized={email.oversized} t={t} />
+      </h1>
+      {email.parseError !== null && <p className="mb-3 rounded bg-amber-50 p-3 text-sm text-amber-900" role="status">{t("mail.unparsedHelp")}</p>}
+      {email.oversized && <p className="mb-3 rounded bg-slate-100 p-3 text-sm text-slate-700" role="status">{t("mail.oversizedHelp")}</p>}
+      <dl className="mb-4 grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 rounded bg-white p-4 text-sm shadow-sm" data-testid="mail-headers">
+        {headers
+          .filter(([, value]) => value)
+          .map(([label, value]) => (
+            <div key={label} className="contents">
+              <dt className="font-medium text-slate-500">{label}</dt>
+              <dd className="break-all">{value}</dd>
+            </div>
+          ))}
+      </dl>
+
+      {email.attachments.length > 0 && (
+        <section className="mb-4 rounded bg-white p-4 text-sm shadow-sm" aria-labelledby="attachments-heading">
+          <h2 id="attachments-heading" className="mb-2 font-semibold">{t("mail.attachments")}</h2>
+          <ul className="space-y-1">
+            {email.attachments.map((a) => (
+              <li key={a.position}>
+                {/* A plain link: the route answers with Content-Disposition: attachment. */}
+                <a href={`${base}/attachments/${a.position}`} download={a.filename} className="text-blue-700 hover:underline">{a.filename}</a>
+                <span className="ml-2 text-slate-500">{a.contentType} · {formatSize(a.sizeBytes, locale)}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+
+      {body ? (
+        <>
+          {body.blockedImages > 0 && !allowRemote && (
+            <p className="mb-2 flex items-center gap-3 rounded bg-sky-50 p-3 text-sm text-sky-900" data-testid="images-blocked">
+              {t("mail.imagesBlocked", { count: body.blockedImages })}
+              <Link href={`${base}?images=1`} className="font-medium text-blue-700 hover:underline">{t("mail.showImages")}</Link>
+            </p>
+          )}
+          {allowRemote && (
+            <p className="mb-2 text-sm">
+              <Link href={base} className="text-blue-700 hover:underline">{t("mail.hideImages")}</Link>
+            </p>
+          )}
+          {/* sandbox="": no scripts, no same origin, no forms, no popups; the route adds a strict CSP. */}
+          <iframe
+            title={t("mail.bodyFrame")}
+            src={`${base}/body${allowRemote ? "?images=1" : ""}`}
+            sandbox=""
+            referrerPolicy="no-referrer"
+            className="h-[70vh] w-full resize-y rounded border border-slate-200 bg-white"
+          />
+          {email.textBody && (
+            <details className="mt-4 rounded bg-white p-4 text-sm shadow-sm">
+              <summary className="cursor-pointer font-medium">{t("mail.plainText")}</summary>
+              <pre className="mt-2 whitespace-pre-wrap break-words font-sans">{email.textBody}</pre>
+            </details>
+          )}
+        </>
+      ) : email.textBody ? (
+        <pre className="whitespace-pre-wrap break-words rounded bg-white p-4 font-sans text-sm shadow-sm" data-testid="mail-text">{email.textBody}</pre>
+      ) : (
+        <p className="text-sm text-slate-500">{t("mail.noBody")}</p>
+      )}
+    </article>
+  );
+}

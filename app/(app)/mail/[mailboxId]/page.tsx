@@ -1,0 +1,72 @@
+import Link from "next/link";
+import { EmptyState } from "@/components/empty-state";
+import { Pager } from "@/components/pager";
+import { listEmails } from "@/lib/emails/list-emails";
+import { getDb } from "@/lib/server/db";
+import { getLocale, getT } from "@/lib/server/locale";
+import { requireActor } from "@/lib/server/session";
+import { loadOr404 } from "../load-or-404";
+import { MailFlags } from "./mail-flags";
+
+export default async function MailListPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ mailboxId: string }>;
+  searchParams: Promise<{ q?: string; page?: string }>;
+}) {
+  const actor = await requireActor("mailbox:read-own");
+  const [t, locale, { mailboxId }, sp] = await Promise.all([getT(), getLocale(), params, searchParams]);
+  const query = typeof sp.q === "string" ? sp.q : "";
+  const list = await loadOr404(listEmails(getDb(), actor, { mailboxId, query, page: Number(sp.page) || 1 }));
+  const base = `/mail/${list.mailbox.id}`;
+  const href = (page: number) => `${base}?${new URLSearchParams({ ...(list.query ? { q: list.query } : {}), page: String(page) })}`;
+  return (
+    <section>
+      <h1 className="mb-1 text-2xl font-semibold">{t("mail.title", { name: list.mailbox.name })}</h1>
+      <p className="mb-4 text-sm text-slate-500">{list.mailbox.emailAddress}</p>
+      <form method="get" action={base} role="search" className="mb-4 flex flex-wrap items-center gap-2">
+        <label htmlFor="mail-search" className="sr-only">{t("mail.search")}</label>
+        <input
+          id="mail-search"
+          name="q"
+          type="search"
+          defaultValue={list.query}
+          maxLength={200}
+          placeholder={t("mail.search")}
+          className="w-80 rounded border border-slate-300 px-3 py-2 text-sm"
+        />
+        <button type="submit" className="rounded bg-blue-700 px-4 py-2 text-sm font-medium text-white hover:bg-blue-800">{t("mail.searchButton")}</button>
+        {list.query && <Link href={base} className="text-sm text-blue-700 hover:underline">{t("mail.clearSearch")}</Link>}
+        <span className="ml-auto text-sm text-slate-500">{t("mail.count", { total: list.total.toLocaleString(locale) })}</span>
+      </form>
+      {list.rows.length === 0 ? (
+        <EmptyState message={list.query ? t("mail.noMatch", { query: list.query }) : t("mail.empty")} />
+      ) : (
+        <table className="w-full border-collapse bg-white text-sm shadow-sm">
+          <thead className="bg-slate-100 text-left">
+            <tr>
+              <th className="px-3 py-2">{t("mail.from")}</th>
+              <th className="px-3 py-2">{t("mail.subject")}</th>
+              <th className="px-3 py-2">{t("mail.date")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.rows.map((m) => (
+              <tr key={m.id} className="border-t border-slate-200">
+                <td className="max-w-64 truncate px-3 py-2" title={m.fromAddress}>{m.fromName || m.fromAddress}</td>
+                <td className="px-3 py-2">
+                  <Link href={`${base}/${m.id}`} className="text-blue-700 hover:underline">{m.subject || t("mail.noSubject")}</Link>
+                  {m.hasAttachments && <span className="ml-2" title={t("mail.hasAttachments")} aria-label={t("mail.hasAttachments")}>📎</span>}
+                  <MailFlags unparsed={m.unparsed} oversized={m.oversized} t={t} />
+                </td>
+                <td className="whitespace-nowrap px-3 py-2">{(m.sentAt ?? m.storedAt).toLocaleString(locale)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <Pager page={list.page} pageSize={list.pageSize} total={list.total} href={href} t={t} />
+    </section>
+  );
+}
