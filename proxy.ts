@@ -14,7 +14,8 @@ export function proxy(request: NextRequest) {
     return NextResponse.redirect(url);
   }
   const res = NextResponse.next();
-  res.headers.set("X-Frame-Options", "DENY");
+  // A message body is shown in a sandboxed frame of our own page; nothing else may frame us.
+  res.headers.set("X-Frame-Options", /^\/mail\/[^/]+\/[^/]+\/body$/.test(pathname) ? "SAMEORIGIN" : "DENY");
   res.headers.set("X-Content-Type-Options", "nosniff");
   res.headers.set("Referrer-Policy", "same-origin");
   return res;
