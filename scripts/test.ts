@@ -15,6 +15,7 @@ import postgres from "postgres";
 import { startEmbeddedPostgres, freePort, tempDataDir } from "../db/embedded";
 import { runMigrations } from "../db/migrate";
 import { withDatabase } from "../tests/harness/postgres-server";
+import { createTestPki } from "../tests/harness/tls";
 import { buildIsStale } from "./build-freshness";
 import { ensureChromium } from "./ensure-chromium";
 import { countPlaywright, countVitest } from "./test-report";
@@ -75,6 +76,9 @@ async function main(): Promise<number> {
       await admin.unsafe(`drop database if exists "${dbName}" with (force)`);
       await admin.unsafe(`create database "${dbName}"`);
       const e2eUrl = withDatabase(adminUrl, dbName);
+      // One test CA for the run: browser tests start Dovecot/SMTP with it (MAILROOM_E2E_PKI_DIR),
+      // and the web server and worker trust it as a private mail server's CA.
+      const pki = createTestPki();
       await runMigrations(e2eUrl);
       try {
         const code = await run(bin("playwright"), ["test", ...(only ? passThrough : [])], {
@@ -83,6 +87,8 @@ async function main(): Promise<number> {
           E2E_PORT: String(await freePort()),
           AUTH_SECRET: crypto.randomBytes(32).toString("base64url"),
           MAILROOM_SECRET_KEY: `e2e:${crypto.randomBytes(32).toString("base64")}`,
+          MAILROOM_EXTRA_CA_FILE: pki.caFile,
+          MAILROOM_E2E_PKI_DIR: pki.dir,
         });
         if (code !== 0 && !fs.existsSync(path.join(reports, "playwright.json"))) failedSteps++;
       } finally {

@@ -1,12 +1,14 @@
 import type { Locale } from "./locales";
 import * as common from "./messages/common";
 import * as users from "./messages/users";
+import * as mailboxes from "./messages/mailboxes";
+import * as alerts from "./messages/alerts";
 import * as mail from "./messages/mail";
 
 // Each feature keeps its own messages file (lib/i18n/messages/<feature>.ts, exporting
 // `en` and a `ja` typed against it); add it here.
-const en = { ...common.en, ...users.en, ...mail.en };
-const ja: Record<keyof typeof en, string> = { ...common.ja, ...users.ja, ...mail.ja };
+const en = { ...common.en, ...users.en, ...mailboxes.en, ...alerts.en, ...mail.en };
+const ja: Record<keyof typeof en, string> = { ...common.ja, ...users.ja, ...mailboxes.ja, ...alerts.ja, ...mail.ja };
 
 export type MessageKey = keyof typeof en;
 export const catalog: Record<Locale, Record<MessageKey, string>> = { en, ja };

@@ -1,14 +1,136 @@
+import Link from "next/link";
 import { EmptyState } from "@/components/empty-state";
-import { getT } from "@/lib/server/locale";
+import { inputClass } from "@/components/form/field";
+import { Pager } from "@/components/pager";
+import { can } from "@/lib/auth/actor";
+import { listMailboxes, mailboxFilters, type MailboxSort } from "@/lib/mailboxes/list-mailboxes";
+import { listProfiles } from "@/lib/profiles/list-profiles";
+import { getDb } from "@/lib/server/db";
+import { getLocale, getT } from "@/lib/server/locale";
 import { requireActor } from "@/lib/server/session";
+import { deliveryLabel, enabledLabel, statusLabel, statusTone, when } from "./mailbox-text";
+import { SelectionForm } from "./selection-form";
 
-export default async function Page() {
-  await requireActor("mailbox:read-own");
-  const t = await getT();
+type Search = { filter?: string; profileId?: string; q?: string; sort?: string; dir?: string; page?: string };
+
+export default async function MailboxesPage({ searchParams }: { searchParams: Promise<Search> }) {
+  const actor = await requireActor("mailbox:read-own");
+  const [t, locale, sp] = await Promise.all([getT(), getLocale(), searchParams]);
+  const db = getDb();
+  const list = await listMailboxes(db, actor, { filter: sp.filter, profileId: sp.profileId, q: sp.q, sort: sp.sort, direction: sp.dir, page: sp.page });
+  const profileOptions = can(actor, "profile:read") ? (await listProfiles(db, actor, { pageSize: 100 })).items : [];
+  const allowed = { write: can(actor, "mailbox:write"), test: can(actor, "mailbox:test"), approve: can(actor, "mailbox:approve") };
+  const href = (over: Partial<Search>) => {
+    const q = new URLSearchParams();
+    const merged: Search = { filter: list.filter, profileId: list.profileId ?? undefined, q: list.q || undefined, sort: list.sort, dir: list.direction, page: String(list.page), ...over };
+    for (const [k, v] of Object.entries(merged)) if (v && !(k === "filter" && v === "all") && !(k === "page" && v === "1")) q.set(k, v);
+    const s = q.toString();
+    return s ? `/mailboxes?${s}` : "/mailboxes";
+  };
+  const sortHeader = (key: MailboxSort, label: string) => {
+    const active = list.sort === key;
+    const dir = active && list.direction === "asc" ? "desc" : "asc";
+    return (
+      <th className="px-2 py-2" aria-sort={active ? (list.direction === "asc" ? "ascending" : "descending") : undefined}>
+        <Link href={href({ sort: key, dir, page: "1" })} className="hover:underline">
+          {label}
+          {active ? (list.direction === "asc" ? " ▲" : " ▼") : ""}
+        </Link>
+      </th>
+    );
+  };
   return (
-    <section>
-      <h1 className="mb-4 text-2xl font-semibold">{t("nav.mailboxes")}</h1>
-      <EmptyState message={t("empty.mailboxes")} />
+    <section className="flex flex-col gap-4">
+      <div className="flex items-center justify-between">
+        <h1 className="text-2xl font-semibold">{t("mailboxes.title")}</h1>
+        {can(actor, "queue:create") ? (
+          <Link href="/mailboxes/new" className="rounded bg-blue-700 px-4 py-2 text-sm font-medium text-white hover:bg-blue-800">{t("mailboxes.newQueue")}</Link>
+        ) : null}
+      </div>
+      <nav aria-label={t("mailboxes.filter.label")} className="flex flex-wrap gap-2 text-sm">
+        {mailboxFilters.map((f) => (
+          <Link key={f} href={href({ filter: f, page: "1" })} aria-current={list.filter === f ? "page" : undefined} className={`rounded-full border px-3 py-1 ${list.filter === f ? "border-blue-700 bg-blue-700 text-white" : "border-slate-300 bg-white hover:bg-slate-50"}`}>
+            {t(`mailboxes.filter.${f}`)}
+          </Link>
+        ))}
+      </nav>
+      <form method="get" action="/mailboxes" className="flex flex-wrap items-end gap-2">
+        {list.filter !== "all" ? <input type="hidden" name="filter" value={list.filter} /> : null}
+        <input type="hidden" name="sort" value={list.sort} />
+        <input type="hidden" name="dir" value={list.direction} />
+        <label className="flex flex-col text-sm">
+          {t("mailboxes.filter.search")}
+          <input name="q" defaultValue={list.q} className={inputClass} />
+        </label>
+        {profileOptions.length ? (
+          <label className="flex flex-col text-sm">
+            {t("mailboxes.filter.profile")}
+            <select name="profileId" defaultValue={list.profileId ?? ""} className={inputClass}>
+              <option value="">{t("mailboxes.filter.anyProfile")}</option>
+              <option value="none">{t("mailboxes.filter.noProfile")}</option>
+              {profileOptions.map((p) => (
+                <option key={p.id} value={p.id}>{p.name}</option>
+              ))}
+            </select>
+          </label>
+        ) : null}
+        <button type="submit" className="rounded border border-slate-300 bg-white px-3 py-2 text-sm hover:bg-slate-50">{t("mailboxes.filter.apply")}</button>
+      </form>
+      <p className="text-sm text-slate-600">{t("mailboxes.count", { total: list.total })}</p>
+      {list.items.length === 0 ? (
+        <EmptyState message={t("empty.mailboxes")} />
+      ) : (
+        <SelectionForm locale={locale} can={allowed}>
+          <div className="overflow-x-auto">
+            <table className="w-full border-collapse bg-white text-sm shadow-sm">
+              <thead className="bg-slate-100 text-left">
+                <tr>
+                  <th className="px-2 py-2"><span className="sr-only">{t("mailboxes.select")}</span></th>
+                  {sortHeader("name", t("mailboxes.col.name"))}
+                  {sortHeader("address", t("mailboxes.col.address"))}
+                  {sortHeader("owner", t("mailboxes.col.owner"))}
+                  {sortHeader("kind", t("mailboxes.col.kind"))}
+                  {sortHeader("profile", t("mailboxes.col.profile"))}
+                  <th className="px-2 py-2">{t("mailboxes.col.delivery")}</th>
+                  {sortHeader("approved", t("mailboxes.col.approved"))}
+                  {sortHeader("incoming", t("mailboxes.col.status"))}
+                  <th className="px-2 py-2">{t("mailboxes.col.enabled")}</th>
+                  {sortHeader("lastSync", t("mailboxes.col.lastSync"))}
+                  {sortHeader("nextSync", t("mailboxes.col.nextSync"))}
+                </tr>
+              </thead>
+              <tbody>
+                {list.items.map((m) => (
+                  <tr key={m.id} className="border-t border-slate-200 align-top" data-mailbox-row={m.emailAddress}>
+                    <td className="px-2 py-2">
+                      <input type="checkbox" name="ids" value={m.id} aria-label={t("mailboxes.selectMailbox", { name: m.name })} />
+                    </td>
+                    <td className="px-2 py-2">
+                      <Link href={`/mailboxes/${m.id}`} className="text-blue-700 hover:underline">{m.name}</Link>
+                    </td>
+                    <td className="px-2 py-2">{m.emailAddress}</td>
+                    <td className="px-2 py-2">{m.ownerName ?? t("mailboxes.none")}</td>
+                    <td className="px-2 py-2">{t(`mailboxes.kind.${m.kind}`)}</td>
+                    <td className="px-2 py-2">{m.profileName ?? t("mailboxes.none")}</td>
+                    <td className="px-2 py-2 text-xs">
+                      {deliveryLabel(t, m.incomingDelivery)} / {deliveryLabel(t, m.outgoingDelivery)} / {deliveryLabel(t, m.actDelivery)}
+                    </td>
+                    <td className="px-2 py-2" data-col="approved">{m.approvedAt ? t("mailboxes.approvedYes") : t("mailboxes.approvedNo")}</td>
+                    <td className="px-2 py-2 text-xs" data-col="status">
+                      <span className={statusTone[m.incomingStatus]}>{statusLabel(t, m.incomingStatus)}</span> / <span className={statusTone[m.outgoingStatus]}>{statusLabel(t, m.outgoingStatus)}</span> /{" "}
+                      <span className={statusTone[m.actStatus]}>{statusLabel(t, m.actStatus)}</span>
+                    </td>
+                    <td className="px-2 py-2" data-col="enabled">{enabledLabel(t, m)}</td>
+                    <td className="px-2 py-2 text-xs">{when(t, locale, m.lastSyncAt)}</td>
+                    <td className="px-2 py-2 text-xs">{when(t, locale, m.nextSyncAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </SelectionForm>
+      )}
+      <Pager page={list.page} pageSize={list.pageSize} total={list.total} href={(p) => href({ page: String(p) })} t={t} />
     </section>
   );
 }

@@ -1,0 +1,135 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { listMailboxAlerts } from "@/lib/alerts/list-mailbox-alerts";
+import { AppError } from "@/lib/errors";
+import { getMailbox } from "@/lib/mailboxes/get-mailbox";
+import { listOwnerChoices } from "@/lib/mailboxes/list-owner-choices";
+import { listProfiles } from "@/lib/profiles/list-profiles";
+import { loadProfilePolicy } from "@/lib/profiles/load-profile-policy";
+import { insecureChannelMessage } from "@/lib/profiles/profile-input";
+import { can } from "@/lib/auth/actor";
+import { getDb } from "@/lib/server/db";
+import { getLocale, getT } from "@/lib/server/locale";
+import { isSecureChannel } from "@/lib/server/secure-channel";
+import { requireActor } from "@/lib/server/session";
+import { markAlertsReadAction } from "../../alerts/actions";
+import { AlertList } from "../../alerts/alert-list";
+import { updateMailboxAction } from "../actions";
+import { CredentialsForm } from "../credentials-form";
+import { MailboxActions } from "../mailbox-actions";
+import { MailboxForm } from "../mailbox-form";
+import { deliveryLabel, enabledLabel, statusLabel, statusTone, when } from "../mailbox-text";
+
+export default async function MailboxPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ alertsPage?: string }> }) {
+  const actor = await requireActor("mailbox:read-own");
+  const [t, locale, { id }, sp] = await Promise.all([getT(), getLocale(), params, searchParams]);
+  const db = getDb();
+  const m = await getMailbox(db, actor, { id }).catch((err) => {
+    if (err instanceof AppError && err.code === "not_found") notFound();
+    throw err;
+  });
+  const wall = await listMailboxAlerts(db, actor, { mailboxId: m.id, page: sp.alertsPage });
+  const profiles = m.allowed.write && can(actor, "profile:read") ? (await listProfiles(db, actor, { pageSize: 100 })).items.map((p) => ({ id: p.id, name: p.name })) : [];
+  const owners = m.allowed.write && m.kind === "queue" ? await listOwnerChoices(db, actor) : [];
+  const locked = !(await isSecureChannel()) && !loadProfilePolicy().allowCredentialsOverHttp;
+  const credentialsFrom =
+    m.profileCredentialMode === "mailbox" ? t("mailboxes.credentialsFrom.mailbox") : m.profileCredentialMode === "profile" ? t("mailboxes.credentialsFrom.profile") : m.profileCredentialMode ? t("mailboxes.credentialsFrom.other") : t("mailboxes.none");
+  const row = (label: string, value: React.ReactNode, testId?: string) => (
+    <div className="grid grid-cols-3 gap-2 border-t border-slate-100 py-1.5">
+      <dt className="text-slate-600">{label}</dt>
+      <dd className="col-span-2" data-testid={testId}>{value}</dd>
+    </div>
+  );
+  return (
+    <section className="flex flex-col gap-6">
+      <Link href="/mailboxes" className="text-sm text-blue-700 hover:underline">{t("mailboxes.backToList")}</Link>
+      <div>
+        <h1 className="text-2xl font-semibold">{m.name}</h1>
+        <p className="text-slate-600">{m.emailAddress}</p>
+      </div>
+      {m.waitingForApproval ? (
+        <p role="status" data-testid="waiting-for-approval" className="rounded border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">{t("mailboxes.waitingForApproval")}</p>
+      ) : null}
+      {m.allowed.test || m.allowed.approve ? <MailboxActions id={m.id} locale={locale} can={{ test: m.allowed.test, approve: m.allowed.approve && !m.approvedAt }} /> : null}
+
+      <div className="grid gap-6 lg:grid-cols-2">
+        <section aria-labelledby="details" className="rounded bg-white p-4 shadow-sm">
+          <h2 id="details" className="mb-2 text-lg font-semibold">{t("mailboxes.details")}</h2>
+          <dl className="text-sm">
+            {row(t("mailboxes.field.kind"), t(`mailboxes.kind.${m.kind}`))}
+            {row(t("mailboxes.field.owner"), m.ownerName ?? t("mailboxes.none"))}
+            {row(t("mailboxes.field.profile"), m.profileName ?? t("mailboxes.none"))}
+            {row(t("mailboxes.field.credentialsFrom"), credentialsFrom)}
+            {row(t("mailboxes.field.incomingDelivery"), deliveryLabel(t, m.incomingDelivery))}
+            {row(t("mailboxes.field.outgoingDelivery"), deliveryLabel(t, m.outgoingDelivery))}
+            {row(t("mailboxes.field.actDelivery"), deliveryLabel(t, m.actDelivery))}
+            {row(
+              t("mailboxes.col.approved"),
+              m.approvedAt ? t("mailboxes.field.approvedBy", { name: m.approvedByName ?? "?", date: when(t, locale, m.approvedAt) }) : t("mailboxes.approvedNo"),
+              "approval",
+            )}
+            {row(t("mailboxes.field.incomingStatus"), <span className={statusTone[m.incomingStatus]}>{statusLabel(t, m.incomingStatus)}</span>, "incoming-status")}
+            {row(t("mailboxes.field.outgoingStatus"), <span className={statusTone[m.outgoingStatus]}>{statusLabel(t, m.outgoingStatus)}</span>, "outgoing-status")}
+            {row(t("mailboxes.field.actStatus"), <span className={statusTone[m.actStatus]}>{statusLabel(t, m.actStatus)}</span>, "act-status")}
+            {row(t("mailboxes.col.enabled"), enabledLabel(t, m), "enabled")}
+            {row(t("mailboxes.field.lastTested"), when(t, locale, m.lastTestedAt))}
+            {row(t("mailboxes.field.lastSync"), when(t, locale, m.lastSyncAt))}
+            {row(t("mailboxes.field.nextSync"), when(t, locale, m.nextSyncAt))}
+            {row(t("mailboxes.field.lastError"), m.lastError ?? t("mailboxes.none"), "last-error")}
+          </dl>
+        </section>
+
+        <section aria-labelledby="wall" className="flex flex-col gap-2">
+          <div className="flex items-center justify-between">
+            <h2 id="wall" className="text-lg font-semibold">{t("mailboxes.alertWall")}</h2>
+            {wall.unread > 0 ? (
+              <form action={markAlertsReadAction}>
+                <input type="hidden" name="mailboxId" value={m.id} />
+                <button type="submit" className="rounded border border-slate-300 bg-white px-3 py-1 text-sm hover:bg-slate-50">{t("alerts.markAllRead")}</button>
+              </form>
+            ) : null}
+          </div>
+          <AlertList items={wall.items} t={t} locale={locale} showRecipient={can(actor, "alert:read-all")} showMailbox={false} />
+          {wall.pageCount > 1 ? (
+            <nav aria-label="pagination" className="flex gap-4 text-sm">
+              {wall.page > 1 ? <Link href={`/mailboxes/${m.id}?alertsPage=${wall.page - 1}`} className="text-blue-700 hover:underline">{t("common.previous")}</Link> : null}
+              <span>{t("common.pageOf", { page: wall.page, pages: wall.pageCount })}</span>
+              {wall.page < wall.pageCount ? <Link href={`/mailboxes/${m.id}?alertsPage=${wall.page + 1}`} className="text-blue-700 hover:underline">{t("common.next")}</Link> : null}
+            </nav>
+          ) : null}
+        </section>
+      </div>
+
+      {m.allowed.write ? (
+        <section aria-labelledby="edit" className="rounded bg-white p-4 shadow-sm">
+          <h2 id="edit" className="mb-2 text-lg font-semibold">{t("mailboxes.edit")}</h2>
+          <MailboxForm
+            action={updateMailboxAction}
+            locale={locale}
+            owners={owners}
+            profiles={profiles}
+            initial={{
+              id: m.id,
+              kind: m.kind,
+              name: m.name,
+              emailAddress: m.emailAddress,
+              ownerId: m.ownerId ?? "",
+              profileId: m.profileId ?? "",
+              incomingDelivery: m.incomingDelivery,
+              outgoingDelivery: m.outgoingDelivery,
+              actDelivery: m.actDelivery,
+            }}
+          />
+        </section>
+      ) : null}
+
+      {m.allowed.setCredentials ? (
+        <section aria-labelledby="credentials" className="rounded bg-white p-4 shadow-sm">
+          <h2 id="credentials" className="mb-1 text-lg font-semibold">{t("mailboxes.credentials")}</h2>
+          <p className="mb-3 text-sm text-slate-600">{m.profileCredentialMode === "profile" ? t("mailboxes.credentialsUnused") : t("mailboxes.credentialsIntro")}</p>
+          <CredentialsForm id={m.id} userName={m.userName ?? ""} passwordSet={m.passwordSet} locked={locked} lockedMessage={insecureChannelMessage} locale={locale} />
+        </section>
+      ) : null}
+    </section>
+  );
+}
