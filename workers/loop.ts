@@ -2,6 +2,7 @@ import type { Db } from "../db/client";
 import { log } from "../lib/log";
 import { syncMailboxes } from "./steps/sync-mailboxes";
 import { runJobs } from "./steps/run-jobs";
+import { sendOutbox } from "./steps/send-outbox";
 
 export type LoopContext = { db: Db; workerId: string; signal: AbortSignal };
 
@@ -9,7 +10,7 @@ export type LoopContext = { db: Db; workerId: string; signal: AbortSignal };
 export type WorkStep = (ctx: LoopContext) => Promise<number>;
 
 // Filled by later features (incoming sync, outbox, jobs).
-const steps: WorkStep[] = [runJobs, syncMailboxes];
+const steps: WorkStep[] = [runJobs, syncMailboxes, sendOutbox];
 
 const IDLE_MS = 1000;
 

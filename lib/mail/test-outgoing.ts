@@ -1,8 +1,6 @@
-import nodemailer from "nodemailer";
-import type SMTPTransport from "nodemailer/lib/smtp-transport";
+import { createSmtpTransport } from "./create-smtp-transport";
 import { classifyMailError, type MailErrorContext } from "./errors";
 import type { ConnectionTestResult, ConnectionTestSettings } from "./test-incoming";
-import { mailTlsOptions } from "./tls-options";
 
 export type OutgoingTestSettings = ConnectionTestSettings & {
   /** For profile credentials: whether the profile has its own outgoing user name and password. */
@@ -28,24 +26,16 @@ export async function testOutgoingConnection(s: OutgoingTestSettings): Promise<C
     outgoingCredentials: s.outgoingCredentials,
     secrets: [s.password],
   };
-  const timeoutMs = s.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const options: SMTPTransport.Options & { forceAuth: boolean } = {
+  const transport = createSmtpTransport({
     host: s.host,
     port: s.port,
-    secure: s.tls,
-    tls: mailTlsOptions(s.host, s.ca),
-    auth: { user: s.userName, pass: s.password },
-    authMethod: s.authMethod === "auto" ? undefined : s.authMethod.toUpperCase(),
-    forceAuth: true,
-    connectionTimeout: timeoutMs,
-    greetingTimeout: timeoutMs,
-    // Longer than the greeting timeout, so a silent server reports "Greeting never received".
-    socketTimeout: timeoutMs + 1_000,
-    dnsTimeout: timeoutMs,
-    logger: false,
-    debug: false,
-  };
-  const transport = nodemailer.createTransport(options);
+    tls: s.tls,
+    authMethod: s.authMethod,
+    userName: s.userName,
+    password: s.password,
+    ca: s.ca,
+    timeoutMs: s.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  });
   try {
     await transport.verify();
     const channel = s.tls ? "TLS" : "STARTTLS when offered";

@@ -1,0 +1,85 @@
+import { and, desc, eq, sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import type { AddressJson } from "../../db/schema/emails";
+import { mailboxes } from "../../db/schema/mailboxes";
+import { outbox } from "../../db/schema/outbox";
+import type { Actor } from "../auth/actor";
+import { readableMailboxes } from "../emails/readable-mailboxes";
+import { AppError } from "../errors";
+import { isUuid } from "../profiles/is-uuid";
+
+export type SentStatus = "queued" | "sending" | "sent" | "retrying" | "failed";
+
+export type SentRow = {
+  id: number;
+  messageId: string;
+  to: AddressJson[];
+  cc: AddressJson[];
+  bcc: AddressJson[];
+  subject: string;
+  status: SentStatus;
+  attempts: number;
+  /** When a queued or retrying email is tried next. */
+  nextAttemptAt: Date | null;
+  /** Why the last attempt failed (retrying, failed). */
+  lastError: string | null;
+  /** The server's reply when it accepted the email (sent), or refused it. */
+  serverResponse: string | null;
+  sentAt: Date | null;
+  createdAt: Date;
+  attachmentCount: number;
+};
+
+export type SentList = {
+  mailbox: { id: string; name: string; emailAddress: string; outgoingEnabled: boolean; outgoingDelivery: string };
+  rows: SentRow[];
+  total: number;
+  page: number;
+  pageSize: number;
+};
+
+/**
+ * One page of the mail written in a mailbox, newest first, with each email's
+ * status: queued, sending, sent (the server's reply and time), retrying (next try
+ * and reason) or failed (reason). For those who may read the mailbox (its owner,
+ * or mailbox:read); others get "not found".
+ */
+export async function listSent(db: Db, actor: Actor | null, input: { mailboxId: string; page?: number; pageSize?: number }): Promise<SentList> {
+  const where = readableMailboxes(actor, input.mailboxId);
+  const notFound = new AppError("not_found", "This mailbox does not exist, or it is not yours.");
+  if (!isUuid(input.mailboxId)) throw notFound;
+  const [mailbox] = await db
+    .select({ id: mailboxes.id, name: mailboxes.name, emailAddress: mailboxes.emailAddress, outgoingEnabled: mailboxes.outgoingEnabled, outgoingDelivery: mailboxes.outgoingDelivery })
+    .from(mailboxes)
+    .where(where);
+  if (!mailbox) throw notFound;
+  const pageSize = Math.min(Math.max(Math.trunc(input.pageSize ?? 50), 1), 200);
+  const page = Math.max(Math.trunc(input.page ?? 1) || 1, 1);
+  const filter = and(eq(outbox.mailboxId, mailbox.id));
+  const [rows, [{ n }]] = await Promise.all([
+    db
+      .select({
+        id: outbox.id,
+        messageId: outbox.messageId,
+        to: outbox.toList,
+        cc: outbox.ccList,
+        bcc: outbox.bccList,
+        subject: outbox.subject,
+        status: outbox.status,
+        attempts: outbox.attempts,
+        nextAttemptAt: sql<Date | null>`case when ${outbox.status} in ('queued', 'retrying') then ${outbox.nextAttemptAt} end`.mapWith(outbox.nextAttemptAt),
+        lastError: outbox.lastError,
+        serverResponse: outbox.serverResponse,
+        sentAt: outbox.sentAt,
+        createdAt: outbox.createdAt,
+        attachmentCount: sql<number>`(select count(*)::int from outbox_attachments a where a.outbox_id = ${outbox.id})`,
+      })
+      .from(outbox)
+      .where(filter)
+      .orderBy(desc(outbox.createdAt), desc(outbox.id))
+      .limit(pageSize)
+      .offset((page - 1) * pageSize),
+    db.select({ n: sql<number>`count(*)::int` }).from(outbox).where(filter),
+  ]);
+  return { mailbox, rows, total: n, page, pageSize };
+}

@@ -1,0 +1,259 @@
+import { and, asc, eq } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { mailboxes } from "../../db/schema/mailboxes";
+import { outbox, outboxAttachments } from "../../db/schema/outbox";
+import { raiseAlert } from "../alerts/raise-alert";
+import { AppError } from "../errors";
+import { log } from "../log";
+import { createSmtpTransport } from "../mail/create-smtp-transport";
+import { classifyMailError, type ClassifiedError, type MailErrorContext } from "../mail/errors";
+import { mailboxConnectionOf, type MailboxConnection } from "../mailboxes/get-mailbox-connection";
+import { buildMailMessage } from "./build-mail-message";
+import type { ClaimedEmail } from "./claim-due-emails";
+import { holdSmtpSlots } from "./hold-smtp-slots";
+import { disableOutgoing, markFailed, markRetrying, markSent, releaseEmails, renewEmailLeases, type OutgoingAlertTarget } from "./record-send-outcome";
+import { retryDelayMs, type SendOptions } from "./send-options";
+
+export type SendTally = { sent: number; retrying: number; failed: number; released: number };
+
+/*
+ * Delivery is "at least once", never "exactly once": SMTP has no way to ask a
+ * server whether it already took a message. If the worker dies after the
+ * server's 250 reply and before `markSent` commits, the email is still
+ * `sending`; when its lease expires another worker sends it again, with the
+ * same Message-ID (fixed at queue time), so the recipient's mail program can
+ * recognise the copy. The window is kept to the protocol's minimum: `markSent`
+ * is a single statement in its own transaction, issued the moment sendMail
+ * resolves, before anything else is done with that email.
+ */
+
+/**
+ * Sends emails this worker has claimed (claimDueEmails), grouped by mailbox:
+ * each mailbox's effective SMTP settings, a pool of at most as many sessions as
+ * connection slots it could take of its budget (the profile's maximum
+ * concurrent connections), and each outcome recorded at once — sent with the
+ * server's reply; temporary failures retried with exponential backoff; a
+ * message the server refuses (5xx) failed with its words and an alert to the
+ * owner; authentication or another permanent mailbox problem fails that email,
+ * disables outgoing for the mailbox and alerts its owner and the profile owner,
+ * and the rest wait queued until Test & enable turns it back on.
+ */
+export async function sendClaimedEmails(db: Db, claimed: ClaimedEmail[], options: SendOptions): Promise<SendTally> {
+  const tally: SendTally = { sent: 0, retrying: 0, failed: 0, released: 0 };
+  const deadline = Date.now() + options.budgetMs;
+  const pending = new Set(claimed.map((c) => c.id));
+  const renewEvery = Math.max(1_000, Math.floor(options.leaseMs / 3));
+  const renewTimer = setInterval(() => {
+    renewEmailLeases(db, [...pending], options.workerId, options.leaseMs).catch((err) => log("warn", "could not renew outbox leases", { err }));
+  }, renewEvery);
+  try {
+    const byMailbox = new Map<string, number[]>();
+    for (const c of claimed) byMailbox.set(c.mailboxId, [...(byMailbox.get(c.mailboxId) ?? []), c.id]);
+    await Promise.all([...byMailbox].map(([mailboxId, ids]) => sendMailboxEmails(db, mailboxId, ids, options, deadline, tally, pending)));
+  } finally {
+    clearInterval(renewTimer);
+  }
+  return tally;
+}
+
+type Stop = { kind: "disabled" | "unreachable"; error: ClassifiedError; serverResponse: string | null; attempts: number };
+
+async function sendMailboxEmails(db: Db, mailboxId: string, ids: number[], o: SendOptions, deadline: number, tally: SendTally, pending: Set<number>): Promise<void> {
+  const done = (n: number[], key: keyof SendTally) => {
+    for (const id of n) pending.delete(id);
+    tally[key] += n.length;
+  };
+  const [m] = await db.select().from(mailboxes).where(eq(mailboxes.id, mailboxId));
+  if (!m) return; // deleted with its outbox (cascade)
+  const target: OutgoingAlertTarget = { mailboxId, mailboxName: m.name, ownerId: m.ownerId, profileId: m.profileId, profileOwnerId: null };
+
+  let conn: MailboxConnection;
+  try {
+    conn = await mailboxConnectionOf(db, m);
+  } catch (err) {
+    const error = settingsError(err);
+    log(error.kind === "permanent" ? "warn" : "error", "outgoing settings unusable", { mailboxId, code: error.code, err });
+    if (error.kind === "permanent") {
+      await disableOutgoing(db, target, error);
+      await releaseEmails(db, ids, o.workerId, 0, error.message);
+      done(ids, "released");
+    } else {
+      await markRetrying(db, ids, o.workerId, error, null, o.retryBaseMs);
+      done(ids, "retrying");
+    }
+    return;
+  }
+  target.profileOwnerId = conn.profile.ownerId;
+
+  const held = await holdSmtpSlots(db, { slotKey: conn.slotKey, max: conn.profile.maxConnections, want: ids.length, owner: `${o.workerId}/outbox/${mailboxId}`, ttlMs: o.leaseMs });
+  if (held.count === 0) {
+    await releaseEmails(db, ids, o.workerId, o.slotWaitMs);
+    done(ids, "released");
+    return;
+  }
+  const slotRenewTimer = setInterval(() => void held.renew().catch(() => {}), Math.max(1_000, Math.floor(o.leaseMs / 3)));
+
+  const transport = createSmtpTransport(
+    {
+      host: conn.outgoing.host,
+      port: conn.outgoing.port,
+      tls: conn.outgoing.tls,
+      authMethod: conn.outgoing.authMethod,
+      userName: conn.outgoing.credentials.user,
+      password: conn.outgoing.credentials.pass,
+      ca: conn.ca,
+      timeoutMs: o.mailTimeoutMs,
+    },
+    { maxConnections: held.count },
+  );
+  const ctx: MailErrorContext = {
+    direction: "outgoing",
+    protocol: "smtp",
+    host: conn.outgoing.host,
+    port: conn.outgoing.port,
+    tls: conn.outgoing.tls,
+    credentialsFrom: conn.credentialsFrom,
+    outgoingCredentials: conn.credentialsFrom === "profile" && conn.profile.outgoing.credentials !== conn.profile.incoming.credentials ? "separate" : "same",
+    secrets: [conn.outgoing.credentials.pass],
+  };
+  const where = { mailboxId, host: ctx.host, port: ctx.port, workerId: o.workerId };
+  const queue = [...ids];
+  let stop: Stop | null = null;
+
+  const sendOne = async (id: number) => {
+    const [row] = await db.select().from(outbox).where(and(eq(outbox.id, id), eq(outbox.leaseOwner, o.workerId), eq(outbox.status, "sending")));
+    if (!row) {
+      done([id], "released"); // another worker took it over
+      return;
+    }
+    const attachments = await db
+      .select({ filename: outboxAttachments.filename, contentType: outboxAttachments.contentType, content: outboxAttachments.content })
+      .from(outboxAttachments)
+      .where(eq(outboxAttachments.outboxId, id))
+      .orderBy(asc(outboxAttachments.position));
+    let response: string;
+    try {
+      const info = await transport.sendMail(buildMailMessage(row, { name: m.name, address: m.emailAddress }, attachments));
+      response = info.response;
+    } catch (err) {
+      await recordFailure(row.id, row.attempts, row.createdById, err);
+      return;
+    }
+    // Accepted: record it now, before anything else (see the note at the top of this file).
+    await markSent(db, id, response);
+    done([id], "sent");
+  };
+
+  const recordFailure = async (id: number, attempts: number, createdById: string | null, err: unknown) => {
+    const error = classifyMailError(err, ctx);
+    const response = serverResponseOf(err);
+    log("warn", "send failed", { ...where, outboxId: id, kind: error.kind, code: error.code, detail: error.detail, attempts });
+    if (error.kind === "transient") {
+      const sessionLevel = typeof (err as { responseCode?: unknown }).responseCode !== "number" || error.code === "server_unavailable" || error.code === "too_many_connections";
+      if (sessionLevel) stop ??= { kind: "unreachable", error, serverResponse: response, attempts };
+      if (attempts >= o.maxAttempts) {
+        const reason = `Gave up after ${attempts} attempts. The last one: ${error.message}`;
+        if (await markFailed(db, id, o.workerId, reason, response)) await alertFailed(db, target, [m.ownerId, createdById], id, reason, error.detail);
+        done([id], "failed");
+        return;
+      }
+      await markRetrying(db, [id], o.workerId, error, response, retryDelayMs(attempts, o));
+      done([id], "retrying");
+      if (attempts >= o.warnAfterAttempts) {
+        await raiseAlert(db, {
+          severity: "warning",
+          recipientIds: [m.ownerId],
+          mailboxId,
+          profileId: m.profileId ?? undefined,
+          dedupKey: `outgoing:failing:${mailboxId}`,
+          title: `Email from ${m.name} is not going out`,
+          message: `An email has failed ${attempts} times and will be tried again: ${error.message}`,
+          detail: error.detail,
+        });
+      }
+      return;
+    }
+    if (error.code === "message_rejected") {
+      if (await markFailed(db, id, o.workerId, error.message, response)) await alertFailed(db, target, [m.ownerId, createdById], id, error.message, error.detail);
+      done([id], "failed");
+      return;
+    }
+    // The mailbox cannot send at all (authentication, certificate, TLS, …).
+    if (stop?.kind === "disabled") {
+      await releaseEmails(db, [id], o.workerId, 0, stop.error.message);
+      done([id], "released");
+      return;
+    }
+    stop = { kind: "disabled", error, serverResponse: response, attempts };
+    await markFailed(db, id, o.workerId, error.message, response);
+    done([id], "failed");
+    await disableOutgoing(db, target, error);
+  };
+
+  const lane = async () => {
+    while (queue.length > 0 && !stop && !o.signal?.aborted && Date.now() < deadline) {
+      const id = queue.shift()!;
+      try {
+        await sendOne(id);
+      } catch (err) {
+        // A database error while recording: the email keeps its lease and is retried when it expires.
+        log("error", "could not record an outbox result; retried when its lease expires", { ...where, outboxId: id, err });
+        pending.delete(id);
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: held.count }, lane));
+  } finally {
+    transport.close();
+    clearInterval(slotRenewTimer);
+    await held.release();
+  }
+  if (queue.length === 0) return;
+  const rest = queue.splice(0);
+  const s = stop as Stop | null;
+  if (s?.kind === "unreachable") {
+    // The server could not be reached: the others would fail the same way, so they wait as long.
+    await markRetrying(db, rest, o.workerId, s.error, s.serverResponse, retryDelayMs(s.attempts, o));
+    done(rest, "retrying");
+  } else {
+    // Outgoing was disabled (they wait for Test & enable), the pass's time is up, or the worker is stopping.
+    await releaseEmails(db, rest, o.workerId, 0, s?.error.message);
+    done(rest, "released");
+  }
+}
+
+async function alertFailed(db: Db, t: OutgoingAlertTarget, recipients: (string | null)[], outboxId: number, reason: string, detail: string): Promise<void> {
+  await raiseAlert(db, {
+    severity: "error",
+    recipientIds: recipients,
+    mailboxId: t.mailboxId,
+    profileId: t.profileId ?? undefined,
+    dedupKey: `outgoing:failed:${outboxId}`,
+    title: `An email from ${t.mailboxName} could not be sent`,
+    message: `${reason} See the mailbox's Sent view for the email; write it again once the cause is fixed.`,
+    detail,
+  });
+}
+
+/** The SMTP server's reply carried by a nodemailer error, if any. */
+function serverResponseOf(err: unknown): string | null {
+  const response = (err as { response?: unknown })?.response;
+  return typeof response === "string" && response.trim() ? response.trim() : null;
+}
+
+/** Settings that cannot be used (no profile, no password) are permanent; a secret that cannot be opened (the key) is retried. */
+function settingsError(err: unknown): ClassifiedError {
+  if (err instanceof AppError) {
+    return { kind: "permanent", code: "unknown", field: null, form: "mailbox", message: err.safeMessage, detail: `settings: ${err.code}` };
+  }
+  return {
+    kind: "transient",
+    code: "unknown",
+    field: null,
+    form: null,
+    message: "The mailbox's stored credentials could not be opened on this server — the operator should check MAILROOM_SECRET_KEY. Will retry.",
+    detail: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+  };
+}
+
