@@ -11,8 +11,12 @@ export type ProtocolSyncContext = {
   mailbox: Mailbox;
   conn: MailboxConnection;
   options: SyncOptions;
-  /** True once the time budget is spent or the worker is stopping: finish the batch in hand and return. */
-  shouldStop: () => boolean;
+  /**
+   * Whether to stop before batch number `next` (0-based): once the time budget is
+   * spent — but never before the first batch, so a slow start still makes
+   * progress — or at once when the worker is stopping or the lease was lost.
+   */
+  shouldStop: (next: number) => boolean;
   /** Hands over a way to close the server connection, so a hung operation can be cut at the deadline. */
   onConnection: (close: () => void) => void;
   /** Recipients of per-message alerts (too large, not parseable). */

@@ -5,6 +5,7 @@ import { connectImap } from "../mail/connect-imap";
 import { hashSource, parseMessage } from "../mail/parse-message";
 import { planBatches, uidRange } from "./plan-batches";
 import { incomingSession, type ProtocolSyncContext, type ProtocolSyncResult } from "./protocol-sync";
+import { createStorePipeline } from "./store-pipeline";
 import { storedSourceKeys, storeMessageBatch, type FetchedMessage } from "./store-messages";
 import { updateSyncCursor } from "./update-sync-cursor";
 
@@ -64,23 +65,28 @@ export async function syncImap(ctx: ProtocolSyncContext): Promise<ProtocolSyncRe
 
     let storedCount = 0;
     const batches = planBatches(todo, { maxCount: options.batchMaxMessages, maxBytes: options.batchMaxBytes, maxMessageBytes: options.maxMessageBytes });
+    const pipeline = createStorePipeline();
     let next = 0;
-    for (; next < batches.length && !ctx.shouldStop(); next++) {
+    for (; next < batches.length && !ctx.shouldStop(next); next++) {
       const batch = batches[next];
       const messages = await fetchBatch(client, batch, prefix, options.maxMessageBytes);
       const top = batch[batch.length - 1].uid;
-      const result = await storeMessageBatch(db, {
-        ...lease,
-        messages,
-        cursor: top > lastUid ? { imapLastUid: top } : {},
-        maxMessageBytes: options.maxMessageBytes,
-        alertRecipientIds: ctx.messageAlertRecipients,
-        profileId: conn.profile.profileId,
-        adopt: adopt ? { oldKeys: otherValidity(prefix) } : undefined,
-      });
-      storedCount += result.inserted;
+      const cursor = top > lastUid ? { imapLastUid: top } : {};
       if (top > lastUid) lastUid = top;
+      await pipeline.push(async () => {
+        const result = await storeMessageBatch(db, {
+          ...lease,
+          messages,
+          cursor,
+          maxMessageBytes: options.maxMessageBytes,
+          alertRecipientIds: ctx.messageAlertRecipients,
+          profileId: conn.profile.profileId,
+          adopt: adopt ? { oldKeys: otherValidity(prefix) } : undefined,
+        });
+        storedCount += result.inserted;
+      });
     }
+    await pipeline.flush();
     const complete = next >= batches.length;
     if (complete) {
       // Everything below uidNext that was due is stored now; later arrivals get higher UIDs.

@@ -90,7 +90,7 @@ export async function syncMailbox(db: Db, mailboxId: string, options: SyncOption
     mailbox: m,
     conn,
     options,
-    shouldStop: () => leaseLost || Date.now() - started >= options.budgetMs || !!options.signal?.aborted,
+    shouldStop: (next) => leaseLost || !!options.signal?.aborted || (next > 0 && Date.now() - started >= options.budgetMs),
     onConnection: (close) => (closeConnection = close),
     messageAlertRecipients: [m.ownerId],
   };

@@ -7,6 +7,7 @@ import { hashSource, parseMessage, type ParsedMessage } from "../mail/parse-mess
 import type { Pop3Client } from "../mail/pop3";
 import { planBatches } from "./plan-batches";
 import { incomingSession, type ProtocolSyncContext, type ProtocolSyncResult } from "./protocol-sync";
+import { createStorePipeline } from "./store-pipeline";
 import { storedSourceKeys, storeMessageBatch, type FetchedMessage } from "./store-messages";
 import { updateSyncCursor } from "./update-sync-cursor";
 
@@ -59,25 +60,30 @@ export async function syncPop3(ctx: ProtocolSyncContext): Promise<ProtocolSyncRe
 
     let storedCount = 0;
     const batches = planBatches(todo, { maxCount: options.batchMaxMessages, maxBytes: options.batchMaxBytes, maxMessageBytes: options.maxMessageBytes });
+    const pipeline = createStorePipeline();
     let next = 0;
-    for (; next < batches.length && !ctx.shouldStop(); next++) {
+    for (; next < batches.length && !ctx.shouldStop(next); next++) {
+      const batch = batches[next];
       const pending: Promise<FetchedMessage | null>[] = [];
-      for (const c of batches[next]) pending.push((await fetchOne(client, c, keyOf(c.uidl), processFrom, options.maxMessageBytes)).parsed);
+      for (const c of batch) pending.push((await fetchOne(client, c, keyOf(c.uidl), processFrom, options.maxMessageBytes)).parsed);
       const fetched = await Promise.all(pending);
       const messages = fetched.filter((x): x is FetchedMessage => x !== null);
-      for (const [i, x] of fetched.entries()) if (x === null) old.uidls.add(batches[next][i].uidl);
-      const result = await storeMessageBatch(db, {
-        ...lease,
-        messages,
-        processed: batches[next].length,
-        cursor: {},
-        maxMessageBytes: options.maxMessageBytes,
-        alertRecipientIds: ctx.messageAlertRecipients,
-        profileId: conn.profile.profileId,
-        adopt: adopt ? { oldKeys: sql`(e.source_key like 'pop3:%' and e.source_key <> all(${textArray(listedKeys)}::text[]))` } : undefined,
+      for (const [i, x] of fetched.entries()) if (x === null) old.uidls.add(batch[i].uidl);
+      await pipeline.push(async () => {
+        const result = await storeMessageBatch(db, {
+          ...lease,
+          messages,
+          processed: batch.length,
+          cursor: {},
+          maxMessageBytes: options.maxMessageBytes,
+          alertRecipientIds: ctx.messageAlertRecipients,
+          profileId: conn.profile.profileId,
+          adopt: adopt ? { oldKeys: sql`(e.source_key like 'pop3:%' and e.source_key <> all(${textArray(listedKeys)}::text[]))` } : undefined,
+        });
+        storedCount += result.inserted;
       });
-      storedCount += result.inserted;
     }
+    await pipeline.flush();
     const complete = next >= batches.length;
     if (complete) await updateSyncCursor(db, { ...lease, set: { syncedFrom: processFrom } });
     await client.quit().catch(() => {});

@@ -6,6 +6,9 @@ import { emails, emailSources } from "../../../db/schema/emails";
 import { mailboxes } from "../../../db/schema/mailboxes";
 import { profiles } from "../../../db/schema/profiles";
 import { generateSecretKey } from "../../../lib/crypto/generate-secret-key";
+import type { Actor } from "../../../lib/auth/actor";
+import { claimDueMailboxes } from "../../../lib/sync/claim-due-mailboxes";
+import { getSyncProgress } from "../../../lib/sync/get-sync-progress";
 import { syncDueMailboxes } from "../../../lib/sync/sync-due-mailboxes";
 import { createTestDb, type TestDb } from "../../harness/db";
 import { startDovecot, type Dovecot } from "../../harness/dovecot";
@@ -182,4 +185,34 @@ test("a malformed message and an oversized one are stored, flagged and alerted o
     ["warning", "Message too large: stored with headers only", 1, ownerId],
   ]);
   expect(raised.find((a) => a.title.startsWith("Message too large"))!.message).toMatch(/"d message 2" from sender2@example.org/);
+});
+
+test("a sync cut by its time budget keeps its lease while it runs, shows progress, and the next sync (due at once) continues where it stopped", async () => {
+  await dovecot.addUser("ivy", "ivy-pw");
+  await dovecot.deliverMany("ivy", Array.from({ length: 600 }, (_, i) => testMessage(i, { tag: "i" })));
+  const profileId = await insertProfile(t.db, { dovecot, protocol: "imap", ownerId });
+  const mailboxId = await insertMailbox(t.db, { profileId, ownerId, user: "ivy", password: "ivy-pw" });
+  const short = testSyncOptions("budget-test", { leaseMs: 10_000, budgetMs: 300, batchMaxMessages: 40 });
+
+  const running = syncDueMailboxes(t.db, short);
+  await new Promise((r) => setTimeout(r, 100));
+  expect(await claimDueMailboxes(t.db, { workerId: "intruder", limit: 10, leaseMs: 60_000 })).toEqual([]);
+  const [first] = await running;
+  expect(first.result).toBe("partial");
+  const afterFirst = await storedCounts(t.db, mailboxId);
+  expect(afterFirst.rows).toBeGreaterThan(0);
+  expect(afterFirst.rows).toBeLessThan(600);
+  const [m] = await t.db.select().from(mailboxes).where(eq(mailboxes.id, mailboxId));
+  expect(m.nextSyncAt!.getTime()).toBeLessThanOrEqual(Date.now());
+  expect(m).toMatchObject({ syncProgressDone: afterFirst.rows, syncProgressTotal: 600, syncedFrom: null, leaseOwner: null });
+  const member: Actor = { id: ownerId, email: "o@example.com", name: "O", role: "member" };
+  expect(await getSyncProgress(t.db, member, { mailboxId })).toMatchObject({ phase: "first_sync", done: afterFirst.rows, total: 600 });
+
+  for (let i = 0; i < 50; i++) {
+    const [outcome] = await syncDueMailboxes(t.db, short);
+    if (outcome.result === "synced") break;
+    expect(outcome.result).toBe("partial");
+  }
+  expect(await storedCounts(t.db, mailboxId)).toEqual({ rows: 600, keys: 600, ids: 600, sources: 600 });
+  expect(await getSyncProgress(t.db, member, { mailboxId })).toMatchObject({ phase: "up_to_date", done: 600, total: 600 });
 });
