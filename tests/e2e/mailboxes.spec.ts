@@ -165,3 +165,23 @@ test("each owner sees their own mailbox's alert and not another's", async ({ pag
   await expect(page.getByText(`Mailbox ${box("a").name} tested and enabled`)).toBeVisible();
   await expect(page.getByText(box("b").name)).toHaveCount(0);
 });
+
+test("a larger selection is tested as a background job by the worker, with live progress", async ({ page }) => {
+  const jobTag = crypto.randomUUID().slice(0, 6);
+  // Six approved queues without a profile: each test fails at once, naming the missing profile.
+  for (let i = 0; i < 6; i++) {
+    await db()`insert into mailboxes (kind, name, email_address, owner_id, incoming_delivery, outgoing_delivery, approved_at)
+      values ('queue', ${`Job box ${i} ${jobTag}`}, ${`job-${i}-${jobTag}@example.com`}, ${ownerA.id}, 'server_side_sync', 'server_side_sync', now())`;
+  }
+  await signIn(page, ADMIN);
+  await page.goto(`/mailboxes?q=${jobTag}`);
+  for (let i = 0; i < 6; i++) await page.getByRole("checkbox", { name: `Select Job box ${i} ${jobTag}` }).check();
+  await page.getByRole("button", { name: "Test & enable" }).click();
+  await expect(page.locator("[data-form-status=ok]")).toContainText("6 mailboxes are being tested in the background.");
+  const progress = page.getByTestId("job-progress");
+  await expect(progress).toHaveAttribute("data-job-status", "done", { timeout: 30_000 });
+  await expect(page.getByTestId("job-progress-count")).toHaveText("6 of 6 tested");
+  await expect(progress).toContainText("6 failed");
+  await expect(progress.locator('[data-job-item="failure"]')).toHaveCount(6);
+  await expect(progress.locator('[data-job-item="failure"]').first()).toContainText("has no server profile");
+});
