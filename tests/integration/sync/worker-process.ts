@@ -21,7 +21,7 @@ export type WorkerProcess = {
 export async function startWorker(env: Record<string, string>): Promise<WorkerProcess> {
   const child = spawn(path.join(root, "node_modules/.bin/tsx"), [path.join(root, "workers/index.ts")], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "test", ...env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true, // its own process group, so kill9 reaches tsx's node child too
   });
