@@ -1,7 +1,6 @@
-import { ImapFlow } from "imapflow";
+import { connectImap } from "./connect-imap";
+import { connectPop3Session } from "./connect-pop3-session";
 import { classifyMailError, type ClassifiedError, type MailErrorContext } from "./errors";
-import { connectPop3, type Pop3Client, type Pop3SaslMechanism } from "./pop3";
-import { mailTlsOptions } from "./tls-options";
 
 export type MailAuthMethod = "auto" | "plain" | "login" | "cram-md5";
 
@@ -25,8 +24,6 @@ export type ConnectionTestSettings = {
 export type IncomingTestSettings = ConnectionTestSettings & { protocol: "imap" | "pop3" };
 
 export type ConnectionTestResult = { ok: true; detail: string } | { ok: false; error: ClassifiedError };
-
-const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
  * Tests incoming access as the worker will use it: connect, TLS (implicit, or
@@ -65,25 +62,8 @@ export async function testIncomingConnection(s: IncomingTestSettings): Promise<C
 }
 
 async function testImap(s: IncomingTestSettings): Promise<string> {
-  const timeoutMs = s.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const loginMethod = s.authMethod === "plain" ? "AUTH=PLAIN" : s.authMethod === "login" ? "AUTH=LOGIN" : undefined;
-  const client = new ImapFlow({
-    host: s.host,
-    port: s.port,
-    secure: s.tls,
-    tls: mailTlsOptions(s.host, s.ca),
-    auth: { user: s.userName, pass: s.password, loginMethod },
-    logger: false,
-    connectionTimeout: timeoutMs,
-    greetingTimeout: timeoutMs,
-    // Longer than the greeting timeout, so a silent server reports GREETING_TIMEOUT, not a bare socket timeout.
-    socketTimeout: timeoutMs + 1_000,
-    disableAutoIdle: true,
-  });
-  // Errors also reject connect(); without a listener an 'error' event would crash the process.
-  client.on("error", () => {});
+  const client = await connectImap(s);
   try {
-    await client.connect();
     const inbox = await client.mailboxOpen("INBOX", { readOnly: true });
     const channel = s.tls ? "TLS" : client.secureConnection ? "STARTTLS" : "an unencrypted connection (the server offers no STARTTLS)";
     const detail = `Signed in to IMAP ${s.host}:${s.port} over ${channel}; INBOX opened read-only: ${inbox.exists} message(s), UIDVALIDITY ${inbox.uidValidity}.`;
@@ -95,27 +75,13 @@ async function testImap(s: IncomingTestSettings): Promise<string> {
 }
 
 async function testPop3(s: IncomingTestSettings): Promise<string> {
-  const timeoutMs = s.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  let client: Pop3Client | undefined;
+  const client = await connectPop3Session(s);
   try {
-    client = await connectPop3({ host: s.host, port: s.port, tls: s.tls ? "implicit" : "none", ca: s.ca, timeoutMs });
-    let capa = await client.capa();
-    if (!s.tls && capa.has("STLS")) {
-      await client.stls();
-      capa = await client.capa(); // RFC 2595: capabilities may change after STLS
-    }
-    if (s.authMethod === "auto") {
-      const sasl = capa.get("SASL") ?? [];
-      if (capa.size === 0 || capa.has("USER")) await client.login(s.userName, s.password);
-      else await client.authenticate(sasl.includes("CRAM-MD5") ? "CRAM-MD5" : sasl.includes("PLAIN") ? "PLAIN" : "LOGIN", s.userName, s.password);
-    } else {
-      await client.authenticate(s.authMethod.toUpperCase() as Pop3SaslMechanism, s.userName, s.password);
-    }
     const { count, size } = await client.stat();
     const channel = s.tls ? "TLS" : client.secure ? "STLS" : "an unencrypted connection (the server offers no STLS)";
     await client.quit();
     return `Signed in to POP3 ${s.host}:${s.port} over ${channel}; STAT: ${count} message(s), ${size} bytes.`;
   } finally {
-    client?.close();
+    client.close();
   }
 }
