@@ -175,7 +175,8 @@ test("a larger selection is tested as a background job by the worker, with live 
   }
   await signIn(page, ADMIN);
   await page.goto(`/mailboxes?q=${jobTag}`);
-  for (let i = 0; i < 6; i++) await page.getByRole("checkbox", { name: `Select Job box ${i} ${jobTag}` }).check();
+  await page.getByRole("checkbox", { name: "Select all on this page" }).check();
+  for (let i = 0; i < 6; i++) await expect(page.getByRole("checkbox", { name: `Select Job box ${i} ${jobTag}` })).toBeChecked();
   await page.getByRole("button", { name: "Test & enable" }).click();
   await expect(page.locator("[data-form-status=ok]")).toContainText("6 mailboxes are being tested in the background.");
   const progress = page.getByTestId("job-progress");

@@ -1,5 +1,5 @@
 "use client";
-import { useActionState, type ReactNode } from "react";
+import { useActionState, useRef, type ReactNode } from "react";
 import { FormStatus } from "@/components/form/form-status";
 import type { Locale } from "@/lib/i18n/locales";
 import { translator } from "@/lib/i18n/translate";
@@ -17,9 +17,14 @@ const button = "rounded border border-slate-300 bg-white px-3 py-1.5 text-sm fon
 export function SelectionForm({ children, locale, can }: { children: ReactNode; locale: Locale; can: { write: boolean; test: boolean; approve: boolean } }) {
   const t = translator(locale);
   const [state, dispatch, pending] = useActionState(selectionAction, initialTestState);
+  const form = useRef<HTMLFormElement>(null);
+  const selectAll = (on: boolean) => form.current?.querySelectorAll<HTMLInputElement>('input[type=checkbox][name="ids"]').forEach((box) => (box.checked = on));
   return (
-    <form method="get" action="/mailboxes/apply-defaults" className="flex flex-col gap-3" aria-label={t("mailboxes.select")}>
+    <form ref={form} method="get" action="/mailboxes/apply-defaults" className="flex flex-col gap-3" aria-label={t("mailboxes.select")}>
       <div className="flex flex-wrap items-center gap-2" role="toolbar">
+        <label className="mr-2 flex items-center gap-2 text-sm">
+          <input type="checkbox" onChange={(e) => selectAll(e.currentTarget.checked)} /> {t("mailboxes.selectAll")}
+        </label>
         {can.write ? (
           <>
             <button type="submit" className={button}>{t("mailboxes.action.applyDefaults")}</button>
