@@ -92,7 +92,8 @@ export function parseMessage(raw: Buffer, opts: { timeoutMs?: number } = {}): Pr
       result.date = date instanceof Date && !Number.isNaN(date.getTime()) ? date : null;
       result.inReplyTo = oneLine(h.get("in-reply-to"));
       const refs = h.get("references");
-      result.references = Array.isArray(refs) ? clean(refs.join(" ")) || null : oneLine(refs);
+      const refText = Array.isArray(refs) ? refs.join(" ") : typeof refs === "string" ? refs : "";
+      result.references = clean(refText).trim().slice(0, 10_000) || null;
     });
     parser.on("data", (data: AttachmentStream | MessageText) => {
       if (data.type === "attachment") {
@@ -120,13 +121,18 @@ export function parseMessage(raw: Buffer, opts: { timeoutMs?: number } = {}): Pr
   });
 }
 
+const NUL = /\u0000/g;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Makes a string storable in Postgres text and jsonb: no NUL, no lone UTF-16 surrogate. */
 function clean(s: string): string {
-  return s.includes("\u0000") ? s.replace(/\u0000/g, "") : s;
+  return s.replace(NUL, "").replace(LONE_SURROGATE, "\uFFFD");
 }
 
+/** A single-line header value; capped so it fits a btree index entry (Message-ID is indexed). */
 function oneLine(v: unknown): string | null {
   if (typeof v !== "string") return null;
-  const s = clean(v).trim();
+  const s = clean(v).trim().slice(0, 998);
   return s === "" ? null : s;
 }
 

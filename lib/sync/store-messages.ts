@@ -4,6 +4,7 @@ import { emailAttachments, emails, emailSources } from "../../db/schema/emails";
 import { mailboxes, type NewMailbox } from "../../db/schema/mailboxes";
 import { raiseAlert } from "../alerts/raise-alert";
 import type { ParsedMessage } from "../mail/parse-message";
+import { postgresErrorOf } from "../profiles/postgres-error";
 
 /** One message fetched from the server, ready to store. */
 export type FetchedMessage = {
@@ -140,6 +141,67 @@ export async function storeMessageBatch(db: Db, input: StoreBatchInput): Promise
     }
     return { inserted: stored.length, adopted, skipped: toInsert.length - stored.length };
   });
+}
+
+/**
+ * storeMessageBatch, with a safety net so that one message the database refuses
+ * (a value it cannot hold) never blocks the mailbox: when the batch fails with a
+ * data error, its messages are stored one by one, and one that still fails is
+ * stored raw with its parsed fields dropped and the reason as its parse error
+ * (so it is flagged and alerted like an unparseable message). The cursor and
+ * progress move only with the batch's last message, so a crash half-way
+ * refetches and skips what was stored.
+ */
+export async function storeMessages(db: Db, input: StoreBatchInput): Promise<StoreBatchResult> {
+  try {
+    return await storeMessageBatch(db, input);
+  } catch (err) {
+    if (!isDataError(err) || input.messages.length === 0) throw err;
+  }
+  const total: StoreBatchResult = { inserted: 0, adopted: 0, skipped: 0 };
+  const processed = input.processed ?? input.messages.length;
+  for (const [i, m] of input.messages.entries()) {
+    const last = i === input.messages.length - 1;
+    const one = { ...input, processed: last ? processed - (input.messages.length - 1) : 1, cursor: last ? input.cursor : {} };
+    let result: StoreBatchResult;
+    try {
+      result = await storeMessageBatch(db, { ...one, messages: [m] });
+    } catch (err) {
+      if (!isDataError(err)) throw err;
+      const reason = `could not be stored as parsed (${postgresErrorOf(err)?.code}: ${(err as Error).message.slice(0, 200)})`;
+      result = await storeMessageBatch(db, { ...one, messages: [{ ...m, parsed: { ...unparsed(m.parsed), parseError: reason } }] });
+    }
+    total.inserted += result.inserted;
+    total.adopted += result.adopted;
+    total.skipped += result.skipped;
+  }
+  return total;
+}
+
+/** Postgres refused a value (class 22 data exception, 54 program limit such as an oversized index entry). */
+function isDataError(err: unknown): boolean {
+  const code = postgresErrorOf(err)?.code;
+  return !!code && (code.startsWith("22") || code.startsWith("54"));
+}
+
+/** The fields of a message that could not be stored as parsed: only what is safe to keep. */
+function unparsed(p: ParsedMessage): ParsedMessage {
+  const safe = (s: string) => s.replace(/[^\x20-\x7E]/g, "?").slice(0, 200);
+  return {
+    messageId: null,
+    from: null,
+    to: [],
+    cc: [],
+    replyTo: [],
+    subject: safe(p.subject),
+    date: p.date,
+    inReplyTo: null,
+    references: null,
+    text: null,
+    html: null,
+    attachments: [],
+    parseError: null,
+  };
 }
 
 /** Raises the one alert a stored message deserves: too large, or not parseable. */

@@ -6,7 +6,7 @@ import { hashSource, parseMessage } from "../mail/parse-message";
 import { planBatches, uidRange } from "./plan-batches";
 import { incomingSession, type ProtocolSyncContext, type ProtocolSyncResult } from "./protocol-sync";
 import { createStorePipeline } from "./store-pipeline";
-import { storedSourceKeys, storeMessageBatch, type FetchedMessage } from "./store-messages";
+import { storedSourceKeys, storeMessages, type FetchedMessage } from "./store-messages";
 import { updateSyncCursor } from "./update-sync-cursor";
 
 const DAY_MS = 86_400_000;
@@ -74,7 +74,7 @@ export async function syncImap(ctx: ProtocolSyncContext): Promise<ProtocolSyncRe
       const cursor = top > lastUid ? { imapLastUid: top } : {};
       if (top > lastUid) lastUid = top;
       await pipeline.push(async () => {
-        const result = await storeMessageBatch(db, {
+        const result = await storeMessages(db, {
           ...lease,
           messages,
           cursor,

@@ -8,7 +8,7 @@ import type { Pop3Client } from "../mail/pop3";
 import { planBatches } from "./plan-batches";
 import { incomingSession, type ProtocolSyncContext, type ProtocolSyncResult } from "./protocol-sync";
 import { createStorePipeline } from "./store-pipeline";
-import { storedSourceKeys, storeMessageBatch, type FetchedMessage } from "./store-messages";
+import { storedSourceKeys, storeMessages, type FetchedMessage } from "./store-messages";
 import { updateSyncCursor } from "./update-sync-cursor";
 
 /** Above this size a message's Date is read with TOP n 0 before deciding to RETR it. */
@@ -70,7 +70,7 @@ export async function syncPop3(ctx: ProtocolSyncContext): Promise<ProtocolSyncRe
       const messages = fetched.filter((x): x is FetchedMessage => x !== null);
       for (const [i, x] of fetched.entries()) if (x === null) old.uidls.add(batch[i].uidl);
       await pipeline.push(async () => {
-        const result = await storeMessageBatch(db, {
+        const result = await storeMessages(db, {
           ...lease,
           messages,
           processed: batch.length,
