@@ -1,6 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { mailboxes } from "../../db/schema/mailboxes";
+import { profiles } from "../../db/schema/profiles";
 import { AppError } from "../errors";
 import { log } from "../log";
 import { mailboxConnectionOf, type MailboxConnection } from "../mailboxes/get-mailbox-connection";
@@ -49,6 +50,10 @@ export async function syncMailbox(db: Db, mailboxId: string, options: SyncOption
     conn = await mailboxConnectionOf(db, m);
   } catch (err) {
     const error = settingsError(err);
+    if (m.profileId) {
+      const [p] = await db.select({ ownerId: profiles.ownerId }).from(profiles).where(eq(profiles.id, m.profileId));
+      target.profileOwnerId = p?.ownerId ?? null;
+    }
     log(error.kind === "permanent" ? "warn" : "error", "mailbox settings unusable", { mailboxId, code: error.code, err });
     const result = await recordSyncFailure(db, target, error, { intervalMs: options.intervalMs ?? 5 * 60_000, options });
     return { mailboxId, result, stored: 0, error };

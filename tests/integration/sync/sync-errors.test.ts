@@ -138,3 +138,13 @@ test("one mailbox's broken server does not hold up another's sync in the same pa
     await silent.stop();
   }
 });
+
+test("a mailbox whose settings cannot be used (no password while its profile takes credentials from the mailbox) is disabled with a reason", async () => {
+  const profileId = await insertProfile(t.db, { dovecot, protocol: "imap", ownerId: profileOwner });
+  const mailboxId = await insertMailbox(t.db, { profileId, ownerId: mailboxOwner, user: "nopw", name: "No password" });
+  const [outcome] = await syncDueMailboxes(t.db, testSyncOptions("errors-test"));
+  expect(outcome).toMatchObject({ result: "disabled", error: { kind: "permanent" } });
+  expect(await row(mailboxId)).toMatchObject({ incomingEnabled: false, incomingStatus: "failure" });
+  expect((await row(mailboxId)).lastError).toMatch(/has no password.*Enter the mailbox's user name and password/);
+  expect((await alertsOf(mailboxId)).map((a) => a.recipientId).sort()).toEqual([mailboxOwner, profileOwner].sort());
+});
