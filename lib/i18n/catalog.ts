@@ -4,11 +4,12 @@ import * as users from "./messages/users";
 import * as mailboxes from "./messages/mailboxes";
 import * as alerts from "./messages/alerts";
 import * as mail from "./messages/mail";
+import * as outbox from "./messages/outbox";
 
 // Each feature keeps its own messages file (lib/i18n/messages/<feature>.ts, exporting
 // `en` and a `ja` typed against it); add it here.
-const en = { ...common.en, ...users.en, ...mailboxes.en, ...alerts.en, ...mail.en };
-const ja: Record<keyof typeof en, string> = { ...common.ja, ...users.ja, ...mailboxes.ja, ...alerts.ja, ...mail.ja };
+const en = { ...common.en, ...users.en, ...mailboxes.en, ...alerts.en, ...mail.en, ...outbox.en };
+const ja: Record<keyof typeof en, string> = { ...common.ja, ...users.ja, ...mailboxes.ja, ...alerts.ja, ...mail.ja, ...outbox.ja };
 
 export type MessageKey = keyof typeof en;
 export const catalog: Record<Locale, Record<MessageKey, string>> = { en, ja };
