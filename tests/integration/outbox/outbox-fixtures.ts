@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { simpleParser, type ParsedMail } from "mailparser";
 import type { Db } from "../../../db/client";
 import { alerts } from "../../../db/schema/alerts";
@@ -68,8 +68,4 @@ export async function receivedOnce(smtp: TestSmtp, messageId: string): Promise<{
   }
   if (matches.length !== 1) throw new Error(`expected one message ${messageId} on the server, found ${matches.length}`);
   return matches[0];
-}
-
-export async function makeDueNow(db: Db, id: number): Promise<void> {
-  await db.execute(sql`update outbox set next_attempt_at = now() where id = ${id}`);
 }
