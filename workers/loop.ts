@@ -6,10 +6,13 @@ import { sendOutbox } from "./steps/send-outbox";
 
 export type LoopContext = { db: Db; workerId: string; signal: AbortSignal };
 
-/** One pass over every kind of due work; returns how many items it handled. */
-export type WorkStep = (ctx: LoopContext) => Promise<number>;
+/**
+ * One pass over every kind of due work; returns how many items it handled. A step
+ * that leaves work running between passes exposes `drain()`, awaited on shutdown so
+ * its leases are released instead of left to expire.
+ */
+export type WorkStep = ((ctx: LoopContext) => Promise<number>) & { drain?: () => Promise<void> };
 
-// Filled by later features (incoming sync, outbox, jobs).
 const steps: WorkStep[] = [runJobs, syncMailboxes, sendOutbox];
 
 const IDLE_MS = 1000;
@@ -31,6 +34,8 @@ export async function runWorkerLoop(ctx: LoopContext): Promise<void> {
     }
     if (handled === 0) await sleep(IDLE_MS, ctx.signal);
   }
+  // Stopping: let in-flight work reach its next safe point (they watch the same signal).
+  await Promise.all(steps.map((step) => step.drain?.()));
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -16,7 +16,7 @@ const DEFAULT_CONCURRENCY = 4;
 export function createSyncMailboxesStep(overrides: Partial<SyncOptions> & { concurrency?: number } = {}): WorkStep {
   const { concurrency = DEFAULT_CONCURRENCY, ...optionOverrides } = overrides;
   const running = new Set<Promise<void>>();
-  return async function syncMailboxes(ctx) {
+  const step: WorkStep = async function syncMailboxes(ctx) {
     const free = concurrency - running.size;
     if (free <= 0 || ctx.signal.aborted) return 0;
     const options = resolveSyncOptions({ ...optionOverrides, workerId: ctx.workerId, signal: ctx.signal });
@@ -30,6 +30,11 @@ export function createSyncMailboxesStep(overrides: Partial<SyncOptions> & { conc
     }
     return ids.length;
   };
+  // On shutdown the syncs stop at their next batch boundary and record their outcome.
+  step.drain = async () => {
+    await Promise.allSettled([...running]);
+  };
+  return step;
 }
 
 /** The step registered in workers/loop.ts. */
