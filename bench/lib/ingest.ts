@@ -42,7 +42,7 @@ export function parsePipeline(window = 16) {
  * from the claim of the mailbox to the commit that records the sync (the probe's clock).
  */
 export async function runIngest(ctx: BenchContext, o: { name: string; protocol: "imap" | "pop3"; raw: RawIngest; rawLabel: string }): Promise<BenchResult> {
-  const count = ctx.quick ? 200 : 2000;
+  const count = ctx.quick ? 150 : 2000;
   const seed = 2026;
   const { messages, stats } = await buildCorpus(seed, count);
   ctx.log(`${o.name}: corpus of ${count} messages, ${(stats.bytes / 1e6).toFixed(1)} MB`);

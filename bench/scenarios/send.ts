@@ -28,7 +28,7 @@ function email(i: number) {
 export const send: Scenario = {
   name: "send",
   async run(ctx) {
-    const count = ctx.quick ? 200 : 2000;
+    const count = ctx.quick ? 150 : 2000;
     const smtp = await startSmtpServer({ pki: ctx.pki, users: { relay: "relay-pw" } });
     const bench = await ctx.pg.freshDb("send");
     try {
