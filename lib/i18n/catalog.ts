@@ -5,11 +5,13 @@ import * as mailboxes from "./messages/mailboxes";
 import * as alerts from "./messages/alerts";
 import * as mail from "./messages/mail";
 import * as outbox from "./messages/outbox";
+import * as profiles from "./messages/profiles";
+import * as settings from "./messages/settings";
 
 // Each feature keeps its own messages file (lib/i18n/messages/<feature>.ts, exporting
 // `en` and a `ja` typed against it); add it here.
-const en = { ...common.en, ...users.en, ...mailboxes.en, ...alerts.en, ...mail.en, ...outbox.en };
-const ja: Record<keyof typeof en, string> = { ...common.ja, ...users.ja, ...mailboxes.ja, ...alerts.ja, ...mail.ja, ...outbox.ja };
+const en = { ...common.en, ...users.en, ...mailboxes.en, ...alerts.en, ...mail.en, ...outbox.en, ...profiles.en, ...settings.en };
+const ja: Record<keyof typeof en, string> = { ...common.ja, ...users.ja, ...mailboxes.ja, ...alerts.ja, ...mail.ja, ...outbox.ja, ...profiles.ja, ...settings.ja };
 
 export type MessageKey = keyof typeof en;
 export const catalog: Record<Locale, Record<MessageKey, string>> = { en, ja };

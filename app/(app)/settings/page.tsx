@@ -1,14 +1,51 @@
-import { EmptyState } from "@/components/empty-state";
-import { getT } from "@/lib/server/locale";
+import { actSyncRefusal } from "@/lib/settings/act-sync-refusal";
+import { deliveryMethods } from "@/lib/settings/org-settings-view";
+import { getOrgSettings } from "@/lib/settings/get-org-settings";
+import { getDb } from "@/lib/server/db";
+import { getLocale, getT } from "@/lib/server/locale";
 import { requireActor } from "@/lib/server/session";
+import { updateSettingsAction } from "./actions";
+import { loadProfileOptions } from "./load-profile-options";
+import { SettingsForm } from "./settings-form";
 
-export default async function Page() {
-  await requireActor("settings:read");
-  const t = await getT();
+const fields = ["defaultProfileId", "incomingDelivery", "outgoingDelivery", "actDelivery", "processOnlyApproved"] as const;
+
+export default async function SettingsPage() {
+  const actor = await requireActor("settings:write");
+  const [t, locale] = await Promise.all([getT(), getLocale()]);
+  const [settings, profiles] = await Promise.all([getOrgSettings(getDb(), actor), loadProfileOptions(getDb(), actor)]);
+  // Why ACT by server-side sync is refused, per default profile choice: the domain's
+  // own words in English (the same text the server returns), translated otherwise.
+  const refusal = (p: { serverType: "gmail" | "pop3smtp"; name: string } | null) =>
+    locale === "en" ? actSyncRefusal(p?.serverType ?? null, p?.name)! : t("settings.actRefusal");
+  const actRefusals: Record<string, string> = { "": refusal(null) };
+  for (const p of profiles) actRefusals[p.id] = refusal(p);
+
   return (
     <section>
-      <h1 className="mb-4 text-2xl font-semibold">{t("nav.settings")}</h1>
-      <EmptyState message={t("empty.settings")} />
+      <h1 className="mb-4 text-2xl font-semibold">{t("settings.title")}</h1>
+      <SettingsForm
+        action={updateSettingsAction}
+        initial={{
+          defaultProfileId: settings.defaultProfileId ?? "",
+          incomingDelivery: settings.incomingDelivery,
+          outgoingDelivery: settings.outgoingDelivery,
+          actDelivery: settings.actDelivery,
+          processOnlyApproved: settings.processOnlyApproved,
+        }}
+        profiles={profiles}
+        actRefusals={actRefusals}
+        serverTextIsForeign={locale !== "en"}
+        text={{
+          labels: Object.fromEntries(fields.map((f) => [f, t(`settings.field.${f}`)])) as Record<(typeof fields)[number], string>,
+          help: Object.fromEntries(fields.map((f) => [f, t(`settings.help.${f}`)])) as Record<(typeof fields)[number], string>,
+          delivery: Object.fromEntries(deliveryMethods.map((m) => [m, t(`settings.delivery.${m}`)])) as Record<(typeof deliveryMethods)[number], string>,
+          noProfile: t("settings.profile.none"),
+          syncMethods: t("settings.syncMethods"),
+          submit: t("common.save"),
+          fixFields: t("common.fixFields"),
+        }}
+      />
     </section>
   );
 }

@@ -1,0 +1,31 @@
+import { getDb } from "@/lib/server/db";
+import { getLocale, getT } from "@/lib/server/locale";
+import { isSecureChannel } from "@/lib/server/secure-channel";
+import { requireActor } from "@/lib/server/session";
+import { updateProfileAction } from "../../actions";
+import { credentialsLocked } from "../../credential-lock";
+import { loadOwnerOptions } from "../../load-owner-options";
+import { loadProfileOr404 } from "../../load-profile-or-404";
+import { ProfileForm } from "../../profile-form";
+import { profileFormInitial } from "../../profile-form-initial";
+import { profileText } from "../../profile-text";
+
+export default async function EditProfilePage({ params }: { params: Promise<{ id: string }> }) {
+  // profile:write: a mailbox manager gets the 403 page here, not a form the action would refuse.
+  const actor = await requireActor("profile:write");
+  const [t, locale, secure, { id }] = await Promise.all([getT(), getLocale(), isSecureChannel(), params]);
+  const [profile, owners] = await Promise.all([loadProfileOr404(actor, id), loadOwnerOptions(getDb(), actor)]);
+  return (
+    <section>
+      <h1 className="mb-4 text-2xl font-semibold">{t("profiles.editTitle")}</h1>
+      <ProfileForm
+        action={updateProfileAction}
+        initial={profileFormInitial(profile)}
+        owners={owners}
+        credentialsLocked={credentialsLocked(secure)}
+        text={profileText(t)}
+        serverTextIsForeign={locale !== "en"}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,29 @@
+import { getDb } from "@/lib/server/db";
+import { getLocale, getT } from "@/lib/server/locale";
+import { isSecureChannel } from "@/lib/server/secure-channel";
+import { requireActor } from "@/lib/server/session";
+import { createProfileAction } from "../actions";
+import { credentialsLocked } from "../credential-lock";
+import { loadOwnerOptions } from "../load-owner-options";
+import { ProfileForm } from "../profile-form";
+import { newProfileInitial } from "../profile-form-initial";
+import { profileText } from "../profile-text";
+
+export default async function NewProfilePage() {
+  const actor = await requireActor("profile:write");
+  const [t, locale, secure] = await Promise.all([getT(), getLocale(), isSecureChannel()]);
+  const owners = await loadOwnerOptions(getDb(), actor);
+  return (
+    <section>
+      <h1 className="mb-4 text-2xl font-semibold">{t("profiles.newTitle")}</h1>
+      <ProfileForm
+        action={createProfileAction}
+        initial={{ ...newProfileInitial, ownerId: actor.id }}
+        owners={owners}
+        credentialsLocked={credentialsLocked(secure)}
+        text={profileText(t)}
+        serverTextIsForeign={locale !== "en"}
+      />
+    </section>
+  );
+}

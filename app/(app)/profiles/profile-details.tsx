@@ -1,0 +1,54 @@
+import type { ReactNode } from "react";
+import type { Translate } from "@/lib/i18n/translate";
+import type { ProfileView } from "@/lib/profiles/profile-view";
+
+/** Every setting of a profile, read-only, passwords only as "set" / "not set". */
+export function ProfileDetails({ p, t, locale }: { p: ProfileView; t: Translate; locale: string }) {
+  const yesNo = (b: boolean) => (b ? t("profiles.yes") : t("profiles.no"));
+  const setOrNot = (b: boolean) => (b ? t("profiles.passwordSet") : t("profiles.passwordNotSet"));
+  const rows: [string, string, ReactNode][] = [
+    ["serverType", t("profiles.field.serverType"), t(`profiles.serverType.${p.serverType}`)],
+    ["incomingProtocol", t("profiles.field.incomingProtocol"), t(`profiles.protocol.${p.incomingProtocol}`)],
+    ["description", t("profiles.field.description"), p.description || "—"],
+    ["ownerId", t("profiles.field.ownerId"), p.ownerName ?? t("profiles.noOwner")],
+    ["incomingHost", t("profiles.field.incomingHost"), p.incomingHost],
+    ["outgoingHost", t("profiles.field.outgoingHost"), p.outgoingHost],
+    ["credentialMode", t("profiles.field.credentialMode"), t(`profiles.mode.${p.credentialMode}`)],
+  ];
+  if (p.credentialMode === "profile") {
+    rows.push(
+      ["userName", t("profiles.field.userName"), p.userName ?? "—"],
+      ["password", t("profiles.field.password"), setOrNot(p.passwordSet)],
+      ["useSameForOutgoing", t("profiles.field.useSameForOutgoing"), yesNo(p.useSameForOutgoing)],
+    );
+    if (!p.useSameForOutgoing) {
+      rows.push(
+        ["outgoingUserName", t("profiles.field.outgoingUserName"), p.outgoingUserName ?? "—"],
+        ["outgoingPassword", t("profiles.field.outgoingPassword"), setOrNot(p.outgoingPasswordSet)],
+      );
+    }
+  }
+  rows.push(
+    ["incomingPort", t("profiles.field.incomingPort"), String(p.incomingPort)],
+    ["outgoingPort", t("profiles.field.outgoingPort"), String(p.outgoingPort)],
+    ["incomingTls", t("profiles.field.incomingTls"), yesNo(p.incomingTls)],
+    ["outgoingTls", t("profiles.field.outgoingTls"), yesNo(p.outgoingTls)],
+    ["incomingAuthMethod", t("profiles.field.incomingAuthMethod"), t(`profiles.auth.${p.incomingAuthMethod}`)],
+    ["outgoingAuthMethod", t("profiles.field.outgoingAuthMethod"), t(`profiles.auth.${p.outgoingAuthMethod}`)],
+    ["processEmailFrom", t("profiles.field.processEmailFrom"), p.processEmailFrom.toLocaleString(locale, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" })],
+    ["minPollingIntervalMinutes", t("profiles.field.minPollingIntervalMinutes"), String(p.minPollingIntervalMinutes)],
+    ["maxConnections", t("profiles.field.maxConnections"), String(p.maxConnections)],
+    ["isDefault", t("profiles.field.isDefault"), yesNo(p.isDefault)],
+    ["mailboxCount", t("profiles.col.mailboxes"), String(p.mailboxCount)],
+  );
+  return (
+    <dl className="grid max-w-3xl grid-cols-1 gap-x-6 gap-y-2 rounded border border-slate-200 bg-white p-4 text-sm md:grid-cols-[16rem_1fr]">
+      {rows.map(([key, label, value]) => (
+        <div key={key} className="contents">
+          <dt className="font-medium text-slate-600">{label}</dt>
+          <dd data-testid={`detail-${key}`}>{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
