@@ -1,0 +1,98 @@
+// Crash safety of sending: kill -9 worker processes at random moments while they send queued
+// emails. Every email ends sent and reaches the SMTP server; an email resent because its worker
+// died between the server's reply and the database write carries the same Message-ID (fixed
+// at queue time) and is counted.
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, expect, test, vi } from "vitest";
+import { generateSecretKey } from "../../lib/crypto/generate-secret-key";
+import { queueEmail } from "../../lib/outbox/queue-email";
+import { createTestDb, type TestDb } from "../harness/db";
+import { startSmtpServer, type TestSmtp } from "../harness/smtp";
+import { createTestPki } from "../harness/tls";
+import { makeActors } from "../integration/mailboxes/fixtures";
+import { enableSending, mailboxOfUser, smtpProfile } from "../integration/outbox/outbox-fixtures";
+import { waitFor, type WorkerProcess } from "../integration/sync/worker-process";
+import { count, expireLeasesOf, faultSeed, figure, seededRandom, sleep, startNamedWorker, type WorkerEnv } from "./support/fault-kit";
+
+const EMAILS = 500;
+const KILLS = count(5, 20);
+
+const pki = createTestPki();
+const secretKey = generateSecretKey("relout");
+vi.stubEnv("MAILROOM_SECRET_KEY", secretKey);
+
+let t: TestDb;
+let smtp: TestSmtp;
+const live: Array<{ id: string; proc: WorkerProcess }> = [];
+beforeAll(async () => {
+  [t, smtp] = await Promise.all([createTestDb(), startSmtpServer({ pki, users: { relay: "relay-pw" } })]);
+});
+afterAll(async () => {
+  await Promise.all(live.splice(0).map((w) => w.proc.stop()));
+  await smtp?.stop();
+  await t?.close();
+  vi.unstubAllEnvs();
+});
+
+/** The Message-ID header of a raw message as the server received it. */
+function messageIdOf(raw: Buffer): string | null {
+  const head = raw.toString("latin1", 0, Math.min(raw.length, 16_384)).split(/\r?\n\r?\n/)[0];
+  return /^message-id:\s*(<[^>\r\n]+>)/im.exec(head)?.[1] ?? null;
+}
+
+test(`${KILLS} kill -9s while two workers send ${EMAILS} queued emails: each delivered, resends carry the same Message-ID`, async () => {
+  const random = seededRandom(faultSeed + 1);
+  const a = await makeActors(t.db);
+  const profileId = await smtpProfile(t.db, { smtp, tls: true, maxConnections: 4 });
+  const mailboxId = await mailboxOfUser(t.db, a.member.id);
+  await enableSending(t.db, mailboxId, profileId, { user: "relay", password: "relay-pw" });
+  const queued = new Set<string>();
+  for (let i = 0; i < EMAILS; i++) {
+    const q = await queueEmail(t.db, a.member, { mailboxId, to: `rcpt${i}@example.net`, subject: `Crash-safe send ${i}`, body: `Email ${i}\n${"Body text. ".repeat(200)}` });
+    queued.add(q.messageId);
+  }
+  const sent = async () => {
+    const [{ n }] = await t.db.execute<{ n: number }>(sql`select count(*)::int as n from outbox where status = 'sent'`);
+    return n;
+  };
+
+  const env: WorkerEnv = { databaseUrl: t.url, secretKey, caFile: pki.caFile };
+  const started = Date.now();
+  live.push(await startNamedWorker(env), await startNamedWorker(env));
+  const killedAt: number[] = [];
+  await waitFor("the first email sent", async () => smtp.received.length > 0, 60_000);
+  for (let k = 0; k < KILLS; k++) {
+    await sleep(100 + random() * 900);
+    const done = await sent();
+    if (done >= EMAILS) break;
+    const victim = live.splice(Math.floor(random() * live.length), 1)[0];
+    victim.proc.kill9();
+    await victim.proc.exited;
+    killedAt.push(done);
+    await expireLeasesOf(t.db, victim.id);
+    live.push(await startNamedWorker(env));
+  }
+  await waitFor("every email sent", async () => (await sent()) === EMAILS, 180_000);
+  const seconds = (Date.now() - started) / 1000;
+
+  const [states] = await t.db.execute<{ queued: number; sending: number; failed: number }>(sql`
+    select count(*) filter (where status = 'queued')::int as queued, count(*) filter (where status = 'sending')::int as sending,
+           count(*) filter (where status = 'failed')::int as failed from outbox`);
+  expect(states).toEqual({ queued: 0, sending: 0, failed: 0 });
+  const perId = new Map<string, number>();
+  const foreign: string[] = [];
+  for (const r of smtp.received) {
+    const id = messageIdOf(r.raw);
+    if (!id || !queued.has(id)) foreign.push(String(id));
+    else perId.set(id, (perId.get(id) ?? 0) + 1);
+  }
+  const resends = [...perId.values()].reduce((n, c) => n + c - 1, 0);
+  figure("kill-outbox", `seed ${faultSeed + 1}; ${killedAt.length} kill -9s while sending (at ${killedAt.join(", ")} of ${EMAILS} sent); ` +
+    `${perId.size}/${EMAILS} delivered, ${smtp.received.length} SMTP deliveries, ${resends} resends (each with its queued Message-ID), ${foreign.length} with another Message-ID; ${seconds.toFixed(1)} s`);
+  expect(killedAt.length).toBeGreaterThanOrEqual(Math.min(KILLS, 3));
+  expect(foreign, "every delivery carries the Message-ID fixed when it was queued").toEqual([]);
+  expect(perId.size, "every queued email delivered").toBe(EMAILS);
+  // A resend needs a kill between the server's reply and the database write: at most the
+  // emails in flight at each kill (the claim batch).
+  expect(resends).toBeLessThanOrEqual(killedAt.length * 50);
+}, 300_000);
