@@ -5,6 +5,7 @@ import * as mailboxes from "./messages/mailboxes";
 import * as alerts from "./messages/alerts";
 import * as mail from "./messages/mail";
 import * as outbox from "./messages/outbox";
+import * as sync from "./messages/sync";
 import * as profiles from "./messages/profiles";
 import * as settings from "./messages/settings";
 

@@ -1,17 +1,24 @@
-import { expect, test } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import { makeUser } from "./support/accounts";
+
+/** Submits the sign-in form and waits for the server's answer to this submission. */
+async function submit(page: Page, email: string, password: string) {
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await Promise.all([
+    page.waitForResponse((r) => r.request().method() === "POST" && r.url().includes("/sign-in")),
+    page.getByRole("button", { name: "Sign in" }).click(),
+  ]);
+}
 
 test("repeated wrong passwords for one account are slowed down, even with the right one after", async ({ page }) => {
   const user = await makeUser("member");
   await page.goto("/sign-in");
   for (let i = 0; i < 5; i++) {
-    await page.getByLabel("Email").fill(user.email);
-    await page.getByLabel("Password").fill(`Wrong-Password-${i}`);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await submit(page, user.email, `Wrong-Password-${i}`);
     await expect(page.locator('[data-form-status="error"]')).toHaveText("Wrong email or password.");
   }
-  await page.getByLabel("Password").fill(user.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await submit(page, user.email, user.password);
   await expect(page.locator('[data-form-status="error"]')).toContainText("Too many failed attempts");
   await expect(page).toHaveURL(/\/sign-in/);
 });

@@ -19,6 +19,8 @@ import { CredentialsForm } from "../credentials-form";
 import { MailboxActions } from "../mailbox-actions";
 import { MailboxForm } from "../mailbox-form";
 import { deliveryLabel, enabledLabel, statusLabel, statusTone, when } from "../mailbox-text";
+import { getSyncProgress } from "@/lib/sync/get-sync-progress";
+import { MailPanel } from "./mail-panel";
 
 export default async function MailboxPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ alertsPage?: string }> }) {
   const actor = await requireActor("mailbox:read-own");
@@ -28,7 +30,9 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
     if (err instanceof AppError && err.code === "not_found") notFound();
     throw err;
   });
-  const wall = await listMailboxAlerts(db, actor, { mailboxId: m.id, page: sp.alertsPage });
+  const [wall, progress] = await Promise.all([listMailboxAlerts(db, actor, { mailboxId: m.id, page: sp.alertsPage }), getSyncProgress(db, actor, { mailboxId: m.id })]);
+  // Writing and "sync now" are for the owner and those with mailbox:write; the server checks again.
+  const ownsOrWrites = m.ownerId === actor.id || m.allowed.write;
   const profiles = m.allowed.write && can(actor, "profile:read") ? (await listProfiles(db, actor, { pageSize: 100 })).items.map((p) => ({ id: p.id, name: p.name })) : [];
   const owners = m.allowed.write && m.kind === "queue" ? await listOwnerChoices(db, actor) : [];
   const locked = !(await isSecureChannel()) && !loadProfilePolicy().allowCredentialsOverHttp;
@@ -51,6 +55,8 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
         <p role="status" data-testid="waiting-for-approval" className="rounded border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">{t("mailboxes.waitingForApproval")}</p>
       ) : null}
       {m.allowed.test || m.allowed.approve ? <MailboxActions id={m.id} locale={locale} can={{ test: m.allowed.test, approve: m.allowed.approve && !m.approvedAt }} /> : null}
+
+      <MailPanel mailboxId={m.id} progress={progress} canSend={ownsOrWrites} canSync={ownsOrWrites && m.incomingDelivery === "server_side_sync" && m.incomingEnabled} t={t} />
 
       <div className="grid gap-6 lg:grid-cols-2">
         <section aria-labelledby="details" className="rounded bg-white p-4 shadow-sm">

@@ -60,6 +60,10 @@ export default async function MessagePage({
             </div>
           ))}
       </dl>
+      <nav aria-label={t("mail.reply")} className="mb-4 flex gap-2 text-sm">
+        <Link href={`/compose/${email.mailbox.id}?replyTo=${email.id}`} className="rounded border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-50">{t("mail.reply")}</Link>
+        <Link href={`/compose/${email.mailbox.id}?forward=${email.id}`} className="rounded border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-50">{t("mail.forward")}</Link>
+      </nav>
 
       {email.attachments.length > 0 && (
         <section className="mb-4 rounded bg-white p-4 text-sm shadow-sm" aria-labelledby="attachments-heading">

@@ -1,0 +1,30 @@
+/** The mailbox page's mail links and sync status. */
+export const en = {
+  "sync.title": "Mail",
+  "sync.openMail": "Received mail",
+  "sync.newEmail": "New email",
+  "sync.sent": "Sent",
+  "sync.syncNow": "Sync now",
+  "sync.requested": "Sync requested; a worker picks it up within seconds.",
+  "sync.phase.not_started": "Not synchronised yet.",
+  "sync.phase.first_sync": "First sync: {done} of {total}",
+  "sync.phase.backfill": "Fetching older mail: {done} of {total}",
+  "sync.phase.up_to_date": "Up to date.",
+  "sync.syncing": "Syncing now…",
+  "sync.failures": "{count} failed attempts in a row",
+} as const;
+
+export const ja: Record<keyof typeof en, string> = {
+  "sync.title": "メール",
+  "sync.openMail": "受信メール",
+  "sync.newEmail": "新しいメール",
+  "sync.sent": "送信済み",
+  "sync.syncNow": "今すぐ同期",
+  "sync.requested": "同期を要求しました。数秒以内にワーカーが処理します。",
+  "sync.phase.not_started": "まだ同期されていません。",
+  "sync.phase.first_sync": "初回同期: {total} 件中 {done} 件",
+  "sync.phase.backfill": "過去のメールを取得中: {total} 件中 {done} 件",
+  "sync.phase.up_to_date": "最新の状態です。",
+  "sync.syncing": "同期中…",
+  "sync.failures": "{count} 回連続で失敗しました",
+};
