@@ -5,14 +5,14 @@ import * as mailboxes from "./messages/mailboxes";
 import * as alerts from "./messages/alerts";
 import * as mail from "./messages/mail";
 import * as outbox from "./messages/outbox";
-import * as sync from "./messages/sync";
 import * as profiles from "./messages/profiles";
 import * as settings from "./messages/settings";
+import * as sync from "./messages/sync";
 
 // Each feature keeps its own messages file (lib/i18n/messages/<feature>.ts, exporting
 // `en` and a `ja` typed against it); add it here.
-const en = { ...common.en, ...users.en, ...mailboxes.en, ...alerts.en, ...mail.en, ...outbox.en, ...profiles.en, ...settings.en };
-const ja: Record<keyof typeof en, string> = { ...common.ja, ...users.ja, ...mailboxes.ja, ...alerts.ja, ...mail.ja, ...outbox.ja, ...profiles.ja, ...settings.ja };
+const en = { ...common.en, ...users.en, ...mailboxes.en, ...alerts.en, ...mail.en, ...outbox.en, ...profiles.en, ...settings.en, ...sync.en };
+const ja: Record<keyof typeof en, string> = { ...common.ja, ...users.ja, ...mailboxes.ja, ...alerts.ja, ...mail.ja, ...outbox.ja, ...profiles.ja, ...settings.ja, ...sync.ja };
 
 export type MessageKey = keyof typeof en;
 export const catalog: Record<Locale, Record<MessageKey, string>> = { en, ja };
