@@ -3,7 +3,6 @@ import type { Db } from "../../db/client";
 import { mailboxes } from "../../db/schema/mailboxes";
 import { outbox, outboxAttachments } from "../../db/schema/outbox";
 import { raiseAlert } from "../alerts/raise-alert";
-import { AppError } from "../errors";
 import { log } from "../log";
 import { createSmtpTransport } from "../mail/create-smtp-transport";
 import { classifyMailError, type ClassifiedError, type MailErrorContext } from "../mail/errors";
@@ -13,6 +12,7 @@ import type { ClaimedEmail } from "./claim-due-emails";
 import { holdSmtpSlots } from "./hold-smtp-slots";
 import { disableOutgoing, markFailed, markRetrying, markSent, releaseEmails, renewEmailLeases, type OutgoingAlertTarget } from "./record-send-outcome";
 import { retryDelayMs, type SendOptions } from "./send-options";
+import { settingsError } from "../mail/settings-error";
 
 export type SendTally = { sent: number; retrying: number; failed: number; released: number };
 
@@ -242,18 +242,4 @@ function serverResponseOf(err: unknown): string | null {
   return typeof response === "string" && response.trim() ? response.trim() : null;
 }
 
-/** Settings that cannot be used (no profile, no password) are permanent; a secret that cannot be opened (the key) is retried. */
-function settingsError(err: unknown): ClassifiedError {
-  if (err instanceof AppError) {
-    return { kind: "permanent", code: "unknown", field: null, form: "mailbox", message: err.safeMessage, detail: `settings: ${err.code}` };
-  }
-  return {
-    kind: "transient",
-    code: "unknown",
-    field: null,
-    form: null,
-    message: "The mailbox's stored credentials could not be opened on this server — the operator should check MAILROOM_SECRET_KEY. Will retry.",
-    detail: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
-  };
-}
 

@@ -2,7 +2,6 @@ import { and, eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { mailboxes } from "../../db/schema/mailboxes";
 import { profiles } from "../../db/schema/profiles";
-import { AppError } from "../errors";
 import { log } from "../log";
 import { mailboxConnectionOf, type MailboxConnection } from "../mailboxes/get-mailbox-connection";
 import { classifyMailError, type ClassifiedError } from "../mail/errors";
@@ -14,6 +13,7 @@ import { syncImap } from "./sync-imap";
 import type { SyncOptions } from "./sync-options";
 import { syncPop3 } from "./sync-pop3";
 import { updateSyncCursor } from "./update-sync-cursor";
+import { settingsError } from "../mail/settings-error";
 
 export type SyncOutcome = {
   mailboxId: string;
@@ -137,20 +137,6 @@ export async function syncMailbox(db: Db, mailboxId: string, options: SyncOption
   }
 }
 
-/** A mailbox whose settings cannot be used (no profile, no password) is a permanent problem; anything else (a missing key) is retried. */
-function settingsError(err: unknown): ClassifiedError {
-  if (err instanceof AppError) {
-    return { kind: "permanent", code: "unknown", field: null, form: "mailbox", message: err.safeMessage, detail: `settings: ${err.code}` };
-  }
-  return {
-    kind: "transient",
-    code: "unknown",
-    field: null,
-    form: null,
-    message: "The mailbox's stored credentials could not be opened on this server — the operator should check MAILROOM_SECRET_KEY. Will retry.",
-    detail: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
-  };
-}
 
 function timeoutError(conn: MailboxConnection, ms: number): ClassifiedError {
   const where = `${conn.incoming.host}:${conn.incoming.port}`;

@@ -2,29 +2,15 @@
 // to three mailboxes and sees them tested against a real Dovecot and SMTP server,
 // approves one and tests it, and each owner sees their own alerts, not another's.
 import crypto from "node:crypto";
-import fs from "node:fs";
-import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { sealSecret } from "../../lib/crypto/seal-secret";
 import { startDovecot, type Dovecot } from "../harness/dovecot";
 import { startSmtpServer, type TestSmtp } from "../harness/smtp";
-import type { TestKeyPair, TestPki } from "../harness/tls";
 import { ADMIN, db, makeUser, signIn } from "./support/accounts";
+import { runPki } from "./support/run-pki";
 
 test.describe.configure({ mode: "serial" });
 
-/** The run's test CA, made by scripts/test.ts, which the web server and worker trust (MAILROOM_EXTRA_CA_FILE). */
-function runPki(): TestPki {
-  const dir = process.env.MAILROOM_E2E_PKI_DIR;
-  if (!dir) throw new Error("MAILROOM_E2E_PKI_DIR is not set: run browser tests with `npm test -- --e2e`, which makes the test CA.");
-  const pair = (name: string): TestKeyPair => {
-    const certFile = path.join(dir, `${name}.pem`);
-    const keyFile = path.join(dir, `${name}.key`);
-    return { certFile, keyFile, certPem: fs.readFileSync(certFile, "utf8"), keyPem: fs.readFileSync(keyFile, "utf8") };
-  };
-  const caFile = path.join(dir, "ca.pem");
-  return { dir, caFile, caPem: fs.readFileSync(caFile, "utf8"), ...pair("server"), untrusted: pair("untrusted") };
-}
 
 const tag = crypto.randomUUID().slice(0, 6);
 let dovecot: Dovecot;
