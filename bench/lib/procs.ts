@@ -17,10 +17,20 @@ export type BenchWorker = {
   stop(): Promise<void>;
 };
 
-export async function startBenchWorker(env: Record<string, string>, nodeOptions = ""): Promise<BenchWorker> {
-  const child = spawn(path.join(root, "node_modules/.bin/tsx"), [path.join(root, "workers/index.ts")], {
+/**
+ * Starts a worker and waits for its "worker started" line. With BENCH_CPU_PROF=<folder> in the
+ * bench's environment, each worker writes a V8 CPU profile there when it stops
+ * (summarise with `npx tsx bench/profile-summary.ts <file>`).
+ */
+export async function startBenchWorker(env: Record<string, string>): Promise<BenchWorker> {
+  const profileDir = process.env.BENCH_CPU_PROF;
+  // --cpu-prof is refused in NODE_OPTIONS, so a profiled worker runs as `node --cpu-prof --import tsx`.
+  const [cmd, args] = profileDir
+    ? [process.execPath, ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "--import", "tsx", path.join(root, "workers/index.ts")]]
+    : [path.join(root, "node_modules/.bin/tsx"), [path.join(root, "workers/index.ts")]];
+  const child = spawn(cmd, args, {
     cwd: root,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", NODE_OPTIONS: nodeOptions, ...env },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", ...env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });

@@ -31,6 +31,8 @@ export const send: Scenario = {
     const count = ctx.quick ? 150 : 2000;
     const smtp = await startSmtpServer({ pki: ctx.pki, users: { relay: "relay-pw" } });
     const bench = await ctx.pg.freshDb("send");
+    let rawLogins = 0;
+    let mailroomLogins = 0;
     try {
       const raw = async () => {
         const transport = nodemailer.createTransport({
@@ -44,10 +46,12 @@ export const send: Scenario = {
           tls: { ca: [...tls.rootCertificates, ctx.pki.caPem] },
         });
         smtp.received.length = 0;
+        rawLogins = smtp.authCount;
         const started = performance.now();
         await Promise.all(Array.from({ length: count }, (_, i) => transport.sendMail({ ...email(i), messageId: `<raw.${i}.${started}@example.com>` })));
         const seconds = (performance.now() - started) / 1000;
         transport.close();
+        rawLogins = smtp.authCount - rawLogins;
         if (smtp.received.length !== count) throw new Error(`raw: server got ${smtp.received.length} of ${count}`);
         return seconds;
       };
@@ -65,6 +69,7 @@ export const send: Scenario = {
         await new Promise((r) => setTimeout(r, 1500));
         smtp.received.length = 0;
         const cpuBefore = worker.cpuSeconds();
+        const loginsBefore = smtp.authCount;
         const rows = Array.from({ length: count }, (_, i) => {
           const e = email(i);
           const [, name, address] = /^(.*) <(.*)>$/.exec(e.to)!;
@@ -83,6 +88,7 @@ export const send: Scenario = {
         const [{ last }] = await bench.db.execute<{ last: string }>(sql`select max(sent_at) as last from outbox`);
         seconds = (new Date(last).getTime() - new Date(t0).getTime()) / 1000;
         cpu = worker.cpuSeconds() - cpuBefore;
+        mailroomLogins = smtp.authCount - loginsBefore;
         if (smtp.received.length !== count) throw new Error(`Mailroom: server got ${smtp.received.length} of ${count}`);
       } finally {
         await worker.stop();
@@ -105,6 +111,7 @@ export const send: Scenario = {
           mailroomSeconds: round(seconds, 3),
           mailroomEmailsPerSecond: round(count / seconds, 1),
           workerCpuSeconds: round(cpu, 2),
+          smtpSessions: { raw: rawLogins, mailroom: mailroomLogins },
         },
         notes: [
           `a = nodemailer pooled transport (${CONNECTIONS} connections, implicit TLS, AUTH PLAIN) sending all at once`,
