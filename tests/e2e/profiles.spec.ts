@@ -9,9 +9,9 @@ import { ADMIN, db, makeUser, signIn } from "./support/accounts";
 const suffix = () => crypto.randomUUID().slice(0, 6);
 
 /** A profile inserted straight into the database, for tests about something else. */
-async function insertProfile(name: string): Promise<string> {
+async function insertProfile(name: string, host = "imap.example.com", port = 993): Promise<string> {
   const [p] = await db()`insert into profiles (name, server_type, incoming_host, outgoing_host, incoming_port, outgoing_port)
-    values (${name}, 'pop3smtp', 'imap.example.com', 'smtp.example.com', 993, 465) returning id`;
+    values (${name}, 'pop3smtp', ${host}, ${host === "imap.example.com" ? "smtp.example.com" : host}, ${port}, ${port}) returning id`;
   return p.id as string;
 }
 
@@ -268,4 +268,27 @@ test("the list is paged and sorted by the column links", async ({ page }) => {
   await expect(page).toHaveURL(/page=2/);
   await expect(page.getByText(/Page 2 of \d+/)).toBeVisible();
   await expect(page).toHaveURL(/sort=name&direction=desc/);
+});
+
+test("test & enable all mailboxes of a profile runs as a background job and shows progress and each outcome", async ({ page }) => {
+  const name = `Test all ${suffix()}`;
+  // A closed port on loopback: each test fails at once, without leaving this machine.
+  const id = await insertProfile(name, "127.0.0.1", 1);
+  for (const n of [1, 2]) {
+    await db()`insert into mailboxes (kind, name, email_address, profile_id, user_name) values ('queue', ${`${name} queue ${n}`}, ${`q${n}.${suffix()}@example.com`}, ${id}, 'login')`;
+  }
+  await signIn(page, ADMIN);
+  await page.goto(`/profiles/${id}`);
+  const section = page.getByTestId("test-all");
+  await expect(section.getByRole("heading", { name: "Test & enable all mailboxes of this profile" })).toBeVisible();
+  await section.getByRole("button", { name: "Test & enable all mailboxes" }).click();
+  await expect(section.locator('[data-form-status="ok"]')).toContainText("2 mailboxes will be tested in the background");
+  const progress = section.getByTestId("job-progress");
+  await expect(progress).toBeVisible();
+  await expect(progress).toHaveAttribute("data-job-status", "done", { timeout: 45_000 });
+  await expect(progress.getByTestId("job-progress-count")).toContainText("2 of 2");
+  await expect(progress.locator("tbody tr")).toHaveCount(2);
+  // After a reload the page still shows the last run.
+  await page.reload();
+  await expect(page.getByTestId("job-progress")).toHaveAttribute("data-job-status", "done");
 });

@@ -1,12 +1,14 @@
 "use server";
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
+import { enqueueTestAllJob } from "@/lib/jobs/enqueue-test-all-job";
 import { createProfile } from "@/lib/profiles/create-profile";
 import { deleteProfile } from "@/lib/profiles/delete-profile";
 import { updateProfile } from "@/lib/profiles/update-profile";
 import { runAction, text } from "@/lib/server/action";
 import type { ActionState } from "@/lib/server/action-state";
 import { getDb } from "@/lib/server/db";
+import { getT } from "@/lib/server/locale";
 import { isSecureChannel } from "@/lib/server/secure-channel";
 
 // Thin: the domain functions check profile:write and validate. runAction leaves the
@@ -47,5 +49,17 @@ export async function deleteProfileAction(_prev: ActionState, formData: FormData
     revalidatePath("/profiles");
     redirect("/profiles");
   }
+  return state;
+}
+
+/** "Test & enable all mailboxes of this profile" (mailbox:test, checked in enqueueTestAllJob): queues the background job. */
+export async function testAllMailboxesAction(_prev: ActionState, formData: FormData): Promise<ActionState> {
+  const profileId = text(formData, "profileId");
+  const state = await runAction(formData, async (actor) => {
+    const { total } = await enqueueTestAllJob(getDb(), actor, { profileId });
+    return (await getT())("profiles.testAll.queued", { total });
+  });
+  // The page then shows the new job's progress (findLatestProfileJob).
+  if (state.ok) revalidatePath(`/profiles/${profileId}`);
   return state;
 }

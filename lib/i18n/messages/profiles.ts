@@ -105,7 +105,10 @@ export const en = {
   "profiles.deleteConfirm": "Delete the profile \"{name}\"? This cannot be undone.",
   "profiles.deleteYes": "Yes, delete",
   "profiles.testAll.title": "Test & enable all mailboxes of this profile",
-  "profiles.testAll.pending": "Not available yet: this runs as a background job once job support is installed.",
+  "profiles.testAll.help":
+    "Tests incoming and outgoing access of every mailbox that uses this profile, and enables each for what passed. It runs as a background job and can take minutes; the progress and each mailbox's outcome appear below.",
+  "profiles.testAll.run": "Test & enable all mailboxes",
+  "profiles.testAll.queued": "Queued: {total} mailboxes will be tested in the background.",
   "profiles.yes": "Yes",
   "profiles.no": "No",
 } as const;
@@ -216,7 +219,10 @@ export const ja: Record<keyof typeof en, string> = {
   "profiles.deleteConfirm": "プロファイル「{name}」を削除しますか? この操作は元に戻せません。",
   "profiles.deleteYes": "削除する",
   "profiles.testAll.title": "このプロファイルのすべてのメールボックスのテストと有効化",
-  "profiles.testAll.pending": "まだ使用できません。ジョブ機能が導入されると、バックグラウンド ジョブとして実行されます。",
+  "profiles.testAll.help":
+    "このプロファイルを使用するすべてのメールボックスの受信および送信電子メール アクセス構成をテストし、成功したものを有効にします。非同期ジョブがバックグラウンドで実行され、完了までに数分かかる場合があります。進行状況と各メールボックスの結果が下に表示されます。",
+  "profiles.testAll.run": "メールボックスのテストと有効化",
+  "profiles.testAll.queued": "キューに追加しました: {total} 個のメールボックスをバックグラウンドでテストします。",
   "profiles.yes": "はい",
   "profiles.no": "いいえ",
 };

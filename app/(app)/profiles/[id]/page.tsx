@@ -1,10 +1,14 @@
 import Link from "next/link";
+import { JobProgress } from "@/components/job-progress";
 import { can } from "@/lib/auth/actor";
+import { findLatestProfileJob } from "@/lib/jobs/find-latest-profile-job";
+import { getDb } from "@/lib/server/db";
 import { getLocale, getT } from "@/lib/server/locale";
 import { requireActor } from "@/lib/server/session";
 import { DeleteProfileButton } from "../delete-profile-button";
 import { loadProfileOr404 } from "../load-profile-or-404";
 import { ProfileDetails } from "../profile-details";
+import { TestAllButton } from "../test-all-button";
 
 export default async function ProfilePage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requireActor("profile:read");
@@ -12,6 +16,8 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
   const profile = await loadProfileOr404(actor, id);
   // Controls only for who may use them; the actions check profile:write again.
   const canWrite = can(actor, "profile:write");
+  const canTest = can(actor, "mailbox:test");
+  const latestJob = canTest ? await findLatestProfileJob(getDb(), actor, { profileId: profile.id }) : null;
   return (
     <section className="flex flex-col gap-6">
       <div className="flex flex-wrap items-center justify-between gap-4">
@@ -30,16 +36,14 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
       {!canWrite ? <p className="text-sm text-slate-600">{t("profiles.readOnly")}</p> : null}
       <ProfileDetails p={profile} t={t} locale={locale} />
 
-      {/*
-        SLOT (issue 4): "Test & enable all mailboxes of this profile". lib/jobs
-        (enqueueTestAllJob, getJobProgress) and components/job-progress.tsx did not
-        exist when this page was written: wire a button (mailbox:test) that enqueues
-        the job and the progress component here.
-      */}
-      <section data-testid="test-all-slot" className="max-w-3xl rounded border border-dashed border-slate-300 bg-white p-4">
-        <h2 className="mb-1 font-semibold">{t("profiles.testAll.title")}</h2>
-        <p className="text-sm text-slate-500">{t("profiles.testAll.pending")}</p>
-      </section>
+      {canTest ? (
+        <section data-testid="test-all" className="flex max-w-3xl flex-col gap-3 rounded border border-slate-200 bg-white p-4">
+          <h2 className="font-semibold">{t("profiles.testAll.title")}</h2>
+          <p className="text-sm text-slate-600">{t("profiles.testAll.help")}</p>
+          <TestAllButton profileId={profile.id} label={t("profiles.testAll.run")} />
+          {latestJob ? <JobProgress key={latestJob.id} jobId={latestJob.id} initial={latestJob} locale={locale} /> : null}
+        </section>
+      ) : null}
 
       {canWrite ? (
         <DeleteProfileButton
