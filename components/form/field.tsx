@@ -15,14 +15,17 @@ export function Field({ name, label, help, errors, children }: FieldProps) {
   const helpId = `${name}-help`;
   return (
     <div className="flex flex-col gap-1">
-      <label htmlFor={name} className="text-sm font-medium text-slate-700">
-        {label}
+      <div className="flex items-center gap-1">
+        <label htmlFor={name} className="text-sm font-medium text-slate-700">
+          {label}
+        </label>
+        {/* Outside the label, so the field's accessible name is the label alone; the help is read through aria-describedby. */}
         {help ? (
-          <span title={help} aria-hidden="true" className="ml-1 cursor-help text-slate-400">
+          <span title={help} aria-hidden="true" className="cursor-help text-sm text-slate-400">
             ⓘ
           </span>
         ) : null}
-      </label>
+      </div>
       {children}
       {help ? (
         <span id={helpId} className="sr-only">
