@@ -89,7 +89,8 @@ export function parseMessage(raw: Buffer, opts: { timeoutMs?: number } = {}): Pr
       result.replyTo = addresses(h.get("reply-to"));
       result.subject = clean(typeof h.get("subject") === "string" ? (h.get("subject") as string) : "");
       const date = h.get("date");
-      result.date = date instanceof Date && !Number.isNaN(date.getTime()) ? date : null;
+      // Years outside 1–9999 serialise as "+099999-…", which Postgres refuses: treat them as no date.
+      result.date = date instanceof Date && !Number.isNaN(date.getTime()) && date.getUTCFullYear() >= 1 && date.getUTCFullYear() <= 9999 ? date : null;
       result.inReplyTo = oneLine(h.get("in-reply-to"));
       const refs = h.get("references");
       const refText = Array.isArray(refs) ? refs.join(" ") : typeof refs === "string" ? refs : "";

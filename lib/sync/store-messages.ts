@@ -194,7 +194,8 @@ function unparsed(p: ParsedMessage): ParsedMessage {
     cc: [],
     replyTo: [],
     subject: safe(p.subject),
-    date: p.date,
+    // The date may be the very value the database refused.
+    date: null,
     inReplyTo: null,
     references: null,
     text: null,
