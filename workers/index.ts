@@ -30,6 +30,25 @@ async function main() {
   }
 }
 
+/**
+ * postgres.js 3.4.9 can throw from a setImmediate after its connection to the server closed
+ * (a Postgres restart): `socket.write` on a null socket in connection.js nextWrite
+ * (porsager/postgres#1154, #1208). The query that write belonged to has already been rejected
+ * with CONNECTION_CLOSED and the pool reconnects, so the worker carries on instead of dying
+ * with the database. Any other uncaught exception still ends the process.
+ */
+function isClosedSocketWrite(err: unknown): boolean {
+  return err instanceof TypeError && /reading 'write'|evaluating 'socket\.write'/.test(err.message) && /nextWrite[\s\S]*postgres[\\/]src[\\/]connection\.js/.test(err.stack ?? "");
+}
+process.on("uncaughtException", (err) => {
+  if (isClosedSocketWrite(err)) {
+    log("warn", "database connection closed under a pending write; the pool reconnects", { err });
+    return;
+  }
+  log("error", "worker crashed", { err });
+  process.exit(1);
+});
+
 main().catch((err) => {
   log("error", "worker crashed", { err });
   process.exit(1);
