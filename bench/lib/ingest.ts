@@ -3,8 +3,9 @@ import { simpleParser } from "mailparser";
 import { mailboxes } from "../../db/schema/mailboxes";
 import { startDovecot, type Dovecot } from "../../tests/harness/dovecot";
 import { buildCorpus } from "./corpus";
-import { startBenchWorker } from "./procs";
+import { cpuSecondsOf, startBenchWorker } from "./procs";
 import { countEmails, insertIncomingProfile, insertMailboxes, insertUser, installSyncProbe, probeEvents } from "./rows";
+import type { BenchDb } from "./services";
 import { workerEnv, type BenchContext, type BenchResult } from "./scenario";
 import { round, waitUntil } from "./stats";
 
@@ -34,6 +35,12 @@ export function parsePipeline(window = 16) {
       return { parsed, failed };
     },
   };
+}
+
+/** CPU seconds so far of the Postgres backends connected to this database (the worker's pool among them); 0 when Postgres is not on this machine. */
+async function postgresCpu(bench: BenchDb): Promise<number> {
+  const rows = await bench.sql<{ pid: number }[]>`select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`;
+  return rows.reduce((sum, r) => sum + cpuSecondsOf(r.pid), 0);
 }
 
 /**
@@ -75,9 +82,11 @@ export async function runIngest(ctx: BenchContext, o: { name: string; protocol: 
     let cpu: number;
     let dueToClaim: number;
     let peak = 0;
+    let pgCpu = 0;
     try {
       await new Promise((r) => setTimeout(r, 1500)); // idle passes: startup is not part of the sync
       const cpuBefore = worker.cpuSeconds();
+      const pgBefore = await postgresCpu(bench);
       const idleRss = worker.memory().rss;
       await bench.db.update(mailboxes).set({ nextSyncAt: new Date() }).where(eq(mailboxes.id, mailboxId));
       const sampler = setInterval(() => (peak = Math.max(peak, worker.memory().rss)), 20);
@@ -87,6 +96,7 @@ export async function runIngest(ctx: BenchContext, o: { name: string; protocol: 
         clearInterval(sampler);
       }
       cpu = worker.cpuSeconds() - cpuBefore;
+      pgCpu = (await postgresCpu(bench)) - pgBefore;
       const events = await probeEvents(bench.db, mailboxId);
       const claim = events.find((e) => e.kind === "claim")!;
       const synced = events.find((e) => e.kind === "synced")!;
@@ -118,6 +128,7 @@ export async function runIngest(ctx: BenchContext, o: { name: string; protocol: 
         mailroomMBPerSecond: round(stats.bytes / 1e6 / mailroom, 2),
         dueToClaimSeconds: round(dueToClaim, 3),
         workerCpuSeconds: round(cpu, 2),
+        postgresBackendCpuSeconds: round(pgCpu, 2),
         workerRssIncreaseMB: round(peak / 1e6, 1),
       },
       notes: [`a = ${o.rawLabel}`, "b = a real worker process: claim → commit of the sync (Postgres clock_timestamp via a trigger in the bench database)"],
