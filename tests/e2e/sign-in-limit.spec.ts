@@ -1,7 +1,11 @@
 import { expect, test, type Page } from "@playwright/test";
 import { makeUser } from "./support/accounts";
 
-/** Submits the sign-in form and waits for the server's answer to this submission. */
+/**
+ * Submits the sign-in form and waits for the server's answer and for React to
+ * reset the form after it (a fill before that reset would be wiped, and the
+ * browser would then refuse to submit the empty required field).
+ */
 async function submit(page: Page, email: string, password: string) {
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(password);
@@ -9,6 +13,8 @@ async function submit(page: Page, email: string, password: string) {
     page.waitForResponse((r) => r.request().method() === "POST" && r.url().includes("/sign-in")),
     page.getByRole("button", { name: "Sign in" }).click(),
   ]);
+  await expect(page.getByLabel("Password")).toHaveValue("");
+  await expect(page.getByRole("button", { name: "Sign in" })).toBeEnabled();
 }
 
 test("repeated wrong passwords for one account are slowed down, even with the right one after", async ({ page }) => {
