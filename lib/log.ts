@@ -1,3 +1,5 @@
+import { env } from "./env";
+
 /**
  * Structured logging: one JSON line per event on stdout. Values under keys that
  * look like secrets are replaced, so a password handed in by mistake is never written.
@@ -14,9 +16,24 @@ function redact(value: unknown, depth = 0): unknown {
 }
 
 type Level = "debug" | "info" | "warn" | "error";
+const rank: Record<Level, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
-/** Writes `{ time, level, msg, ...fields }` as one line. */
+let threshold: number | undefined;
+function minimumRank(): number {
+  // Read once; a malformed environment must not stop a log line from being written.
+  if (threshold === undefined) {
+    try {
+      threshold = rank[env().LOG_LEVEL];
+    } catch {
+      threshold = rank.info;
+    }
+  }
+  return threshold;
+}
+
+/** Writes `{ time, level, msg, ...fields }` as one line, when `level` is at or above LOG_LEVEL (default info). */
 export function log(level: Level, msg: string, fields: Record<string, unknown> = {}): void {
+  if (rank[level] < minimumRank()) return;
   const line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...(redact(fields) as object) });
   if (level === "error" || level === "warn") process.stderr.write(line + "\n");
   else process.stdout.write(line + "\n");
