@@ -20,10 +20,12 @@ import { testAndEnableMailboxes } from "../../lib/mailboxes/test-and-enable-mail
 import { updateMailbox } from "../../lib/mailboxes/update-mailbox";
 import { updateMailboxes } from "../../lib/mailboxes/update-mailboxes";
 import { queueEmail } from "../../lib/outbox/queue-email";
+import { enqueueTestAllJob } from "../../lib/jobs/enqueue-test-all-job";
 import { createProfile } from "../../lib/profiles/create-profile";
 import { deleteProfile } from "../../lib/profiles/delete-profile";
 import { updateProfile } from "../../lib/profiles/update-profile";
 import { updateOrgSettings } from "../../lib/settings/update-org-settings";
+import { requestSyncNow } from "../../lib/sync/request-sync-now";
 import { createFirstAdmin } from "../../lib/users/create-first-admin";
 import { createUser } from "../../lib/users/create-user";
 import { updateUser } from "../../lib/users/update-user";
@@ -117,6 +119,19 @@ const table: Record<string, Case[] | Public> = {
       call: (c, a) => updateMailbox(c.t.db, a, { id: c.ownedMailboxId, name: `Owned queue ${c.n()}`, emailAddress: "owned.queue@example.com", ownerId: c.actors.owner.id, profileId: c.profileId, incomingDelivery: "server_side_sync", outgoingDelivery: "server_side_sync", actDelivery: "none" }),
     },
   ],
+  "app/(app)/mailboxes/[id]/sync-actions.ts#syncNowAction": [
+    // The owner, or mailbox:write (lib/sync/request-sync-now.ts).
+    {
+      what: "sync now",
+      expected: ownerOr("mailbox:write", "mailbox:read-own"),
+      // Other entries disable incoming (test & enable against a closed port) and withdraw approval (a new address); sync now needs both.
+      prepare: async (c) => (await c.t.db.execute(sql`update mailboxes set incoming_enabled = true, incoming_status = 'success', approved_at = now() where id = ${c.ownedMailboxId}`), ""),
+      call: (c, a) => requestSyncNow(c.t.db, a, { mailboxId: c.ownedMailboxId }),
+    },
+  ],
+  "app/(app)/profiles/actions.ts#testAllMailboxesAction": [
+    { what: "test & enable all of a profile", expected: byPrivilege("mailbox:test"), call: (c, a) => enqueueTestAllJob(c.t.db, a, { profileId: c.profileId }) },
+  ],
   "app/(app)/mailboxes/actions.ts#updateMailboxesAction": [
     { what: "edit several", expected: byPrivilege("mailbox:write"), call: (c, a) => updateMailboxes(c.t.db, a, { ids: [c.ownedMailboxId], profileId: c.profileId, incomingDelivery: "", outgoingDelivery: "", actDelivery: "" }) },
   ],
@@ -157,7 +172,7 @@ beforeAll(async () => {
   const t = await createTestDb();
   const [admin, manager, owner, other] = [await makeActor(t.db, "admin"), await makeActor(t.db, "mailbox_manager"), await makeActor(t.db, "member"), await makeActor(t.db, "member")];
   const profileId = await makeProfile(t.db, { incomingPort: 1, outgoingPort: 1 });
-  const ownedMailboxId = await makeMailbox(t.db, { ownerId: owner.id, profileId, outgoingEnabled: true, outgoingStatus: "success" });
+  const ownedMailboxId = await makeMailbox(t.db, { ownerId: owner.id, profileId, outgoingEnabled: true, outgoingStatus: "success", incomingEnabled: true, incomingStatus: "success" });
   c = { t, actors: { admin, manager, owner, other }, ownedMailboxId, profileId, n: () => ++counter };
   // "Apply default settings" needs an org default profile.
   await updateOrgSettings(t.db, admin, { values: { defaultProfileId: profileId, incomingDelivery: "server_side_sync", outgoingDelivery: "server_side_sync", actDelivery: "none", processOnlyApproved: "on" } });
