@@ -9,9 +9,14 @@ export type LoopContext = { db: Db; workerId: string; signal: AbortSignal };
 /**
  * One pass over every kind of due work; returns how many items it handled. A step
  * that leaves work running between passes exposes `drain()`, awaited on shutdown so
- * its leases are released instead of left to expire.
+ * its leases are released instead of left to expire, and may expose `wake()`: a
+ * promise that settles when it could take more work again (a lane freed while it
+ * was full), or undefined when it has no reason to wake the loop early.
  */
-export type WorkStep = ((ctx: LoopContext) => Promise<number>) & { drain?: () => Promise<void> };
+export type WorkStep = ((ctx: LoopContext) => Promise<number>) & {
+  drain?: () => Promise<void>;
+  wake?: () => Promise<void> | undefined;
+};
 
 const steps: WorkStep[] = [runJobs, syncMailboxes, sendOutbox];
 
@@ -19,7 +24,9 @@ const IDLE_MS = 1000;
 
 /**
  * Runs the steps until `signal` aborts. When a pass found nothing to do it waits
- * a moment (or until aborted) so an idle worker costs almost nothing.
+ * a moment (or until aborted) so an idle worker costs almost nothing — but a step
+ * that was full wakes it as soon as it has room again: a fixed sleep there would
+ * cap a worker at (lanes ÷ 1 s) syncs per second.
  */
 export async function runWorkerLoop(ctx: LoopContext): Promise<void> {
   while (!ctx.signal.aborted) {
@@ -32,17 +39,22 @@ export async function runWorkerLoop(ctx: LoopContext): Promise<void> {
         log("error", "worker step failed", { workerId: ctx.workerId, step: step.name, err });
       }
     }
-    if (handled === 0) await sleep(IDLE_MS, ctx.signal);
+    if (handled === 0) await sleep(IDLE_MS, ctx.signal, steps.map((step) => step.wake?.()));
   }
   // Stopping: let in-flight work reach its next safe point (they watch the same signal).
   await Promise.all(steps.map((step) => step.drain?.()));
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Waits `ms`, or less when aborted or when one of `wakers` settles first. */
+function sleep(ms: number, signal: AbortSignal, wakers: Array<Promise<void> | undefined> = []): Promise<void> {
   return new Promise((resolve) => {
+    let settled = false;
     const timer = setTimeout(done, ms);
     signal.addEventListener("abort", done, { once: true });
+    for (const w of wakers) w?.then(done, done);
     function done() {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       signal.removeEventListener("abort", done);
       resolve();
