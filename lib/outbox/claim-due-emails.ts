@@ -1,7 +1,9 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
+import { outbox, type OutboxEmail } from "../../db/schema/outbox";
 
-export type ClaimedEmail = { id: number; mailboxId: string };
+/** A claimed email: its whole row as leased, so sending needs no second read. */
+export type ClaimedEmail = OutboxEmail;
 
 /**
  * Claims up to `limit` emails due to be sent and leases them to `workerId`
@@ -11,17 +13,21 @@ export type ClaimedEmail = { id: number; mailboxId: string };
  * from mailboxes that may send now — outgoing by server-side sync, enabled,
  * with a profile, approved when the organisation requires it; mail of other
  * mailboxes waits queued. `FOR UPDATE SKIP LOCKED` keeps two workers from
- * claiming the same email.
+ * claiming the same email. Returns the leased rows themselves (RETURNING), so the
+ * sender reads nothing more per email.
  */
 export async function claimDueEmails(db: Db, input: { workerId: string; limit: number; leaseMs: number }): Promise<ClaimedEmail[]> {
   if (input.limit <= 0) return [];
-  const rows = await db.execute<{ id: string | number; mailbox_id: string }>(sql`
-    update outbox o
-       set status = 'sending',
-           attempts = o.attempts + 1,
-           lease_owner = ${input.workerId},
-           lease_expires_at = now() + ${input.leaseMs} * interval '1 millisecond'
-     where o.id in (
+  return db
+    .update(outbox)
+    .set({
+      status: "sending",
+      attempts: sql`${outbox.attempts} + 1`,
+      leaseOwner: input.workerId,
+      leaseExpiresAt: sql`now() + ${input.leaseMs} * interval '1 millisecond'`,
+    })
+    .where(
+      sql`${outbox.id} in (
        select c.id from outbox c
          join mailboxes m on m.id = c.mailbox_id
         where ((c.status in ('queued', 'retrying') and c.next_attempt_at <= now())
@@ -33,7 +39,8 @@ export async function claimDueEmails(db: Db, input: { workerId: string; limit: n
                or not coalesce((select s.process_only_approved from org_settings s where s.id = 1), true))
         order by c.next_attempt_at, c.id
         limit ${input.limit}
-        for update of c skip locked)
-    returning o.id, o.mailbox_id`);
-  return rows.map((r) => ({ id: Number(r.id), mailboxId: r.mailbox_id }));
+        for update of c skip locked)`,
+    )
+    .returning()
+    .then((rows) => rows.sort((x, y) => x.nextAttemptAt.getTime() - y.nextAttemptAt.getTime() || x.id - y.id));
 }

@@ -3,7 +3,14 @@ import { log } from "../log";
 import { acquireConnectionSlot, releaseConnectionSlot, renewConnectionSlot } from "../sync/connection-slots";
 
 /** Connection slots held for SMTP sessions; give them back with `release()`. */
-export type HeldSmtpSlots = { count: number; renew: () => Promise<void>; release: () => Promise<void> };
+export type HeldSmtpSlots = {
+  /** How many are held now. */
+  readonly count: number;
+  /** Tries to hold up to `want` in all (never more than the budget's maximum); returns the new count. */
+  grow: (want: number) => Promise<number>;
+  renew: () => Promise<void>;
+  release: () => Promise<void>;
+};
 
 /**
  * Takes up to `want` connection slots of the budget `slotKey` draws on (the
@@ -16,18 +23,26 @@ export type HeldSmtpSlots = { count: number; renew: () => Promise<void>; release
 export async function holdSmtpSlots(db: Db, input: { slotKey: string; max: number; want: number; owner: string; ttlMs: number }): Promise<HeldSmtpSlots> {
   const key = `${input.slotKey}:smtp`;
   const slots: number[] = [];
-  while (slots.length < Math.min(input.want, Math.max(1, input.max))) {
-    const slot = await acquireConnectionSlot(db, { key, max: input.max, owner: input.owner, ttlMs: input.ttlMs });
-    if (slot === null) break;
-    slots.push(slot);
-  }
+  const grow = async (want: number) => {
+    while (slots.length < Math.min(want, Math.max(1, input.max))) {
+      const slot = await acquireConnectionSlot(db, { key, max: input.max, owner: input.owner, ttlMs: input.ttlMs });
+      if (slot === null) break;
+      slots.push(slot);
+    }
+    return slots.length;
+  };
+  await grow(input.want);
   return {
-    count: slots.length,
+    get count() {
+      return slots.length;
+    },
+    grow,
     renew: async () => {
       await Promise.all(slots.map((slot) => renewConnectionSlot(db, { key, slot, owner: input.owner, ttlMs: input.ttlMs })));
     },
     release: async () => {
-      await Promise.all(slots.map((slot) => releaseConnectionSlot(db, { key, slot, owner: input.owner }))).catch((err) =>
+      const all = slots.splice(0);
+      await Promise.all(all.map((slot) => releaseConnectionSlot(db, { key, slot, owner: input.owner }))).catch((err) =>
         log("warn", "could not release SMTP connection slots (they expire by themselves)", { key, err }),
       );
     },

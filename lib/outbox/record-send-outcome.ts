@@ -61,10 +61,11 @@ export async function releaseEmails(db: Db, ids: number[], workerId: string, del
     .where(leasedTo(ids, workerId));
 }
 
-/** Extends the lease on emails still being sent. */
-export async function renewEmailLeases(db: Db, ids: number[], workerId: string, leaseMs: number): Promise<void> {
-  if (ids.length === 0) return;
-  await db.update(outbox).set({ leaseExpiresAt: after(leaseMs) }).where(leasedTo(ids, workerId));
+/** Extends the lease on emails still being sent; returns the ids still leased to `workerId` (the others were taken over). */
+export async function renewEmailLeases(db: Db, ids: number[], workerId: string, leaseMs: number): Promise<number[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.update(outbox).set({ leaseExpiresAt: after(leaseMs) }).where(leasedTo(ids, workerId)).returning({ id: outbox.id });
+  return rows.map((r) => r.id);
 }
 
 /** Who hears about a mailbox's outgoing mail. */

@@ -1,18 +1,17 @@
-import { and, asc, eq } from "drizzle-orm";
+import { asc, eq, inArray } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { mailboxes } from "../../db/schema/mailboxes";
-import { outbox, outboxAttachments } from "../../db/schema/outbox";
+import { outboxAttachments, type OutboxEmail } from "../../db/schema/outbox";
 import { raiseAlert } from "../alerts/raise-alert";
 import { log } from "../log";
-import { createSmtpTransport } from "../mail/create-smtp-transport";
 import { classifyMailError, type ClassifiedError, type MailErrorContext } from "../mail/errors";
 import { mailboxConnectionOf, type MailboxConnection } from "../mailboxes/get-mailbox-connection";
 import { buildMailMessage } from "./build-mail-message";
 import type { ClaimedEmail } from "./claim-due-emails";
-import { holdSmtpSlots } from "./hold-smtp-slots";
 import { disableOutgoing, markFailed, markRetrying, markSent, releaseEmails, renewEmailLeases, type OutgoingAlertTarget } from "./record-send-outcome";
 import { retryDelayMs, type SendOptions } from "./send-options";
 import { settingsError } from "../mail/settings-error";
+import { createSmtpTransportCache, type SmtpTransportCache } from "./smtp-transport-cache";
 
 export type SendTally = { sent: number; retrying: number; failed: number; released: number };
 
@@ -36,7 +35,9 @@ export type SendTally = { sent: number; retrying: number; failed: number; releas
  * message the server refuses (5xx) failed with its words and an alert to the
  * owner; authentication or another permanent mailbox problem fails that email,
  * disables outgoing for the mailbox and alerts its owner and the profile owner,
- * and the rest wait queued until Test & enable turns it back on.
+ * and the rest wait queued until Test & enable turns it back on. The SMTP pools
+ * come from `options.transports` (kept open across passes, with their slots) or,
+ * without it, are opened for this pass and closed at its end.
  */
 export async function sendClaimedEmails(db: Db, claimed: ClaimedEmail[], options: SendOptions): Promise<SendTally> {
   const tally: SendTally = { sent: 0, retrying: 0, failed: 0, released: 0 };
@@ -44,21 +45,43 @@ export async function sendClaimedEmails(db: Db, claimed: ClaimedEmail[], options
   const pending = new Set(claimed.map((c) => c.id));
   const renewEvery = Math.max(1_000, Math.floor(options.leaseMs / 3));
   const renewTimer = setInterval(() => {
-    renewEmailLeases(db, [...pending], options.workerId, options.leaseMs).catch((err) => log("warn", "could not renew outbox leases", { err }));
+    const ids = [...pending];
+    renewEmailLeases(db, ids, options.workerId, options.leaseMs)
+      .then((still) => {
+        // Lost leases (expired and claimed by another worker): not ours to send any more.
+        const held = new Set(still);
+        for (const id of ids) if (!held.has(id) && pending.has(id)) pass.lost.add(id);
+      })
+      .catch((err) => log("warn", "could not renew outbox leases", { err }));
   }, renewEvery);
+  const transports = options.transports ?? createSmtpTransportCache(db, { owner: options.workerId, leaseMs: options.leaseMs });
+  const pass: Pass = { o: options, deadline, tally, pending, lost: new Set(), transports };
   try {
-    const byMailbox = new Map<string, number[]>();
-    for (const c of claimed) byMailbox.set(c.mailboxId, [...(byMailbox.get(c.mailboxId) ?? []), c.id]);
-    await Promise.all([...byMailbox].map(([mailboxId, ids]) => sendMailboxEmails(db, mailboxId, ids, options, deadline, tally, pending)));
+    // Attachments are read only for the emails that have some (most have none).
+    const withAttachments = claimed.length
+      ? new Set(
+          (await db.selectDistinct({ id: outboxAttachments.outboxId }).from(outboxAttachments).where(inArray(outboxAttachments.outboxId, claimed.map((c) => c.id)))).map(
+            (r) => r.id,
+          ),
+        )
+      : new Set<number>();
+    const byMailbox = new Map<string, OutboxEmail[]>();
+    for (const c of claimed) byMailbox.set(c.mailboxId, [...(byMailbox.get(c.mailboxId) ?? []), c]);
+    await Promise.all([...byMailbox].map(([mailboxId, rows]) => sendMailboxEmails(db, mailboxId, rows, withAttachments, pass)));
   } finally {
     clearInterval(renewTimer);
+    if (!options.transports) await transports.closeAll();
   }
   return tally;
 }
 
+type Pass = { o: SendOptions; deadline: number; tally: SendTally; pending: Set<number>; lost: Set<number>; transports: SmtpTransportCache };
+
 type Stop = { kind: "disabled" | "unreachable"; error: ClassifiedError; serverResponse: string | null; attempts: number };
 
-async function sendMailboxEmails(db: Db, mailboxId: string, ids: number[], o: SendOptions, deadline: number, tally: SendTally, pending: Set<number>): Promise<void> {
+async function sendMailboxEmails(db: Db, mailboxId: string, rows: OutboxEmail[], withAttachments: Set<number>, pass: Pass): Promise<void> {
+  const { o, deadline, tally, pending } = pass;
+  const ids = rows.map((r) => r.id);
   const done = (n: number[], key: keyof SendTally) => {
     for (const id of n) pending.delete(id);
     tally[key] += n.length;
@@ -85,16 +108,11 @@ async function sendMailboxEmails(db: Db, mailboxId: string, ids: number[], o: Se
   }
   target.profileOwnerId = conn.profile.ownerId;
 
-  const held = await holdSmtpSlots(db, { slotKey: conn.slotKey, max: conn.profile.maxConnections, want: ids.length, owner: `${o.workerId}/outbox/${mailboxId}`, ttlMs: o.leaseMs });
-  if (held.count === 0) {
-    await releaseEmails(db, ids, o.workerId, o.slotWaitMs);
-    done(ids, "released");
-    return;
-  }
-  const slotRenewTimer = setInterval(() => void held.renew().catch(() => {}), Math.max(1_000, Math.floor(o.leaseMs / 3)));
-
-  const transport = createSmtpTransport(
-    {
+  const pooled = await pass.transports.take({
+    slotKey: conn.slotKey,
+    max: conn.profile.maxConnections,
+    want: ids.length,
+    settings: {
       host: conn.outgoing.host,
       port: conn.outgoing.port,
       tls: conn.outgoing.tls,
@@ -104,8 +122,13 @@ async function sendMailboxEmails(db: Db, mailboxId: string, ids: number[], o: Se
       ca: conn.ca,
       timeoutMs: o.mailTimeoutMs,
     },
-    { maxConnections: held.count },
-  );
+  });
+  if (!pooled) {
+    await releaseEmails(db, ids, o.workerId, o.slotWaitMs);
+    done(ids, "released");
+    return;
+  }
+  const transport = pooled.transport;
   const ctx: MailErrorContext = {
     direction: "outgoing",
     protocol: "smtp",
@@ -117,20 +140,22 @@ async function sendMailboxEmails(db: Db, mailboxId: string, ids: number[], o: Se
     secrets: [conn.outgoing.credentials.pass],
   };
   const where = { mailboxId, host: ctx.host, port: ctx.port, workerId: o.workerId };
-  const queue = [...ids];
+  const queue = [...rows];
   let stop: Stop | null = null;
 
-  const sendOne = async (id: number) => {
-    const [row] = await db.select().from(outbox).where(and(eq(outbox.id, id), eq(outbox.leaseOwner, o.workerId), eq(outbox.status, "sending")));
-    if (!row) {
+  const sendOne = async (row: OutboxEmail) => {
+    const id = row.id;
+    if (pass.lost.has(id)) {
       done([id], "released"); // another worker took it over
       return;
     }
-    const attachments = await db
-      .select({ filename: outboxAttachments.filename, contentType: outboxAttachments.contentType, content: outboxAttachments.content })
-      .from(outboxAttachments)
-      .where(eq(outboxAttachments.outboxId, id))
-      .orderBy(asc(outboxAttachments.position));
+    const attachments = withAttachments.has(id)
+      ? await db
+          .select({ filename: outboxAttachments.filename, contentType: outboxAttachments.contentType, content: outboxAttachments.content })
+          .from(outboxAttachments)
+          .where(eq(outboxAttachments.outboxId, id))
+          .orderBy(asc(outboxAttachments.position))
+      : [];
     let response: string;
     try {
       const info = await transport.sendMail(buildMailMessage(row, { name: m.name, address: m.emailAddress }, attachments));
@@ -192,25 +217,26 @@ async function sendMailboxEmails(db: Db, mailboxId: string, ids: number[], o: Se
 
   const lane = async () => {
     while (queue.length > 0 && !stop && !o.signal?.aborted && Date.now() < deadline) {
-      const id = queue.shift()!;
+      const row = queue.shift()!;
       try {
-        await sendOne(id);
+        await sendOne(row);
       } catch (err) {
         // A database error while recording: the email keeps its lease and is retried when it expires.
-        log("error", "could not record an outbox result; retried when its lease expires", { ...where, outboxId: id, err });
-        pending.delete(id);
+        log("error", "could not record an outbox result; retried when its lease expires", { ...where, outboxId: row.id, err });
+        pending.delete(row.id);
       }
     }
   };
   try {
-    await Promise.all(Array.from({ length: held.count }, lane));
+    // Two lanes per session: while one lane records its email as sent, the session already carries the
+    // next one (nodemailer queues it for the pool), so no session idles during a database round trip.
+    await Promise.all(Array.from({ length: pooled.sessions * 2 }, lane));
   } finally {
-    transport.close();
-    clearInterval(slotRenewTimer);
-    await held.release();
+    // A pool that met an unusable server or credentials is closed; a healthy one stays open for the next pass.
+    await pass.transports.giveBack(pooled, stop !== null);
   }
   if (queue.length === 0) return;
-  const rest = queue.splice(0);
+  const rest = queue.splice(0).map((r) => r.id);
   const s = stop as Stop | null;
   if (s?.kind === "unreachable") {
     // The server could not be reached: the others would fail the same way, so they wait as long.

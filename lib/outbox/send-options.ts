@@ -1,4 +1,5 @@
 import { env } from "../env";
+import type { SmtpTransportCache } from "./smtp-transport-cache";
 
 /** The knobs of sending. Production uses the defaults; tests shorten the times through these, never by sleeping. */
 export type SendOptions = {
@@ -26,13 +27,15 @@ export type SendOptions = {
   random: () => number;
   /** Stops taking new emails (worker shutdown); emails in flight finish. */
   signal?: AbortSignal;
+  /** SMTP pools kept open across passes (the worker's); without it a pass opens its own and closes them at its end. */
+  transports?: SmtpTransportCache;
 };
 
 /** The defaults (from the environment where it has a say), overridden by `overrides`. */
 export function resolveSendOptions(overrides: Partial<SendOptions> & { workerId: string }): SendOptions {
   return {
     leaseMs: 5 * 60_000,
-    claimLimit: 50,
+    claimLimit: 200,
     budgetMs: 20_000,
     mailTimeoutMs: env().MAILROOM_MAIL_TIMEOUT_MS,
     retryBaseMs: 60_000,

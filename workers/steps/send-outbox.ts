@@ -1,6 +1,7 @@
 import { log } from "../../lib/log";
 import { sendDueEmails } from "../../lib/outbox/send-due-emails";
 import { resolveSendOptions, type SendOptions } from "../../lib/outbox/send-options";
+import { createSmtpTransportCache, type SmtpTransportCache } from "../../lib/outbox/smtp-transport-cache";
 import type { WorkStep } from "../loop";
 
 /**
@@ -13,13 +14,21 @@ import type { WorkStep } from "../loop";
  * the loop is held briefly. Returns how many emails it claimed.
  */
 export function createSendOutboxStep(overrides: Partial<SendOptions> = {}): WorkStep {
-  return async function sendOutbox(ctx) {
+  // SMTP pools stay open between batches (one greeting, TLS handshake and AUTH per session, not per batch);
+  // closed after idling, and on shutdown by drain().
+  let transports: SmtpTransportCache | null = null;
+  const step: WorkStep = async function sendOutbox(ctx) {
     if (ctx.signal.aborted) return 0;
     const options = resolveSendOptions({ ...overrides, workerId: ctx.workerId, signal: ctx.signal });
-    const result = await sendDueEmails(ctx.db, options);
+    transports ??= createSmtpTransportCache(ctx.db, { owner: ctx.workerId, leaseMs: options.leaseMs });
+    const result = await sendDueEmails(ctx.db, { ...options, transports });
     if (result.claimed > 0) log("info", "outbox batch done", { workerId: ctx.workerId, ...result });
     return result.claimed;
   };
+  step.drain = async () => {
+    await transports?.closeAll();
+  };
+  return step;
 }
 
 /** The step registered in workers/loop.ts. */
