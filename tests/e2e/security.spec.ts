@@ -284,6 +284,12 @@ test("secrets: every page as every role, RSC payloads, action responses and both
     await page.getByRole("button", { name: /^Save/ }).click();
     await expect(page.getByText(/1 to 1000/)).toBeVisible();
     check("form after a refused save", await page.content());
+    // Test & enable the secret queue through our web server: it connects with the profile's
+    // passwords, fails (nothing listens on port 1) and logs why.
+    await page.goto(`/mailboxes/${q.id}`);
+    await page.getByRole("button", { name: "Test & enable" }).first().click();
+    await expect(page.getByText(/Test & enable results|failure|failed/i).first()).toBeVisible({ timeout: 30_000 });
+    check("mailbox page after test & enable", await page.content());
     await adminContext.close();
 
     const routes = discoverRoutes().filter((r) => r.pattern !== "/api/auth/[...nextauth]");
