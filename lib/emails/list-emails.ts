@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { emails } from "../../db/schema/emails";
 import { mailboxes } from "../../db/schema/mailboxes";
@@ -22,11 +22,20 @@ export type EmailListRow = {
 export type EmailList = {
   mailbox: { id: string; name: string; emailAddress: string };
   rows: EmailListRow[];
+  /** Exact up to COUNT_CAP (or the rows up to this page, if more); beyond that a lower bound, and `totalCapped` is true. */
   total: number;
+  totalCapped: boolean;
   page: number;
   pageSize: number;
   query: string;
 };
+
+/**
+ * Counting stops here: an exact count(*) of a big mailbox reads every index entry
+ * on every page view, which is what the list's speed used to be bound by. Past
+ * this the page says "1,000+ messages" and "page N of M+".
+ */
+export const COUNT_CAP = 1000;
 
 /** LIKE's wildcards and escape character, taken literally. */
 function likeContaining(text: string): string {
@@ -62,6 +71,9 @@ export async function listEmails(
     : undefined;
   const filter = and(eq(emails.mailboxId, mailbox.id), search);
 
+  const offset = (page - 1) * pageSize;
+  // Count at most one row past the cap (or past this page, so "next" shows when there is more).
+  const countLimit = Math.max(COUNT_CAP, offset + pageSize) + 1;
   const [rows, [{ n }]] = await Promise.all([
     db
       .select({
@@ -78,10 +90,15 @@ export async function listEmails(
       })
       .from(emails)
       .where(filter)
-      .orderBy(desc(emails.storedAt), desc(emails.id))
+      // "nulls last" as emails_list_idx is declared (drizzle's .desc() there means DESC NULLS LAST): a plain DESC
+      // is NULLS FIRST, which the index cannot give, so Postgres scanned and sorted the whole mailbox on every page.
+      .orderBy(sql`${emails.storedAt} desc nulls last`, sql`${emails.id} desc nulls last`)
       .limit(pageSize)
-      .offset((page - 1) * pageSize),
-    db.select({ n: sql<number>`count(*)::int` }).from(emails).where(filter),
+      .offset(offset),
+    db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(db.select({ one: sql`1`.as("one") }).from(emails).where(filter).limit(countLimit).as("capped")),
   ]);
-  return { mailbox, rows, total: n, page, pageSize, query };
+  const totalCapped = n >= countLimit;
+  return { mailbox, rows, total: totalCapped ? countLimit - 1 : n, totalCapped, page, pageSize, query };
 }

@@ -38,7 +38,7 @@ export default async function MailListPage({
         />
         <button type="submit" className="rounded bg-blue-700 px-4 py-2 text-sm font-medium text-white hover:bg-blue-800">{t("mail.searchButton")}</button>
         {list.query && <Link href={base} className="text-sm text-blue-700 hover:underline">{t("mail.clearSearch")}</Link>}
-        <span className="ml-auto text-sm text-slate-500">{t("mail.count", { total: list.total.toLocaleString(locale) })}</span>
+        <span className="ml-auto text-sm text-slate-500">{t("mail.count", { total: `${list.total.toLocaleString(locale)}${list.totalCapped ? "+" : ""}` })}</span>
       </form>
       {list.rows.length === 0 ? (
         <EmptyState message={list.query ? t("mail.noMatch", { query: list.query }) : t("mail.empty")} />
@@ -66,7 +66,16 @@ export default async function MailListPage({
           </tbody>
         </table>
       )}
-      <Pager page={list.page} pageSize={list.pageSize} total={list.total} href={href} t={t} />
+      {list.totalCapped ? (
+        // Beyond the count cap the last page is unknown: "Page 3 of 20+", and next is always there.
+        <nav aria-label="pagination" className="mt-4 flex items-center gap-4 text-sm">
+          {list.page > 1 ? <Link href={href(list.page - 1)} className="text-blue-700 hover:underline">{t("common.previous")}</Link> : <span className="text-slate-400">{t("common.previous")}</span>}
+          <span>{t("common.pageOf", { page: list.page, pages: `${Math.floor(list.total / list.pageSize).toLocaleString(locale)}+` })}</span>
+          <Link href={href(list.page + 1)} className="text-blue-700 hover:underline">{t("common.next")}</Link>
+        </nav>
+      ) : (
+        <Pager page={list.page} pageSize={list.pageSize} total={list.total} href={href} t={t} />
+      )}
     </section>
   );
 }

@@ -1,0 +1,1 @@
+CREATE INDEX "mailboxes_lower_name_idx" ON "mailboxes" USING btree (lower("name"),"id");
