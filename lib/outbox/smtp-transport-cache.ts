@@ -50,7 +50,8 @@ function fingerprint(s: SmtpSettings): string {
  * `closeAll()`. Owners are `<owner>/outbox/<slotKey>`.
  */
 export function createSmtpTransportCache(db: Db, o: { owner: string; leaseMs: number; idleMs?: number }): SmtpTransportCache {
-  const idleMs = o.idleMs ?? 30_000;
+  // Long enough to bridge the worker loop's pauses between passes; short enough that slots held by an idle pool soon go back to other workers.
+  const idleMs = o.idleMs ?? 10_000;
   const entries = new Map<string, Entry>();
   const opening = new Map<string, Promise<Entry | null>>();
 
