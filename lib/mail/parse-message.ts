@@ -118,8 +118,35 @@ export function parseMessage(raw: Buffer, opts: { timeoutMs?: number } = {}): Pr
     });
     parser.on("error", (err) => finish(err));
     parser.on("end", () => finish());
-    parser.end(raw);
+    feed(parser, raw, () => settled);
   });
+}
+
+/** Bytes handed to the parser at a time. */
+const FEED_SLICE = 64 * 1024;
+
+/**
+ * Writes `raw` into the parser in slices, waiting for it to drain: handed a whole
+ * 25 MB source at once, mailparser splits and decodes all of it before anything
+ * downstream runs, holding ~3× the source in intermediate buffers. Slices
+ * (views, not copies) keep that to a few slices' worth.
+ */
+function feed(parser: MailParser, raw: Buffer, stopped: () => boolean): void {
+  let offset = 0;
+  const next = () => {
+    while (offset < raw.length) {
+      if (stopped()) return;
+      const end = Math.min(raw.length, offset + FEED_SLICE);
+      const more = parser.write(raw.subarray(offset, end));
+      offset = end;
+      if (!more) {
+        parser.once("drain", next);
+        return;
+      }
+    }
+    if (!stopped()) parser.end();
+  };
+  next();
 }
 
 const NUL = /\u0000/g;

@@ -1,10 +1,11 @@
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/client";
-import { emailAttachments, emails, emailSources } from "../../db/schema/emails";
+import { emailAttachments, emails } from "../../db/schema/emails";
 import { mailboxes, type NewMailbox } from "../../db/schema/mailboxes";
 import { raiseAlert } from "../alerts/raise-alert";
 import type { ParsedMessage } from "../mail/parse-message";
 import { postgresErrorOf } from "../profiles/postgres-error";
+import { copySources } from "./copy-sources";
 
 /** One message fetched from the server, ready to store. */
 export type FetchedMessage = {
@@ -56,7 +57,7 @@ export type StoreBatchResult = { inserted: number; adopted: number; skipped: num
 
 /**
  * Stores a batch in one transaction, exactly once in effect: the messages (ON
- * CONFLICT DO NOTHING on the mailbox's source key), their raw sources and
+ * CONFLICT DO NOTHING on the mailbox's source key), their raw sources (binary COPY) and
  * attachment metadata, the mailbox's cursor and progress, a lease renewal, and
  * one alert per newly stored message that could not be parsed or was too large.
  * The lease is checked first (and the mailbox row locked): a worker whose lease
@@ -132,7 +133,7 @@ export async function storeMessageBatch(db: Db, input: StoreBatchInput): Promise
     const byKey = new Map(toInsert.map((m) => [m.sourceKey, m]));
     const stored = rows.map((r) => ({ id: r.id, m: byKey.get(r.sourceKey)! }));
     if (stored.length > 0) {
-      await tx.insert(emailSources).values(stored.map(({ id, m }) => ({ emailId: id, raw: m.raw })));
+      await copySources(tx, stored.map(({ id, m }) => ({ emailId: id, raw: m.raw })));
       const attachments = stored.flatMap(({ id, m }) =>
         m.parsed.attachments.map((a, position) => ({ emailId: id, position, ...a })),
       );

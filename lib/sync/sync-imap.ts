@@ -12,6 +12,10 @@ import { updateSyncCursor } from "./update-sync-cursor";
 const DAY_MS = 86_400_000;
 /** UIDs per metadata FETCH, to bound one response. */
 const META_CHUNK = 5_000;
+/** Sources above this are downloaded one by one into a buffer of their size (see downloadSource). */
+const BIG_SOURCE_BYTES = 1024 * 1024;
+/** Bytes per partial FETCH of a big source. */
+const DOWNLOAD_CHUNK = 1024 * 1024;
 
 type Candidate = { uid: number; size: number };
 
@@ -151,11 +155,16 @@ async function datedCandidates(client: ImapFlow, uids: number[], processFrom: Da
  */
 async function fetchBatch(client: ImapFlow, batch: Candidate[], prefix: string, maxBytes: number): Promise<FetchedMessage[]> {
   const sizes = new Map(batch.map((c) => [c.uid, c.size]));
-  const normal = batch.filter((c) => c.size <= maxBytes).map((c) => c.uid);
+  const normal = batch.filter((c) => c.size <= Math.min(maxBytes, BIG_SOURCE_BYTES)).map((c) => c.uid);
+  const big = batch.filter((c) => c.size > BIG_SOURCE_BYTES && c.size <= maxBytes);
   const large = batch.filter((c) => c.size > maxBytes).map((c) => c.uid);
   const pending: Promise<FetchedMessage>[] = [];
   const build = (uid: number, raw: Buffer, oversized: boolean) =>
     parseMessage(raw).then((parsed) => ({ sourceKey: prefix + uid, raw, sizeBytes: sizes.get(uid) ?? raw.length, oversized, contentHash: hashSource(raw), parsed }));
+  for (const c of big) {
+    const raw = await downloadSource(client, c);
+    if (raw) pending.push(build(c.uid, raw, false));
+  }
   if (normal.length > 0) {
     for await (const msg of client.fetch(uidRange(normal), { uid: true, source: true }, { uid: true })) {
       if (msg.source) pending.push(build(msg.uid, msg.source, false));
@@ -167,4 +176,28 @@ async function fetchBatch(client: ImapFlow, batch: Candidate[], prefix: string, 
     }
   }
   return Promise.all(pending);
+}
+
+/**
+ * Downloads one big source in partial FETCHes (BODY.PEEK[]<offset.length>) straight into a
+ * buffer of the size the server reported. A whole-message FETCH makes imapflow gather the
+ * literal in chunks and then concatenate them, holding twice the message at its peak;
+ * here the peak is the message plus one chunk. Undefined when the message is gone.
+ */
+async function downloadSource(client: ImapFlow, c: Candidate): Promise<Buffer | undefined> {
+  const { content } = await client.download(String(c.uid), undefined, { uid: true, chunkSize: DOWNLOAD_CHUNK });
+  if (!content) return undefined;
+  let buf = Buffer.allocUnsafe(c.size);
+  let length = 0;
+  for await (const chunk of content as AsyncIterable<Buffer>) {
+    if (length + chunk.length > buf.length) {
+      // The server reported a smaller size than it sends: grow (rare).
+      const grown = Buffer.allocUnsafe(Math.max(buf.length * 2, length + chunk.length));
+      buf.copy(grown, 0, 0, length);
+      buf = grown;
+    }
+    chunk.copy(buf, length);
+    length += chunk.length;
+  }
+  return length === buf.length ? buf : buf.subarray(0, length);
 }
