@@ -3,7 +3,7 @@ import type { ImapFlow } from "imapflow";
 import type { Db } from "../../db/client";
 import { connectImap } from "../mail/connect-imap";
 import { hashSource, parseMessage } from "../mail/parse-message";
-import { planBatches, uidRange } from "./plan-batches";
+import { FIRST_BATCH, planBatches, uidRange } from "./plan-batches";
 import { incomingSession, type ProtocolSyncContext, type ProtocolSyncResult } from "./protocol-sync";
 import { createStorePipeline } from "./store-pipeline";
 import { storedSourceKeys, storeMessages, type FetchedMessage } from "./store-messages";
@@ -68,7 +68,7 @@ export async function syncImap(ctx: ProtocolSyncContext): Promise<ProtocolSyncRe
     await updateSyncCursor(db, { ...lease, set: { syncProgressDone: done, syncProgressTotal: total } });
 
     let storedCount = 0;
-    const batches = planBatches(todo, { maxCount: options.batchMaxMessages, maxBytes: options.batchMaxBytes, maxMessageBytes: options.maxMessageBytes });
+    const batches = planBatches(todo, { maxCount: options.batchMaxMessages, firstMaxCount: FIRST_BATCH, maxBytes: options.batchMaxBytes, maxMessageBytes: options.maxMessageBytes });
     const pipeline = createStorePipeline();
     let next = 0;
     for (; next < batches.length && !ctx.shouldStop(next); next++) {

@@ -5,7 +5,7 @@ import { emails } from "../../db/schema/emails";
 import { connectPop3Session } from "../mail/connect-pop3-session";
 import { hashSource, parseMessage, type ParsedMessage } from "../mail/parse-message";
 import type { Pop3Client } from "../mail/pop3";
-import { planBatches } from "./plan-batches";
+import { FIRST_BATCH, planBatches } from "./plan-batches";
 import { incomingSession, type ProtocolSyncContext, type ProtocolSyncResult } from "./protocol-sync";
 import { createStorePipeline } from "./store-pipeline";
 import { storedSourceKeys, storeMessages, type FetchedMessage } from "./store-messages";
@@ -59,7 +59,7 @@ export async function syncPop3(ctx: ProtocolSyncContext): Promise<ProtocolSyncRe
     await updateSyncCursor(db, { ...lease, set: { syncProgressDone: done, syncProgressTotal: done + todo.length } });
 
     let storedCount = 0;
-    const batches = planBatches(todo, { maxCount: options.batchMaxMessages, maxBytes: options.batchMaxBytes, maxMessageBytes: options.maxMessageBytes });
+    const batches = planBatches(todo, { maxCount: options.batchMaxMessages, firstMaxCount: FIRST_BATCH, maxBytes: options.batchMaxBytes, maxMessageBytes: options.maxMessageBytes });
     const pipeline = createStorePipeline();
     let next = 0;
     for (; next < batches.length && !ctx.shouldStop(next); next++) {
