@@ -35,7 +35,7 @@ export type SendOptions = {
 export function resolveSendOptions(overrides: Partial<SendOptions> & { workerId: string }): SendOptions {
   return {
     leaseMs: 5 * 60_000,
-    claimLimit: 200,
+    claimLimit: 500,
     budgetMs: 20_000,
     mailTimeoutMs: env().MAILROOM_MAIL_TIMEOUT_MS,
     retryBaseMs: 60_000,
