@@ -83,6 +83,23 @@ describe("listing a mailbox's mail", () => {
     expect((await listEmails(t.db, alice, { mailboxId: aliceBox, query: "nothing like this" })).rows).toEqual([]);
   });
 
+  test("a big mailbox: the count stops at 1,000 (the page shows 1,000+), paging past it still works, newest first", async () => {
+    const bulk = await makeMailbox(alice, "queue", "bulk");
+    await sql`
+      insert into emails (mailbox_id, source_key, message_id, content_hash, from_address, from_name, to_list, subject, text_body, size_bytes, stored_at)
+      select ${bulk}, 'imap:1:' || g, '<bulk' || g || '@example.org>', md5(g::text), 'sender@example.org', 'Sender', '[]'::jsonb,
+             'Bulk ' || g, 'hi', 100, timestamptz '2025-01-01' + g * interval '1 minute'
+        from generate_series(1, 1050) g`;
+    const first = await listEmails(t.db, alice, { mailboxId: bulk, pageSize: 50 });
+    expect(first).toMatchObject({ total: 1000, totalCapped: true });
+    expect(first.rows.map((r) => r.subject).slice(0, 2)).toEqual(["Bulk 1050", "Bulk 1049"]);
+    // Past the cap the count reaches one row beyond this page, so the last pages are exact again.
+    const last = await listEmails(t.db, alice, { mailboxId: bulk, pageSize: 50, page: 21 });
+    expect(last).toMatchObject({ total: 1050, totalCapped: false });
+    expect(last.rows.map((r) => r.subject)).toEqual(Array.from({ length: 50 }, (_, i) => `Bulk ${50 - i}`));
+    expect((await listEmails(t.db, alice, { mailboxId: aliceBox })).totalCapped).toBe(false);
+  });
+
   test("the search's expressions are the ones the trigram indexes cover", async () => {
     await sql`analyze emails`;
     const plan = await sql.begin(async (tx) => {
