@@ -12,7 +12,7 @@ import { runWorkerLoop } from "./loop";
 async function main() {
   const e = env();
   const workerId = e.MAILROOM_WORKER_ID ?? `${os.hostname()}:${process.pid}`;
-  const { db, close } = createDb(databaseUrl(e), { max: 5 });
+  const { db, close } = createDb(databaseUrl(e), { max: 10 }) // shared by the sync lanes and the other steps;
   const abort = new AbortController();
   const stop = (signal: string) => {
     if (abort.signal.aborted) return;
