@@ -12,7 +12,8 @@ import { runWorkerLoop } from "./loop";
 async function main() {
   const e = env();
   const workerId = e.MAILROOM_WORKER_ID ?? `${os.hostname()}:${process.pid}`;
-  const { db, close } = createDb(databaseUrl(e), { max: 10 }) // shared by the sync lanes and the other steps;
+  // Shared by the sync lanes (up to 24 at once) and the other steps.
+  const { db, close } = createDb(databaseUrl(e), { max: 10 });
   const abort = new AbortController();
   const stop = (signal: string) => {
     if (abort.signal.aborted) return;
