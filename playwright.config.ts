@@ -41,7 +41,7 @@ export default defineConfig({
       stdout: "pipe",
     },
     {
-      command: "node_modules/.bin/tsx workers/index.ts",
+      command: "node --import tsx workers/index.ts",
       wait: { stdout: /worker started/ },
       reuseExistingServer: false,
       timeout: 60_000,

@@ -5,7 +5,7 @@ import path from "node:path";
 const root = path.resolve(import.meta.dirname, "../..");
 const CLK_TCK = 100; // USER_HZ on Linux
 
-/** One real worker process (`tsx workers/index.ts`), started the way production starts it. */
+/** One real worker process (`node --import tsx workers/index.ts`), started the way production starts it. */
 export type BenchWorker = {
   child: ChildProcess;
   pid: number;
@@ -27,7 +27,7 @@ export async function startBenchWorker(env: Record<string, string>): Promise<Ben
   // --cpu-prof is refused in NODE_OPTIONS, so a profiled worker runs as `node --cpu-prof --import tsx`.
   const [cmd, args] = profileDir
     ? [process.execPath, ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "--import", "tsx", path.join(root, "workers/index.ts")]]
-    : [path.join(root, "node_modules/.bin/tsx"), [path.join(root, "workers/index.ts")]];
+    : [process.execPath, ["--import", "tsx", path.join(root, "workers/index.ts")]];
   const child = spawn(cmd, args, {
     cwd: root,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", ...env },

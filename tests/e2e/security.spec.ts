@@ -222,7 +222,7 @@ async function startOwnServers(): Promise<{ url: string; logs: () => string; sto
   let logs = "";
   const children: ChildProcess[] = [
     spawn(path.join(root, "node_modules/.bin/next"), ["start", "-p", String(port), "-H", "127.0.0.1"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true }),
-    spawn(path.join(root, "node_modules/.bin/tsx"), ["workers/index.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true }),
+    spawn(process.execPath, ["--import", "tsx", "workers/index.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true }),
   ];
   for (const c of children) {
     c.stdout!.on("data", (d) => (logs += d));

@@ -43,7 +43,7 @@ afterAll(async () => {
 });
 
 function startWorker(id: string): ChildProcess {
-  const child = spawn(path.join(root, "node_modules/.bin/tsx"), ["workers/index.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "workers/index.ts"], {
     cwd: root,
     env: { ...process.env, DATABASE_URL: t.url, MAILROOM_SECRET_KEY: secretKey, MAILROOM_EXTRA_CA_FILE: pki.caFile, MAILROOM_WORKER_ID: id, LOG_LEVEL: "warn" },
     stdio: ["ignore", "pipe", "pipe"],

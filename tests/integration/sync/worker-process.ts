@@ -17,9 +17,9 @@ export type WorkerProcess = {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 };
 
-/** Starts `tsx workers/index.ts` (the real worker) as a child process and waits for its "worker started" line. */
+/** Starts `node --import tsx workers/index.ts` (the real worker, as npm start runs it) as a child process and waits for its "worker started" line. */
 export async function startWorker(env: Record<string, string>): Promise<WorkerProcess> {
-  const child = spawn(path.join(root, "node_modules/.bin/tsx"), [path.join(root, "workers/index.ts")], {
+  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "workers/index.ts")], {
     cwd: root,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "test", ...env },
     stdio: ["ignore", "pipe", "pipe"],
