@@ -1,5 +1,6 @@
 import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
+import { log } from "@/lib/log";
 import { verifyCredentials } from "@/lib/users/verify-credentials";
 import { getDb } from "./db";
 import { clientAddress } from "./client-address";
@@ -17,6 +18,17 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
   trustHost: true,
   session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
   pages: { signIn: "/sign-in" },
+  // A wrong password is expected, not an error: the throttle counts it. Anything else
+  // goes to our structured log (which redacts secrets), not next-auth's stack dumps.
+  logger: {
+    error(error) {
+      if (error.name === "CredentialsSignin") return;
+      log("error", "auth error", { err: error, type: (error as { type?: string }).type });
+    },
+    warn(code) {
+      log("warn", "auth warning", { code });
+    },
+  },
   providers: [
     Credentials({
       credentials: { email: {}, password: {} },
