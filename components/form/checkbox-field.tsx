@@ -1,4 +1,5 @@
 import type { InputHTMLAttributes } from "react";
+import { FieldNotes, HelpMark, describedBy } from "./field";
 
 type CheckboxFieldProps = {
   name: string;
@@ -10,40 +11,16 @@ type CheckboxFieldProps = {
 
 /** A checkbox with its label to the right, a help tooltip and its errors beside it (the checkbox twin of Field). */
 export function CheckboxField({ name, label, help, errors, ...input }: CheckboxFieldProps) {
-  const errorId = `${name}-error`;
-  const helpId = `${name}-help`;
-  const described = [errors?.length ? errorId : "", help ? helpId : ""].filter(Boolean).join(" ");
   return (
     <div className="flex flex-col gap-1">
       <div className="flex items-center gap-2">
-        <input
-          {...input}
-          type="checkbox"
-          id={name}
-          name={name}
-          aria-invalid={errors?.length ? true : undefined}
-          aria-describedby={described || undefined}
-          className="h-4 w-4 rounded border-slate-300"
-        />
+        <input {...input} {...describedBy(name, errors, help)} type="checkbox" className="h-4 w-4 rounded border-slate-300" />
         <label htmlFor={name} className="text-sm font-medium text-slate-700">
           {label}
         </label>
-        {help ? (
-          <span title={help} aria-hidden="true" className="cursor-help text-slate-400">
-            ⓘ
-          </span>
-        ) : null}
+        <HelpMark help={help} />
       </div>
-      {help ? (
-        <span id={helpId} className="sr-only">
-          {help}
-        </span>
-      ) : null}
-      {errors?.length ? (
-        <p id={errorId} data-field-error={name} className="text-sm text-red-700">
-          {errors.join(" ")}
-        </p>
-      ) : null}
+      <FieldNotes name={name} help={help} errors={errors} />
     </div>
   );
 }

@@ -11,33 +11,47 @@ type FieldProps = {
 
 /** A labelled form field with its help tooltip and its errors beside it. */
 export function Field({ name, label, help, errors, children }: FieldProps) {
-  const errorId = `${name}-error`;
-  const helpId = `${name}-help`;
   return (
     <div className="flex flex-col gap-1">
       <div className="flex items-center gap-1">
         <label htmlFor={name} className="text-sm font-medium text-slate-700">
           {label}
         </label>
-        {/* Outside the label, so the field's accessible name is the label alone; the help is read through aria-describedby. */}
-        {help ? (
-          <span title={help} aria-hidden="true" className="cursor-help text-sm text-slate-400">
-            ⓘ
-          </span>
-        ) : null}
+        <HelpMark help={help} />
       </div>
       {children}
+      <FieldNotes name={name} help={help} errors={errors} />
+    </div>
+  );
+}
+
+/**
+ * The ⓘ with the help as its tooltip. It sits outside the label, so a field's
+ * accessible name is the label alone; screen readers get the help through FieldNotes.
+ */
+export function HelpMark({ help }: { help?: string }) {
+  return help ? (
+    <span title={help} aria-hidden="true" className="cursor-help text-sm text-slate-400">
+      ⓘ
+    </span>
+  ) : null;
+}
+
+/** The help (for screen readers, via aria-describedby) and the field's errors, shown beside it. */
+export function FieldNotes({ name, help, errors }: { name: string; help?: string; errors?: string[] }) {
+  return (
+    <>
       {help ? (
-        <span id={helpId} className="sr-only">
+        <span id={`${name}-help`} className="sr-only">
           {help}
         </span>
       ) : null}
       {errors?.length ? (
-        <p id={errorId} data-field-error={name} className="text-sm text-red-700">
+        <p id={`${name}-error`} data-field-error={name} className="text-sm text-red-700">
           {errors.join(" ")}
         </p>
       ) : null}
-    </div>
+    </>
   );
 }
 
