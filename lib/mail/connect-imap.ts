@@ -1,4 +1,3 @@
-import tls from "node:tls";
 import { ImapFlow } from "imapflow";
 import { mailTlsOptions } from "./tls-options";
 
@@ -35,7 +34,7 @@ export async function connectImap(s: IncomingSessionSettings): Promise<ImapFlow>
     host: s.host,
     port: s.port,
     secure: s.tls,
-    tls: withSharedContext(mailTlsOptions(s.host, s.ca), s.ca),
+    tls: mailTlsOptions(s.host, s.ca),
     auth: { user: s.userName, pass: s.password, loginMethod },
     logger: false,
     connectionTimeout: timeoutMs,
@@ -55,28 +54,3 @@ export async function connectImap(s: IncomingSessionSettings): Promise<ImapFlow>
   return client;
 }
 
-/** Secure contexts by their CA list and minimum version; bounded (a handful of distinct CAs in practice). */
-const contexts = new Map<string, tls.SecureContext>();
-const MAX_CONTEXTS = 64;
-
-/**
- * The same options with the CA list turned into a shared secure context. Given `ca`, Node
- * builds a new context per connection and parses every system root again (~140
- * certificates, about 18 ms of CPU a connection here, the largest cost of a sync that
- * finds little mail); one context per CA list does that once. Certificate checks are
- * unchanged: the context trusts exactly the `ca` list, the connection still verifies
- * the host name and rejects unauthorized peers.
- */
-function withSharedContext(options: tls.ConnectionOptions, extra: string | Buffer | undefined): tls.ConnectionOptions {
-  if (!options.ca || extra === undefined) return options;
-  const { ca, minVersion, ...rest } = options;
-  // The list is the system roots (fixed for the process) plus `extra`, so `extra` identifies it.
-  const key = `${minVersion ?? ""}\n${extra.toString()}`;
-  let context = contexts.get(key);
-  if (!context) {
-    if (contexts.size >= MAX_CONTEXTS) contexts.clear();
-    context = tls.createSecureContext({ ca, minVersion });
-    contexts.set(key, context);
-  }
-  return { ...rest, secureContext: context };
-}
