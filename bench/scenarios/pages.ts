@@ -64,7 +64,7 @@ export const pages: Scenario = {
     const seconds = ctx.quick ? 4 : 20;
     if (buildIsStale(root)) {
       ctx.log("pages: building the app (under the shared build lock)");
-      execFileSync("flock", ["/tmp/mailroom-build.lock", path.join(root, "node_modules/.bin/next"), "build"], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+      execFileSync("flock", [path.join(root, ".build.lock"), path.join(root, "node_modules/.bin/next"), "build"], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
     }
     const bench = await ctx.pg.freshDb("pages");
     const authSecret = crypto.randomBytes(32).toString("base64url");
