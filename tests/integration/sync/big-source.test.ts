@@ -1,31 +1,19 @@
 import { randomBytes } from "node:crypto";
 import { eq } from "drizzle-orm";
 import MailComposer from "nodemailer/lib/mail-composer";
-import { afterAll, beforeAll, expect, test, vi } from "vitest";
+import { beforeAll, expect, test } from "vitest";
 import { emailAttachments, emails, emailSources } from "../../../db/schema/emails";
-import { generateSecretKey } from "../../../lib/crypto/generate-secret-key";
 import { syncDueMailboxes } from "../../../lib/sync/sync-due-mailboxes";
-import { createTestDb, type TestDb } from "../../harness/db";
-import { startDovecot, type Dovecot } from "../../harness/dovecot";
-import { createTestPki } from "../../harness/tls";
-import { insertMailbox, insertProfile, insertUser, testMessage, testSyncOptions } from "./sync-fixtures";
+import type { TestDb } from "../../harness/db";
+import type { Dovecot } from "../../harness/dovecot";
+import { insertMailbox, insertProfile, testMessage, testSyncOptions } from "./sync-fixtures";
+import { useDovecotSuite } from "./dovecot-suite";
 
-const pki = createTestPki();
-vi.stubEnv("MAILROOM_SECRET_KEY", generateSecretKey("test"));
-vi.stubEnv("MAILROOM_EXTRA_CA_FILE", pki.caFile);
-
+const suite = useDovecotSuite();
 let t: TestDb;
 let dovecot: Dovecot;
 let ownerId: string;
-beforeAll(async () => {
-  [t, dovecot] = await Promise.all([createTestDb(), startDovecot({ pki })]);
-  ownerId = await insertUser(t.db);
-});
-afterAll(async () => {
-  await dovecot?.destroy();
-  await t?.close();
-  vi.unstubAllEnvs();
-});
+beforeAll(() => void ({ t, dovecot, ownerId } = suite));
 
 /** A ~3 MB message: big sources take their own download path (IMAP) and are written with binary COPY. */
 function bigMessage(i: number): Promise<Buffer> {

@@ -1,33 +1,22 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, expect, test, vi } from "vitest";
+import { beforeAll, expect, test } from "vitest";
 import { alerts } from "../../../db/schema/alerts";
 import { emails, emailSources } from "../../../db/schema/emails";
 import { mailboxes } from "../../../db/schema/mailboxes";
 import { profiles } from "../../../db/schema/profiles";
-import { generateSecretKey } from "../../../lib/crypto/generate-secret-key";
 import { connectPop3Session } from "../../../lib/mail/connect-pop3-session";
 import { syncDueMailboxes } from "../../../lib/sync/sync-due-mailboxes";
-import { createTestDb, type TestDb } from "../../harness/db";
-import { startDovecot, type Dovecot } from "../../harness/dovecot";
-import { createTestPki } from "../../harness/tls";
-import { insertMailbox, insertProfile, insertUser, makeDue, storedCounts, testMessage, testSyncOptions } from "./sync-fixtures";
+import type { TestDb } from "../../harness/db";
+import type { Dovecot } from "../../harness/dovecot";
+import { insertMailbox, insertProfile, makeDue, storedCounts, testMessage, testSyncOptions } from "./sync-fixtures";
+import { useDovecotSuite } from "./dovecot-suite";
 
-const pki = createTestPki();
-vi.stubEnv("MAILROOM_SECRET_KEY", generateSecretKey("test"));
-vi.stubEnv("MAILROOM_EXTRA_CA_FILE", pki.caFile);
-
+const suite = useDovecotSuite();
+const { pki } = suite;
 let t: TestDb;
 let dovecot: Dovecot;
 let ownerId: string;
-beforeAll(async () => {
-  [t, dovecot] = await Promise.all([createTestDb(), startDovecot({ pki })]);
-  ownerId = await insertUser(t.db);
-});
-afterAll(async () => {
-  await dovecot?.destroy();
-  await t?.close();
-  vi.unstubAllEnvs();
-});
+beforeAll(() => void ({ t, dovecot, ownerId } = suite));
 
 const options = testSyncOptions("pop3-test");
 
