@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { AppError } from "./errors";
+import { postgresErrorOf } from "./postgres-error";
 
 /** Parses `input` with `schema`, or throws AppError("invalid") with each field's messages. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
@@ -15,8 +16,6 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.in
 
 /** True when `err` is Postgres's unique violation on the named constraint or index. */
 export function isUniqueViolation(err: unknown, constraint?: string): boolean {
-  const e = (err as { cause?: unknown })?.cause ?? err;
-  const pg = e as { code?: string; constraint_name?: string; constraint?: string };
-  if (pg?.code !== "23505") return false;
-  return !constraint || pg.constraint_name === constraint || pg.constraint === constraint;
+  const pg = postgresErrorOf(err);
+  return pg?.code === "23505" && (!constraint || pg.constraint === constraint);
 }

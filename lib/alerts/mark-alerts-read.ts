@@ -4,7 +4,7 @@ import { alerts } from "../../db/schema/alerts";
 import { assertCan, can, type Actor } from "../auth/actor";
 import { AppError } from "../errors";
 import { findVisibleMailbox } from "../mailboxes/mailbox-view";
-import { isUuid } from "../profiles/is-uuid";
+import { isUuid } from "../is-uuid";
 
 export type MarkAlertsReadInput =
   /** These alerts. */

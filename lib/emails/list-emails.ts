@@ -3,7 +3,7 @@ import type { Db } from "../../db/client";
 import { emails } from "../../db/schema/emails";
 import { mailboxes } from "../../db/schema/mailboxes";
 import type { Actor } from "../auth/actor";
-import { isUuid } from "../profiles/is-uuid";
+import { isUuid } from "../is-uuid";
 import { mailNotFound, readableMailboxes } from "./readable-mailboxes";
 
 export type EmailListRow = {

@@ -1,4 +1,4 @@
-import { isUuid } from "../profiles/is-uuid";
+import { isUuid } from "../is-uuid";
 
 export type MailIds = { mailboxId: string; emailId: number };
 

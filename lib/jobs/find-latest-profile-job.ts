@@ -2,7 +2,7 @@ import { desc, eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { jobs } from "../../db/schema/jobs";
 import { assertCan, type Actor } from "../auth/actor";
-import { isUuid } from "../profiles/is-uuid";
+import { isUuid } from "../is-uuid";
 import { readJobProgress, type JobProgress } from "./job-progress-view";
 
 /** The most recent "test & enable all" job of a profile, for its page after a reload (mailbox:test); null if none. */

@@ -1,7 +1,7 @@
 import type { Db } from "../../db/client";
 import { assertCan, type Actor } from "../auth/actor";
 import { AppError } from "../errors";
-import { isUuid } from "../profiles/is-uuid";
+import { isUuid } from "../is-uuid";
 import { readJobProgress, type JobProgress } from "./job-progress-view";
 
 /**

@@ -3,7 +3,7 @@ import type { Db } from "../../db/client";
 import { mailboxes } from "../../db/schema/mailboxes";
 import { assertCan, type Actor } from "../auth/actor";
 import { AppError } from "../errors";
-import { isUuid } from "../profiles/is-uuid";
+import { isUuid } from "../is-uuid";
 
 /**
  * Approves the email of the given mailboxes (mailbox:approve, admins only),

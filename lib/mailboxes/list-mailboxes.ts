@@ -4,7 +4,7 @@ import type { Db } from "../../db/client";
 import { mailboxes } from "../../db/schema/mailboxes";
 import { profiles } from "../../db/schema/profiles";
 import { assertCan, type Actor } from "../auth/actor";
-import { isUuid } from "../profiles/is-uuid";
+import { isUuid } from "../is-uuid";
 import { owners, selectMailboxViews, visibleMailboxCondition, type MailboxView } from "./mailbox-view";
 
 export const mailboxFilters = ["all", "active", "unapproved", "failing"] as const;

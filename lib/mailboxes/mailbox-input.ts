@@ -2,7 +2,7 @@
 // rules (profile exists, ACT with this profile, unique address) are checked in
 // check-mailbox-settings.ts.
 import { z } from "zod";
-import { isUuid } from "../profiles/is-uuid";
+import { isUuid } from "../is-uuid";
 
 export const deliveryMethods = ["server_side_sync", "email_router", "none"] as const;
 

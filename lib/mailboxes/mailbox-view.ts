@@ -5,7 +5,7 @@ import { mailboxes } from "../../db/schema/mailboxes";
 import { profiles } from "../../db/schema/profiles";
 import { users } from "../../db/schema/users";
 import { can, type Actor } from "../auth/actor";
-import { isUuid } from "../profiles/is-uuid";
+import { isUuid } from "../is-uuid";
 
 export type DeliveryMethod = "server_side_sync" | "email_router" | "none";
 export type TestStatus = "not_run" | "success" | "failure" | "not_supported";

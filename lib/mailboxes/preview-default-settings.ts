@@ -4,7 +4,7 @@ import { mailboxes } from "../../db/schema/mailboxes";
 import { profiles } from "../../db/schema/profiles";
 import { assertCan, type Actor } from "../auth/actor";
 import { AppError } from "../errors";
-import { isUuid } from "../profiles/is-uuid";
+import { isUuid } from "../is-uuid";
 import { loadOrgSettings } from "../settings/load-org-settings";
 import type { DeliveryMethod } from "./mailbox-view";
 

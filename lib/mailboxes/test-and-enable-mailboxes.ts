@@ -4,7 +4,7 @@ import { mailboxes } from "../../db/schema/mailboxes";
 import { assertCan, type Actor } from "../auth/actor";
 import { AppError } from "../errors";
 import { createTestEnableJob } from "../jobs/create-test-enable-job";
-import { isUuid } from "../profiles/is-uuid";
+import { isUuid } from "../is-uuid";
 import { runMailboxTest, type MailboxTestResult } from "./run-mailbox-test";
 
 /** Up to this many mailboxes are tested while the person waits; more go to a background job. */

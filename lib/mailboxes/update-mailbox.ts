@@ -5,7 +5,7 @@ import { mailboxes, type NewMailbox } from "../../db/schema/mailboxes";
 import { users } from "../../db/schema/users";
 import { assertCan, type Actor } from "../auth/actor";
 import { AppError } from "../errors";
-import { isUuid } from "../profiles/is-uuid";
+import { isUuid } from "../is-uuid";
 import { parseInput } from "../validation";
 import { assertAddressFree, mailboxSettingsErrors, throwIfErrors } from "./check-mailbox-settings";
 import { mailboxFieldSchemas } from "./mailbox-input";

@@ -4,7 +4,7 @@ import type { Db } from "../../db/client";
 import { mailboxes } from "../../db/schema/mailboxes";
 import { assertCan, type Actor } from "../auth/actor";
 import { AppError } from "../errors";
-import { isUuid } from "../profiles/is-uuid";
+import { isUuid } from "../is-uuid";
 import { parseInput } from "../validation";
 import { mailboxSettingsErrors, throwIfErrors, type MailboxSettings } from "./check-mailbox-settings";
 import { deliveryMethods, KEEP } from "./mailbox-input";

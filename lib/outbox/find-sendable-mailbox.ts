@@ -3,7 +3,7 @@ import type { DbOrTx } from "../../db/client";
 import { mailboxes } from "../../db/schema/mailboxes";
 import { assertCan, can, type Actor } from "../auth/actor";
 import { AppError } from "../errors";
-import { isUuid } from "../profiles/is-uuid";
+import { isUuid } from "../is-uuid";
 import { loadOrgSettings } from "../settings/load-org-settings";
 
 export type SendableMailbox = {

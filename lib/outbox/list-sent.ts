@@ -6,7 +6,7 @@ import { outbox } from "../../db/schema/outbox";
 import type { Actor } from "../auth/actor";
 import { readableMailboxes } from "../emails/readable-mailboxes";
 import { AppError } from "../errors";
-import { isUuid } from "../profiles/is-uuid";
+import { isUuid } from "../is-uuid";
 
 export type SentStatus = "queued" | "sending" | "sent" | "retrying" | "failed";
 

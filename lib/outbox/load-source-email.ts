@@ -6,7 +6,7 @@ import type { Actor } from "../auth/actor";
 import { parseIntegerId } from "../emails/parse-mail-ids";
 import { readableMailboxes } from "../emails/readable-mailboxes";
 import { AppError } from "../errors";
-import { isUuid } from "../profiles/is-uuid";
+import { isUuid } from "../is-uuid";
 
 /** A stored message being replied to or forwarded. */
 export type SourceEmail = {

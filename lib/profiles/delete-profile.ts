@@ -4,8 +4,8 @@ import { mailboxes } from "../../db/schema/mailboxes";
 import { profiles } from "../../db/schema/profiles";
 import { assertCan, type Actor } from "../auth/actor";
 import { AppError } from "../errors";
-import { isUuid } from "./is-uuid";
-import { postgresErrorOf } from "./postgres-error";
+import { isUuid } from "../is-uuid";
+import { postgresErrorOf } from "../postgres-error";
 
 /**
  * Deletes a profile (profile:write). Refused with AppError "conflict" naming how

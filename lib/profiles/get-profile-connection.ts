@@ -4,7 +4,7 @@ import { profiles } from "../../db/schema/profiles";
 import { openSecret } from "../crypto/open-secret";
 import { AppError } from "../errors";
 import type { IncomingProtocol, ServerType } from "./fill-profile-defaults";
-import { isUuid } from "./is-uuid";
+import { isUuid } from "../is-uuid";
 import type { AuthMethod } from "./profile-input";
 
 /** A user name and the opened password. Never log it or return it to a browser. */

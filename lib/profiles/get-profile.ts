@@ -1,7 +1,7 @@
 import type { Db } from "../../db/client";
 import { assertCan, type Actor } from "../auth/actor";
 import { AppError } from "../errors";
-import { isUuid } from "./is-uuid";
+import { isUuid } from "../is-uuid";
 import { findProfileView, type ProfileView } from "./profile-view";
 
 /** One profile for its page or edit form (profile:read). Passwords appear only as passwordSet / outgoingPasswordSet. */

@@ -1,7 +1,7 @@
 import type { NewProfile } from "../../db/schema/profiles";
 import { sealSecret } from "../crypto/seal-secret";
 import { AppError } from "../errors";
-import { postgresErrorOf } from "./postgres-error";
+import { postgresErrorOf } from "../postgres-error";
 import type { ProfileInput, SecretChange } from "./profile-input";
 
 /**

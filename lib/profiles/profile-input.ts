@@ -3,7 +3,7 @@
 // policy is passed in by the server (see load-profile-policy.ts).
 import { z } from "zod";
 import { AppError } from "../errors";
-import { isUuid } from "./is-uuid";
+import { isUuid } from "../is-uuid";
 import { fillProfileDefaults, type IncomingProtocol, type ServerType } from "./fill-profile-defaults";
 
 export const serverTypes = ["gmail", "pop3smtp"] as const;

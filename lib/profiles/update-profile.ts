@@ -3,7 +3,7 @@ import type { Db } from "../../db/client";
 import { profiles } from "../../db/schema/profiles";
 import { assertCan, type Actor } from "../auth/actor";
 import { AppError } from "../errors";
-import { isUuid } from "./is-uuid";
+import { isUuid } from "../is-uuid";
 import { loadProfilePolicy } from "./load-profile-policy";
 import { profileColumns, rethrowProfileWriteError } from "./profile-columns";
 import { parseProfileInput, type ProfileInput } from "./profile-input";

@@ -1,7 +1,7 @@
 // The organisation email settings form (SPEC §2). Pure, so the page can reuse it.
 import { z } from "zod";
 import { AppError } from "../errors";
-import { isUuid } from "../profiles/is-uuid";
+import { isUuid } from "../is-uuid";
 import { deliveryMethods, type DeliveryMethod } from "./org-settings-view";
 
 const isBlank = (v: unknown) => v === null || v === undefined || (typeof v === "string" && v.trim() === "");

@@ -5,7 +5,7 @@ import { profiles } from "../../db/schema/profiles";
 import { assertCan, type Actor } from "../auth/actor";
 import { AppError } from "../errors";
 import { visibleMailboxCondition } from "../mailboxes/mailbox-view";
-import { isUuid } from "../profiles/is-uuid";
+import { isUuid } from "../is-uuid";
 
 /**
  * Where a mailbox's incoming sync stands, for its page:

@@ -4,7 +4,7 @@ import { mailboxes } from "../../db/schema/mailboxes";
 import { orgSettings } from "../../db/schema/settings";
 import { assertCan, can, type Actor } from "../auth/actor";
 import { AppError } from "../errors";
-import { isUuid } from "../profiles/is-uuid";
+import { isUuid } from "../is-uuid";
 
 /**
  * "Sync now" on the mailbox page: makes the mailbox due at once, so the next

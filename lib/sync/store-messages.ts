@@ -4,7 +4,7 @@ import { emailAttachments, emails } from "../../db/schema/emails";
 import { mailboxes, type NewMailbox } from "../../db/schema/mailboxes";
 import { raiseAlert } from "../alerts/raise-alert";
 import type { ParsedMessage } from "../mail/parse-message";
-import { postgresErrorOf } from "../profiles/postgres-error";
+import { postgresErrorOf } from "../postgres-error";
 import { copySources } from "./copy-sources";
 
 /** One message fetched from the server, ready to store. */

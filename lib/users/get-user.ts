@@ -3,12 +3,13 @@ import type { Db } from "../../db/client";
 import { users } from "../../db/schema/users";
 import { assertCan, type Actor } from "../auth/actor";
 import { AppError } from "../errors";
+import { isUuid } from "../is-uuid";
 import type { UserRow } from "./list-users";
 
 /** One user for the edit form (admins only), without the password hash. */
 export async function getUser(db: Db, actor: Actor | null, id: string): Promise<UserRow> {
   assertCan(actor, "user:admin");
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw new AppError("not_found", "This user does not exist.");
+  if (!isUuid(id)) throw new AppError("not_found", "This user does not exist.");
   const [row] = await db
     .select({ id: users.id, email: users.email, name: users.name, role: users.role, active: users.active, createdAt: users.createdAt })
     .from(users)

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { AppError } from "@/lib/errors";
 import { previewDefaultSettings, type DefaultSettingsPreview } from "@/lib/mailboxes/preview-default-settings";
-import { isUuid } from "@/lib/profiles/is-uuid";
+import { isUuid } from "@/lib/is-uuid";
 import { getDb } from "@/lib/server/db";
 import { getLocale, getT } from "@/lib/server/locale";
 import { requireActor } from "@/lib/server/session";

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { listProfiles } from "@/lib/profiles/list-profiles";
-import { isUuid } from "@/lib/profiles/is-uuid";
+import { isUuid } from "@/lib/is-uuid";
 import { getDb } from "@/lib/server/db";
 import { getLocale, getT } from "@/lib/server/locale";
 import { requireActor } from "@/lib/server/session";
