@@ -1,5 +1,5 @@
 import { eq, sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import type { DbOrTx } from "../../db/client";
 import { mailboxes } from "../../db/schema/mailboxes";
 import { profiles } from "../../db/schema/profiles";
 import { users } from "../../db/schema/users";
@@ -44,8 +44,6 @@ export type ProfileView = {
   updatedAt: Date;
 };
 
-/** Db or a transaction of it. */
-export type DbOrTx = Db | Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 const columns = {
   id: profiles.id,

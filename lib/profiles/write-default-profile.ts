@@ -1,6 +1,6 @@
 import { and, eq, ne, sql } from "drizzle-orm";
 import { profiles } from "../../db/schema/profiles";
-import type { DbOrTx } from "./profile-view";
+import type { DbOrTx } from "../../db/client";
 
 /**
  * Makes `id` the one default profile for new mailboxes (null: none), clearing any

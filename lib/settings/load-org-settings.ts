@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { profiles } from "../../db/schema/profiles";
 import { orgSettings } from "../../db/schema/settings";
-import type { DbOrTx } from "../profiles/profile-view";
+import type { DbOrTx } from "../../db/client";
 import type { OrgSettingsView } from "./org-settings-view";
 
 /**
