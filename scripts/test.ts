@@ -4,7 +4,9 @@
  * 2. Postgres: TEST_DATABASE_URL / DATABASE_URL if set, else an embedded one for this run;
  * 3. vitest (unit + integration; they start Dovecot and SMTP servers themselves);
  * 4. build the app if stale, make a fresh database, run Playwright in Chromium;
- * 5. print one line "N passed, N failed" summed from both JSON reports.
+ * 5. print one line "N passed, N failed, N skipped" summed from both JSON reports; a suite
+ *    that could not start, an unhandled error or a runner's non-zero exit counts as a failure
+ *    (scripts/test-report.ts), and the exit code follows the line.
  * Pass `--unit` or `--e2e` to run only one half; extra arguments go to that runner.
  */
 import { spawn } from "node:child_process";
@@ -18,7 +20,7 @@ import { withDatabase } from "../tests/harness/postgres-server";
 import { createTestPki } from "../tests/harness/tls";
 import { buildIsStale } from "./build-freshness";
 import { ensureChromium } from "./ensure-chromium";
-import { countPlaywright, countVitest } from "./test-report";
+import { countPlaywright, countVitest, summarize, type RunnerOutcome } from "./test-report";
 
 const root = path.resolve(import.meta.dirname, "..");
 const reports = path.join(root, ".reports");
@@ -38,6 +40,7 @@ async function main(): Promise<number> {
   fs.rmSync(reports, { recursive: true, force: true });
   fs.mkdirSync(reports, { recursive: true });
   let failedSteps = 0;
+  const runners: RunnerOutcome[] = [];
 
   if (!only) {
     console.log("\n== lint and type-check ==");
@@ -61,15 +64,17 @@ async function main(): Promise<number> {
   try {
     if (only !== "--e2e") {
       console.log("\n== vitest: unit and integration ==");
-      const code = await run(bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${path.join(reports, "vitest.json")}`, ...(only ? passThrough : [])], env);
-      if (code !== 0 && !fs.existsSync(path.join(reports, "vitest.json"))) failedSteps++;
+      const unhandledFile = path.join(reports, "vitest-unhandled.json");
+      const vitestArgs = ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${path.join(reports, "vitest.json")}`, "--reporter=./scripts/vitest-unhandled-reporter.ts"];
+      const code = await run(bin("vitest"), [...vitestArgs, ...(only ? passThrough : [])], { ...env, MAILROOM_VITEST_UNHANDLED: unhandledFile });
+      runners.push({ name: "vitest", counts: countVitest(path.join(reports, "vitest.json"), unhandledFile), exitCode: code });
     }
     if (only !== "--unit") {
       console.log("\n== Playwright: browser tests in Chromium ==");
       await ensureChromium();
       if (buildIsStale(root)) {
         console.log("building the app…");
-        if ((await run(bin("next"), ["build"], env)) !== 0) return report(failedSteps + 1);
+        if ((await run(bin("next"), ["build"], env)) !== 0) return report(runners, failedSteps + 1);
       }
       const dbName = `mailroom_e2e_${process.pid}`;
       const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
@@ -84,13 +89,13 @@ async function main(): Promise<number> {
         const code = await run(bin("playwright"), ["test", ...(only ? passThrough : [])], {
           ...env,
           E2E_DATABASE_URL: e2eUrl,
-          E2E_PORT: String(await freePort()),
+          E2E_PORT: process.env.E2E_PORT || String(await freePort()),
           AUTH_SECRET: crypto.randomBytes(32).toString("base64url"),
           MAILROOM_SECRET_KEY: `e2e:${crypto.randomBytes(32).toString("base64")}`,
           MAILROOM_EXTRA_CA_FILE: pki.caFile,
           MAILROOM_E2E_PKI_DIR: pki.dir,
         });
-        if (code !== 0 && !fs.existsSync(path.join(reports, "playwright.json"))) failedSteps++;
+        runners.push({ name: "playwright", counts: countPlaywright(path.join(reports, "playwright.json")), exitCode: code });
       } finally {
         await admin.unsafe(`drop database if exists "${dbName}" with (force)`);
         await admin.end();
@@ -99,24 +104,21 @@ async function main(): Promise<number> {
   } finally {
     await stopPg();
   }
-  return report(failedSteps);
+  return report(runners, failedSteps);
 }
 
-function report(failedSteps: number): number {
-  const v = countVitest(path.join(reports, "vitest.json"));
-  const p = countPlaywright(path.join(reports, "playwright.json"));
-  const passed = v.passed + p.passed;
-  const failed = v.failed + p.failed + failedSteps;
-  if (failedSteps) console.log(`${failedSteps} step(s) failed before or outside the test runners (lint, type-check, build or a runner crash)`);
-  console.log(`${passed} passed, ${failed} failed`);
-  return failed > 0 || passed === 0 ? 1 : 0;
+function report(runners: RunnerOutcome[], failedSteps: number): number {
+  const { lines, exitCode } = summarize(runners, failedSteps);
+  console.log("");
+  for (const line of lines) console.log(line);
+  return exitCode;
 }
 
 main().then(
   (code) => process.exit(code),
   (err) => {
     console.error(err);
-    console.log(`0 passed, 1 failed`);
+    console.log(`0 passed, 1 failed, 0 skipped`);
     process.exit(1);
   },
 );
