@@ -1,10 +1,11 @@
 import { pgEnum } from "drizzle-orm/pg-core";
 
 export const roleEnum = pgEnum("role", ["admin", "mailbox_manager", "member"]);
-export const serverTypeEnum = pgEnum("server_type", ["gmail", "pop3smtp"]);
+export const serverTypeEnum = pgEnum("server_type", ["gmail", "pop3smtp", "microsoft365"]);
 export const incomingProtocolEnum = pgEnum("incoming_protocol", ["imap", "pop3"]);
 /** How mailboxes of a profile authenticate. Windows and anonymous exist so the form can refuse them with a reason. */
 export const credentialModeEnum = pgEnum("credential_mode", ["mailbox", "profile", "windows", "anonymous"]);
+/** `xoauth2` means OAuth 2.0: SASL XOAUTH2, or OAUTHBEARER where a server offers only that. */
 export const authMethodEnum = pgEnum("auth_method", ["auto", "plain", "login", "cram-md5", "xoauth2"]);
 export const deliveryMethodEnum = pgEnum("delivery_method", ["server_side_sync", "email_router", "none"]);
 export const testStatusEnum = pgEnum("test_status", ["not_run", "success", "failure", "not_supported"]);

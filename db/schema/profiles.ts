@@ -32,6 +32,26 @@ export const profiles = pgTable(
     maxConnections: integer("max_connections").notNull().default(10),
     isDefault: boolean("is_default").notNull().default(false),
     appendSentToImap: boolean("append_sent_to_imap").notNull().default(false),
+    /** OAuth app of this profile: `google` | `microsoft` | `generic`; null = no OAuth. */
+    oauthProvider: text("oauth_provider"),
+    oauthClientId: text("oauth_client_id"),
+    oauthClientSecretSealed: text("oauth_client_secret_sealed"),
+    /** Microsoft app-only: sealed JSON `{privateKeyPem, certificatePem}` (private_key_jwt client auth). */
+    oauthClientCertificateSealed: text("oauth_client_certificate_sealed"),
+    /** Google app-only: the service account's JSON key, sealed (JWT bearer, RFC 7523). */
+    oauthServiceAccountKeySealed: text("oauth_service_account_key_sealed"),
+    /** Microsoft tenant (id or domain). */
+    oauthTenant: text("oauth_tenant"),
+    /** `global` | `usgov` | `china`: which national cloud fills the endpoints. */
+    oauthCloud: text("oauth_cloud"),
+    oauthAuthorizationUrl: text("oauth_authorization_url"),
+    oauthTokenUrl: text("oauth_token_url"),
+    oauthRevocationUrl: text("oauth_revocation_url"),
+    oauthUserinfoUrl: text("oauth_userinfo_url"),
+    /** Space-separated scopes requested. */
+    oauthScopes: text("oauth_scopes"),
+    /** When the client secret expires (alerts 30, 7 and 1 days before). */
+    oauthSecretExpiresAt: timestamp("oauth_secret_expires_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },

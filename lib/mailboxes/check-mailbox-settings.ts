@@ -5,6 +5,7 @@ import { profiles } from "../../db/schema/profiles";
 import { AppError } from "../errors";
 import { actSyncRefusal } from "../settings/act-sync-refusal";
 import type { DeliveryMethod } from "./mailbox-view";
+import type { ServerType } from "../profiles/fill-profile-defaults";
 
 export type MailboxSettings = { profileId: string | null; incomingDelivery: DeliveryMethod; outgoingDelivery: DeliveryMethod; actDelivery: DeliveryMethod };
 
@@ -17,7 +18,7 @@ export type MailboxSettings = { profileId: string | null; incomingDelivery: Deli
 export async function mailboxSettingsErrors(db: DbOrTx, s: MailboxSettings, prefix = ""): Promise<Record<string, string[]>> {
   const errors: Record<string, string[]> = {};
   const fail = (field: string, message: string) => (errors[field] ??= []).push(prefix + message);
-  let profile: { name: string; serverType: "gmail" | "pop3smtp" } | undefined;
+  let profile: { name: string; serverType: ServerType } | undefined;
   if (s.profileId) {
     [profile] = await db.select({ name: profiles.name, serverType: profiles.serverType }).from(profiles).where(eq(profiles.id, s.profileId));
     if (!profile) fail("profileId", "This server profile no longer exists. Choose another one.");

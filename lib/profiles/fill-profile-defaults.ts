@@ -1,7 +1,7 @@
 // Pure: imported by the profile form on the client as well as by the server, so
 // the admin sees the same values the server will store. No node: imports here.
 
-export type ServerType = "gmail" | "pop3smtp";
+export type ServerType = "gmail" | "pop3smtp" | "microsoft365";
 export type IncomingProtocol = "imap" | "pop3";
 
 /** The fields that decide a profile's locations and ports. A blank port is null. */

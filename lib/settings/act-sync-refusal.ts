@@ -1,6 +1,6 @@
 import type { ServerType } from "../profiles/fill-profile-defaults";
 
-const serverTypeNames: Record<ServerType, string> = { gmail: "Gmail", pop3smtp: "POP3/SMTP" };
+const serverTypeNames: Record<ServerType, string> = { gmail: "Gmail", pop3smtp: "POP3/SMTP", microsoft365: "Microsoft 365" };
 
 /**
  * Why appointments, contacts and tasks (ACT) cannot use server-side sync with a

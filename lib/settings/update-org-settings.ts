@@ -9,6 +9,7 @@ import { actSyncRefusal } from "./act-sync-refusal";
 import { loadOrgSettings } from "./load-org-settings";
 import { parseOrgSettingsInput } from "./org-settings-input";
 import type { OrgSettingsView } from "./org-settings-view";
+import type { ServerType } from "../profiles/fill-profile-defaults";
 
 /**
  * Saves the organisation's email settings (settings:write): the default profile
@@ -22,7 +23,7 @@ export async function updateOrgSettings(db: Db, actor: Actor | null, input: { va
   assertCan(actor, "settings:write");
   const s = parseOrgSettingsInput(input.values);
   return db.transaction(async (tx) => {
-    let profile: { name: string; serverType: "gmail" | "pop3smtp" } | null = null;
+    let profile: { name: string; serverType: ServerType } | null = null;
     if (s.defaultProfileId) {
       // Locked so the profile cannot change type or vanish between this check and the commit.
       [profile] = await tx

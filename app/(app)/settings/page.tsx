@@ -7,6 +7,7 @@ import { requireActor } from "@/lib/server/session";
 import { updateSettingsAction } from "./actions";
 import { loadProfileOptions } from "./load-profile-options";
 import { SettingsForm } from "./settings-form";
+import type { ServerType } from "@/lib/profiles/fill-profile-defaults";
 
 const fields = ["defaultProfileId", "incomingDelivery", "outgoingDelivery", "actDelivery", "processOnlyApproved"] as const;
 
@@ -16,7 +17,7 @@ export default async function SettingsPage() {
   const [settings, profiles] = await Promise.all([getOrgSettings(getDb(), actor), loadProfileOptions(getDb(), actor)]);
   // Why ACT by server-side sync is refused, per default profile choice: the domain's
   // own words in English (the same text the server returns), translated otherwise.
-  const refusal = (p: { serverType: "gmail" | "pop3smtp"; name: string } | null) =>
+  const refusal = (p: { serverType: ServerType; name: string } | null) =>
     locale === "en" ? actSyncRefusal(p?.serverType ?? null, p?.name)! : t("settings.actRefusal");
   const actRefusals: Record<string, string> = { "": refusal(null) };
   for (const p of profiles) actRefusals[p.id] = refusal(p);
