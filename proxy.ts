@@ -2,7 +2,7 @@ import { NextResponse, type NextRequest } from "next/server";
 
 // Pages a signed-out visitor may open. Everything else needs a session cookie here;
 // the page itself then checks the session and the privilege on the server.
-const PUBLIC = [/^\/$/, /^\/sign-in/, /^\/setup/, /^\/api\/auth\//, /^\/api\/health/, /^\/locale/];
+const PUBLIC = [/^\/$/, /^\/sign-in/, /^\/setup/, /^\/api\/auth\//, /^\/api\/health/, /^\/metrics$/, /^\/locale/];
 
 export function proxy(request: NextRequest) {
   const { pathname } = request.nextUrl;

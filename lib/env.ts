@@ -26,6 +26,8 @@ const schema = z.object({
   /** Connection and greeting timeout for mail servers. */
   MAILROOM_MAIL_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   MAILROOM_WORKER_ID: z.string().optional(),
+  /** Bearer token a Prometheus scraper sends to /metrics; unset: /metrics is off (404). */
+  MAILROOM_METRICS_TOKEN: z.string().min(16).optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 

@@ -1,5 +1,6 @@
 import type { Db } from "../db/client";
 import { log } from "../lib/log";
+import { heartbeat } from "./steps/heartbeat";
 import { syncMailboxes } from "./steps/sync-mailboxes";
 import { runJobs } from "./steps/run-jobs";
 import { sendOutbox } from "./steps/send-outbox";
@@ -18,7 +19,7 @@ export type WorkStep = ((ctx: LoopContext) => Promise<number>) & {
   wake?: () => Promise<void> | undefined;
 };
 
-const steps: WorkStep[] = [runJobs, syncMailboxes, sendOutbox];
+const steps: WorkStep[] = [heartbeat, runJobs, syncMailboxes, sendOutbox];
 
 const IDLE_MS = 1000;
 

@@ -8,6 +8,7 @@ import { classifyMailError, type ClassifiedError } from "../mail/errors";
 import { acquireConnectionSlot, releaseConnectionSlot, renewConnectionSlot } from "./connection-slots";
 import type { ProtocolSyncContext, ProtocolSyncResult } from "./protocol-sync";
 import { recordSyncFailure, recordSyncSuccess, releaseForLater, type SyncAlertTarget } from "./record-sync-outcome";
+import { recordSyncRun } from "./record-sync-run";
 import { LeaseLostError } from "./store-messages";
 import { syncImap } from "./sync-imap";
 import type { SyncOptions } from "./sync-options";
@@ -34,15 +35,42 @@ export type SyncOutcome = {
  * and alerts. The lease and slot are renewed while it runs; the sync stops at a
  * batch boundary once `options.budgetMs` is spent, and a connection still busy
  * halfway between the budget and the lease's end is cut. Never throws for mail or
- * settings problems: they become the outcome.
+ * settings problems: they become the outcome. A sync that ran is recorded for the
+ * dashboard and /metrics (recordSyncRun).
  */
 export async function syncMailbox(db: Db, mailboxId: string, options: SyncOptions): Promise<SyncOutcome> {
+  const startedAt = new Date();
+  const facts: RunFacts = {};
+  const outcome = await syncClaimed(db, mailboxId, options, facts);
+  // A sync that waited for a slot or lost its lease did not run: nothing to draw or count.
+  if (facts.protocol && (outcome.result !== "waiting" && outcome.result !== "lease_lost")) {
+    await recordSyncRun(db, {
+      mailboxId,
+      profileId: facts.profileId ?? null,
+      protocol: facts.protocol,
+      workerId: options.workerId,
+      result: outcome.result,
+      errorCode: outcome.error?.code ?? null,
+      stored: outcome.stored,
+      dueAt: facts.dueAt ?? null,
+      startedAt,
+      finishedAt: new Date(),
+    }).catch((err) => log("warn", "could not record the sync run (the dashboard misses it)", { mailboxId, err }));
+  }
+  return outcome;
+}
+
+/** What the dashboard records about a sync, learnt while it runs. */
+type RunFacts = { protocol?: string; profileId?: string | null; dueAt?: Date | null };
+
+async function syncClaimed(db: Db, mailboxId: string, options: SyncOptions, facts: RunFacts): Promise<SyncOutcome> {
   const started = Date.now();
   const [m] = await db
     .select()
     .from(mailboxes)
     .where(and(eq(mailboxes.id, mailboxId), eq(mailboxes.leaseOwner, options.workerId)));
   if (!m) return { mailboxId, result: "lease_lost", stored: 0 };
+  Object.assign(facts, { protocol: "unknown", profileId: m.profileId, dueAt: m.nextSyncAt });
 
   let conn: MailboxConnection;
   const target: SyncAlertTarget = { mailbox: m, profileId: m.profileId ?? undefined, profileOwnerId: null };
@@ -59,6 +87,7 @@ export async function syncMailbox(db: Db, mailboxId: string, options: SyncOption
     return { mailboxId, result, stored: 0, error };
   }
   target.profileOwnerId = conn.profile.ownerId;
+  facts.protocol = conn.incoming.protocol;
   const intervalMs = options.intervalMs ?? conn.profile.minPollingIntervalMinutes * 60_000;
   const slotOwner = `${options.workerId}/${mailboxId}`;
   const slot = await acquireConnectionSlot(db, { key: conn.slotKey, max: conn.profile.maxConnections, owner: slotOwner, ttlMs: options.leaseMs });
