@@ -28,6 +28,14 @@ const schema = z.object({
   MAILROOM_WORKER_ID: z.string().optional(),
   /** Bearer token a Prometheus scraper sends to /metrics; unset: /metrics is off (404). */
   MAILROOM_METRICS_TOKEN: z.string().min(16).optional(),
+  /**
+   * The address people use to reach Mailroom (e.g. https://mail.example.com), from
+   * which the OAuth 2.0 redirect URI registered with Google and Microsoft is built.
+   */
+  MAILROOM_PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: "must be an http(s) address such as https://mailroom.example.com" })
+    .transform((u) => u.replace(/\/+$/, ""))
+    .optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 
