@@ -32,11 +32,37 @@ export function profileColumns(p: ProfileInput): Omit<NewProfile, "id" | "isDefa
     maxConnections: p.maxConnections,
     updatedAt: new Date(),
   };
+  Object.assign(columns, oauthColumns(p));
   if (p.processEmailFrom) columns.processEmailFrom = p.processEmailFrom;
   const password = sealed(p.password);
   if (password !== undefined) columns.passwordSealed = password;
   const outgoing = sealed(p.outgoingPassword);
   if (outgoing !== undefined) columns.outgoingPasswordSealed = outgoing;
+  return columns;
+}
+
+/** The OAuth app's columns: all null when the profile does not use OAuth 2.0; secrets sealed, "keep" left out. */
+function oauthColumns(p: ProfileInput): Partial<NewProfile> {
+  const o = p.oauth;
+  const columns: Partial<NewProfile> = {
+    oauthProvider: o?.provider ?? null,
+    oauthClientId: o?.clientId ?? null,
+    oauthTenant: o?.tenant ?? null,
+    oauthCloud: o?.cloud ?? null,
+    oauthAuthorizationUrl: o?.authorizationUrl ?? null,
+    oauthTokenUrl: o?.tokenUrl ?? null,
+    oauthRevocationUrl: o?.revocationUrl ?? null,
+    oauthUserinfoUrl: o?.userinfoUrl ?? null,
+    oauthScopes: o?.scopes ?? null,
+    oauthSecretExpiresAt: o?.secretExpiresAt ?? null,
+  };
+  const clear: SecretChange = { kind: "clear" };
+  const secret = sealed(o?.clientSecret ?? clear);
+  if (secret !== undefined) columns.oauthClientSecretSealed = secret;
+  const certificate = sealed(o?.certificate ?? clear);
+  if (certificate !== undefined) columns.oauthClientCertificateSealed = certificate;
+  const key = sealed(o?.serviceAccountKey ?? clear);
+  if (key !== undefined) columns.oauthServiceAccountKeySealed = key;
   return columns;
 }
 

@@ -4,6 +4,7 @@ import { mailboxes } from "../../db/schema/mailboxes";
 import { profiles } from "../../db/schema/profiles";
 import { users } from "../../db/schema/users";
 import type { IncomingProtocol, ServerType } from "./fill-profile-defaults";
+import type { OAuthCloud, OAuthProvider } from "../oauth/oauth-presets";
 import type { AuthMethod } from "./profile-input";
 
 /**
@@ -38,6 +39,20 @@ export type ProfileView = {
   maxConnections: number;
   isDefault: boolean;
   appendSentToImap: boolean;
+  /** The OAuth 2.0 app (null provider = no OAuth); its secrets only as set / not set. */
+  oauthProvider: OAuthProvider | null;
+  oauthClientId: string | null;
+  oauthClientSecretSet: boolean;
+  oauthCertificateSet: boolean;
+  oauthServiceAccountKeySet: boolean;
+  oauthTenant: string | null;
+  oauthCloud: OAuthCloud | null;
+  oauthAuthorizationUrl: string | null;
+  oauthTokenUrl: string | null;
+  oauthRevocationUrl: string | null;
+  oauthUserinfoUrl: string | null;
+  oauthScopes: string | null;
+  oauthSecretExpiresAt: Date | null;
   /** Mailboxes using this profile (a profile in use cannot be deleted). */
   mailboxCount: number;
   createdAt: Date;
@@ -72,6 +87,19 @@ const columns = {
   maxConnections: profiles.maxConnections,
   isDefault: profiles.isDefault,
   appendSentToImap: profiles.appendSentToImap,
+  oauthProvider: sql<OAuthProvider | null>`${profiles.oauthProvider}`,
+  oauthClientId: profiles.oauthClientId,
+  oauthClientSecretSet: sql<boolean>`(${profiles.oauthClientSecretSealed} is not null)`,
+  oauthCertificateSet: sql<boolean>`(${profiles.oauthClientCertificateSealed} is not null)`,
+  oauthServiceAccountKeySet: sql<boolean>`(${profiles.oauthServiceAccountKeySealed} is not null)`,
+  oauthTenant: profiles.oauthTenant,
+  oauthCloud: sql<OAuthCloud | null>`${profiles.oauthCloud}`,
+  oauthAuthorizationUrl: profiles.oauthAuthorizationUrl,
+  oauthTokenUrl: profiles.oauthTokenUrl,
+  oauthRevocationUrl: profiles.oauthRevocationUrl,
+  oauthUserinfoUrl: profiles.oauthUserinfoUrl,
+  oauthScopes: profiles.oauthScopes,
+  oauthSecretExpiresAt: profiles.oauthSecretExpiresAt,
   mailboxCount: sql<number>`(select count(*)::int from ${mailboxes} where ${mailboxes.profileId} = ${profiles.id})`.mapWith(Number),
   createdAt: profiles.createdAt,
   updatedAt: profiles.updatedAt,

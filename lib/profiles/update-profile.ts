@@ -37,6 +37,9 @@ export async function updateProfile(db: Db, actor: Actor | null, input: UpdatePr
           outgoingUserName: profiles.outgoingUserName,
           passwordSet: sql<boolean>`(${profiles.passwordSealed} is not null)`,
           outgoingPasswordSet: sql<boolean>`(${profiles.outgoingPasswordSealed} is not null)`,
+          oauthClientSecretSet: sql<boolean>`(${profiles.oauthClientSecretSealed} is not null)`,
+          oauthCertificateSet: sql<boolean>`(${profiles.oauthClientCertificateSealed} is not null)`,
+          oauthServiceAccountKeySet: sql<boolean>`(${profiles.oauthServiceAccountKeySealed} is not null)`,
           isDefault: profiles.isDefault,
         })
         .from(profiles)

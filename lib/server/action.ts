@@ -8,7 +8,8 @@ import type { ActionState } from "./action-state";
 
 export type { ActionState } from "./action-state";
 
-const SECRET_FIELD = /password|secret|token/i;
+// Also the OAuth app's certificate key and service account key (profile form).
+const SECRET_FIELD = /password|secret|token|privatekey|accountkey/i;
 
 /** The submitted text fields, without any that could hold a secret. */
 export function echoValues(formData: FormData): Record<string, string> {

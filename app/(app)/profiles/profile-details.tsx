@@ -3,6 +3,30 @@ import type { Translate } from "@/lib/i18n/translate";
 import type { ProfileView } from "@/lib/profiles/profile-view";
 
 /** Every setting of a profile, read-only, passwords only as "set" / "not set". */
+/** The OAuth app's settings; its secrets only as set / not set. */
+function oauthRows(p: ProfileView, t: Translate, setOrNot: (b: boolean) => string): [string, string, ReactNode][] {
+  const rows: [string, string, ReactNode][] = [];
+  const appOnly = p.credentialMode === "profile";
+  if (p.oauthProvider === "microsoft") {
+    rows.push(["oauthTenant", t("oauth.field.tenant"), p.oauthTenant ?? "—"], ["oauthCloud", t("oauth.field.cloud"), t(`oauth.cloud.${p.oauthCloud ?? "global"}`)]);
+  }
+  if (p.oauthProvider === "google" && appOnly) {
+    rows.push(["oauthServiceAccountKey", t("oauth.field.serviceAccountKey"), setOrNot(p.oauthServiceAccountKeySet)]);
+  } else {
+    rows.push(["oauthClientId", t("oauth.field.clientId"), p.oauthClientId ?? "—"], ["oauthClientSecret", t("oauth.field.clientSecret"), setOrNot(p.oauthClientSecretSet)]);
+    if (p.oauthProvider === "microsoft" && appOnly) rows.push(["oauthCertificate", t("oauth.field.certificatePem"), setOrNot(p.oauthCertificateSet)]);
+    rows.push(["oauthSecretExpiresAt", t("oauth.field.secretExpiresAt"), p.oauthSecretExpiresAt ? p.oauthSecretExpiresAt.toISOString().slice(0, 10) : "—"]);
+  }
+  if (!appOnly) rows.push(["oauthAuthorizationUrl", t("oauth.field.authorizationUrl"), p.oauthAuthorizationUrl ?? "—"]);
+  rows.push(
+    ["oauthTokenUrl", t("oauth.field.tokenUrl"), p.oauthTokenUrl ?? "—"],
+    ["oauthRevocationUrl", t("oauth.field.revocationUrl"), p.oauthRevocationUrl || "—"],
+    ["oauthUserinfoUrl", t("oauth.field.userinfoUrl"), p.oauthUserinfoUrl || "—"],
+    ["oauthScopes", t("oauth.field.scopes"), p.oauthScopes ?? "—"],
+  );
+  return rows;
+}
+
 export function ProfileDetails({ p, t, locale }: { p: ProfileView; t: Translate; locale: string }) {
   const yesNo = (b: boolean) => (b ? t("profiles.yes") : t("profiles.no"));
   const setOrNot = (b: boolean) => (b ? t("profiles.passwordSet") : t("profiles.passwordNotSet"));
@@ -28,6 +52,7 @@ export function ProfileDetails({ p, t, locale }: { p: ProfileView; t: Translate;
       );
     }
   }
+  if (p.oauthProvider) rows.push(...oauthRows(p, t, setOrNot));
   rows.push(
     ["incomingPort", t("profiles.field.incomingPort"), String(p.incomingPort)],
     ["outgoingPort", t("profiles.field.outgoingPort"), String(p.outgoingPort)],

@@ -26,6 +26,18 @@ export const newProfileInitial: ProfileFormInitial = {
   minPollingIntervalMinutes: "5",
   maxConnections: "10",
   isDefault: false,
+  oauthClientId: "",
+  oauthClientSecretSet: false,
+  oauthCertificateSet: false,
+  oauthServiceAccountKeySet: false,
+  oauthTenant: "",
+  oauthCloud: "global",
+  oauthAuthorizationUrl: "",
+  oauthTokenUrl: "",
+  oauthRevocationUrl: "",
+  oauthUserinfoUrl: "",
+  oauthScopes: "",
+  oauthSecretExpiresAt: "",
 };
 
 /** A stored profile as the form's starting values. The view has no passwords, only whether they are set. */
@@ -55,5 +67,18 @@ export function profileFormInitial(p: ProfileView): ProfileFormInitial {
     minPollingIntervalMinutes: String(p.minPollingIntervalMinutes),
     maxConnections: String(p.maxConnections),
     isDefault: p.isDefault,
+    oauthClientId: p.oauthClientId ?? "",
+    oauthClientSecretSet: p.oauthClientSecretSet,
+    oauthCertificateSet: p.oauthCertificateSet,
+    oauthServiceAccountKeySet: p.oauthServiceAccountKeySet,
+    // "organizations" is what a blank tenant means; shown blank so the placeholder explains it.
+    oauthTenant: p.oauthTenant === "organizations" ? "" : (p.oauthTenant ?? ""),
+    oauthCloud: p.oauthCloud ?? "global",
+    oauthAuthorizationUrl: p.oauthAuthorizationUrl ?? "",
+    oauthTokenUrl: p.oauthTokenUrl ?? "",
+    oauthRevocationUrl: p.oauthRevocationUrl ?? "",
+    oauthUserinfoUrl: p.oauthUserinfoUrl ?? "",
+    oauthScopes: p.oauthScopes ?? "",
+    oauthSecretExpiresAt: p.oauthSecretExpiresAt ? p.oauthSecretExpiresAt.toISOString().slice(0, 10) : "",
   };
 }

@@ -4,12 +4,14 @@ import { CheckboxField } from "@/components/form/checkbox-field";
 import { Field, describedBy, inputClass } from "@/components/form/field";
 import { FormStatus } from "@/components/form/form-status";
 import { initialActionState, type ActionState } from "@/lib/server/action-state";
-import { defaultIncomingPort, defaultOutgoingPort, fillProfileDefaults, gmailServers, type IncomingProtocol, type ServerType } from "@/lib/profiles/fill-profile-defaults";
-import { authMethods, credentialModes } from "@/lib/profiles/profile-input";
+import { providerForServerType, type OAuthCloud } from "@/lib/oauth/oauth-presets";
+import { defaultIncomingPort, defaultOutgoingPort, fillProfileDefaults, gmailServers, hasFixedServers, microsoft365Servers, serverTypes, type IncomingProtocol, type ServerType } from "@/lib/profiles/fill-profile-defaults";
+import { authMethods, credentialModes, defaultAuthMethod } from "@/lib/profiles/profile-input";
+import { OAuthFields, type OAuthFormInitial } from "./oauth-fields";
 import type { ProfileText } from "./profile-text";
 
 /** What the form starts from: a stored profile's settings (never its passwords), or the defaults for a new one. */
-export type ProfileFormInitial = {
+export type ProfileFormInitial = OAuthFormInitial & {
   id?: string;
   name: string;
   description: string;
@@ -37,16 +39,17 @@ export type ProfileFormInitial = {
   isDefault: boolean;
 };
 
-type Location = Pick<ProfileFormInitial, "serverType" | "incomingProtocol" | "incomingHost" | "outgoingHost" | "incomingPort" | "outgoingPort" | "incomingTls" | "outgoingTls">;
+type Location = Pick<ProfileFormInitial, "serverType" | "incomingProtocol" | "incomingHost" | "outgoingHost" | "incomingPort" | "outgoingPort" | "incomingTls" | "outgoingTls" | "oauthCloud">;
 
-/** Gmail's servers shown in the form as the server will store them (fillProfileDefaults). */
-function withGmail(l: Location): Location {
+/** Gmail's or Microsoft 365's servers shown in the form as the server will store them (fillProfileDefaults). */
+function withFixedServers(l: Location): Location {
   const { incomingPort, outgoingPort, ...rest } = fillProfileDefaults({ ...l, incomingPort: null as number | null, outgoingPort: null as number | null });
   return { ...rest, incomingPort: String(incomingPort), outgoingPort: String(outgoingPort) };
 }
 
-const gmailHosts = new Set<string>([gmailServers.imap.host, gmailServers.pop3.host, gmailServers.smtp.host]);
-const gmailPorts = new Set<string>([gmailServers.imap.port, gmailServers.pop3.port, gmailServers.smtp.port].map(String));
+const fixedServers = [gmailServers, ...Object.values(microsoft365Servers)].flatMap((s) => [s.imap, s.pop3, s.smtp]);
+const fixedHosts = new Set<string>(fixedServers.map((s) => s.host));
+const fixedPorts = new Set<string>(fixedServers.map((s) => String(s.port)));
 
 /** "2026-01-31T09:00" in the browser's time zone, for a datetime-local input. */
 function isoToLocal(iso: string): string {
@@ -69,6 +72,8 @@ export function ProfileForm({
   credentialsLocked,
   text: tx,
   serverTextIsForeign,
+  redirectUri,
+  redirectUriFromRequest,
 }: {
   action: (prev: ActionState, fd: FormData) => Promise<ActionState>;
   initial: ProfileFormInitial;
@@ -78,12 +83,16 @@ export function ProfileForm({
   text: ProfileText;
   /** The page is not in English, the language of the server's messages: keep translated hints and summary beside them. */
   serverTextIsForeign: boolean;
+  /** The OAuth redirect URI to register with the provider (from MAILROOM_PUBLIC_URL, or this request's origin). */
+  redirectUri: string;
+  redirectUriFromRequest: boolean;
 }) {
   const [state, dispatch, pending] = useActionState(serverAction, initialActionState);
   const fe = state.fieldErrors ?? {};
   const editing = !!initial.id;
 
-  const [loc, setLoc] = useState<Location>(() => (initial.serverType === "gmail" ? withGmail(initial) : initial));
+  const [loc, setLoc] = useState<Location>(() => (hasFixedServers(initial.serverType) ? withFixedServers(initial) : initial));
+  const [authMethod, setAuthMethod] = useState({ incomingAuthMethod: initial.incomingAuthMethod, outgoingAuthMethod: initial.outgoingAuthMethod });
   const [mode, setMode] = useState(initial.credentialMode);
   const [sameForOutgoing, setSameForOutgoing] = useState(initial.useSameForOutgoing);
   // The server's error about the mode applies to the mode last submitted, not to a new choice.
@@ -97,23 +106,31 @@ export function ProfileForm({
   }, [initial.processEmailFrom]);
   const processFromIso = !processFromTouched ? initial.processEmailFrom : processFromLocal ? new Date(processFromLocal).toISOString() : "";
 
-  const gmail = loc.serverType === "gmail";
-  const change = (patch: Partial<Location>) =>
+  // "gmail" names the fixed-server case (Gmail or Microsoft 365): locations, ports and SSL are filled and read-only.
+  const gmail = hasFixedServers(loc.serverType);
+  const change = (patch: Partial<Location>) => {
+    if (patch.serverType && hasFixedServers(patch.serverType) && patch.serverType !== loc.serverType) {
+      // Google and Microsoft refuse passwords: a newly chosen Gmail or Microsoft 365 signs in with OAuth 2.0.
+      setAuthMethod({ incomingAuthMethod: defaultAuthMethod(patch.serverType), outgoingAuthMethod: defaultAuthMethod(patch.serverType) });
+    }
     setLoc((prev) => {
       const next = { ...prev, ...patch };
-      if (next.serverType === "gmail") return withGmail(next);
-      if (prev.serverType === "gmail") {
-        // Leaving Gmail: its servers would be wrong for another system.
+      if (hasFixedServers(next.serverType)) return withFixedServers(next);
+      if (hasFixedServers(prev.serverType)) {
+        // Leaving Gmail or Microsoft 365: their servers would be wrong for another system.
         return {
           ...next,
-          incomingHost: gmailHosts.has(next.incomingHost) ? "" : next.incomingHost,
-          outgoingHost: gmailHosts.has(next.outgoingHost) ? "" : next.outgoingHost,
-          incomingPort: gmailPorts.has(next.incomingPort) ? "" : next.incomingPort,
-          outgoingPort: gmailPorts.has(next.outgoingPort) ? "" : next.outgoingPort,
+          incomingHost: fixedHosts.has(next.incomingHost) ? "" : next.incomingHost,
+          outgoingHost: fixedHosts.has(next.outgoingHost) ? "" : next.outgoingHost,
+          incomingPort: fixedPorts.has(next.incomingPort) ? "" : next.incomingPort,
+          outgoingPort: fixedPorts.has(next.outgoingPort) ? "" : next.outgoingPort,
         };
       }
       return next;
     });
+  };
+  const usesOAuth = authMethod.incomingAuthMethod === "xoauth2" || authMethod.outgoingAuthMethod === "xoauth2";
+  const passwordsNeeded = authMethod.incomingAuthMethod !== "xoauth2" || authMethod.outgoingAuthMethod !== "xoauth2";
 
   const onSubmit = (e: FormEvent<HTMLFormElement>) => {
     // Submitted by hand so React does not reset the form after a refused save.
@@ -141,8 +158,11 @@ export function ProfileForm({
         <legend className="px-1 text-sm font-semibold">{tx["profiles.section.general"]}</legend>
         <Field name="serverType" label={label("serverType")} help={help("serverType")} errors={fe.serverType}>
           <select {...describedBy("serverType", fe.serverType, help("serverType"))} value={loc.serverType} onChange={(e) => change({ serverType: e.target.value as ServerType })} className={inputClass}>
-            <option value="gmail">{tx["profiles.serverType.gmail"]}</option>
-            <option value="pop3smtp">{tx["profiles.serverType.pop3smtp"]}</option>
+            {serverTypes.map((type) => (
+              <option key={type} value={type}>
+                {tx[`profiles.serverType.${type}`]}
+              </option>
+            ))}
           </select>
         </Field>
         <Field name="incomingProtocol" label={label("incomingProtocol")} help={help("incomingProtocol")} errors={fe.incomingProtocol}>
@@ -196,7 +216,7 @@ export function ProfileForm({
         </Field>
         {gmail ? (
           <p data-testid="gmail-filled" className="text-sm text-slate-600 md:col-span-2">
-            {tx["profiles.gmailFilled"]}
+            {loc.serverType === "gmail" ? tx["profiles.gmailFilled"] : tx["oauth.filled"].replace("{provider}", tx["profiles.serverType.microsoft365"])}
           </p>
         ) : null}
       </fieldset>
@@ -224,7 +244,7 @@ export function ProfileForm({
             </p>
           ) : null}
         </div>
-        {mode === "profile" ? (
+        {mode === "profile" && passwordsNeeded ? (
           <>
             {locked ? (
               <p role="note" data-testid="credentials-locked" className="rounded border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900 md:col-span-2">
@@ -347,15 +367,20 @@ export function ProfileForm({
           onChange={(e) => change({ outgoingTls: e.target.checked })}
         />
         {gmail ? (
-          // Disabled checkboxes are not submitted; Gmail always uses TLS.
+          // Disabled checkboxes are not submitted; the fixed servers' TLS is sent as filled.
           <>
-            <input type="hidden" name="incomingTls" value="on" />
-            <input type="hidden" name="outgoingTls" value="on" />
+            {loc.incomingTls ? <input type="hidden" name="incomingTls" value="on" /> : null}
+            {loc.outgoingTls ? <input type="hidden" name="outgoingTls" value="on" /> : null}
           </>
         ) : null}
         {(["incomingAuthMethod", "outgoingAuthMethod"] as const).map((field) => (
           <Field key={field} name={field} label={label(field)} help={help(field)} errors={fe[field]}>
-            <select {...describedBy(field, fe[field], help(field))} defaultValue={initial[field]} className={inputClass}>
+            <select
+              {...describedBy(field, fe[field], help(field))}
+              value={authMethod[field]}
+              onChange={(e) => setAuthMethod((prev) => ({ ...prev, [field]: e.target.value }))}
+              className={inputClass}
+            >
               {authMethods.map((m) => (
                 <option key={m} value={m}>
                   {tx[`profiles.auth.${m}`]}
@@ -365,6 +390,23 @@ export function ProfileForm({
           </Field>
         ))}
       </fieldset>
+
+      {usesOAuth ? (
+        <OAuthFields
+          key={`${loc.serverType}:${mode}`}
+          provider={providerForServerType(loc.serverType)}
+          appOnly={mode === "profile"}
+          cloud={loc.oauthCloud}
+          onCloudChange={(oauthCloud: OAuthCloud) => change({ oauthCloud })}
+          initial={initial}
+          editing={editing}
+          locked={locked}
+          redirectUri={redirectUri}
+          redirectUriFromRequest={redirectUriFromRequest}
+          fe={fe}
+          tx={tx}
+        />
+      ) : null}
 
       <fieldset className="grid gap-4 rounded border border-slate-200 bg-white p-4 md:grid-cols-2">
         <legend className="px-1 text-sm font-semibold">{tx["profiles.section.additional"]}</legend>

@@ -79,8 +79,8 @@ test("name is required; each bad field gets its own message, all at once", () =>
   expect(errors.outgoingPort?.[0]).toMatch(/1 to 65535/);
   expect(errors.minPollingIntervalMinutes?.[0]).toMatch(/1 to 1440 minutes/);
   expect(errors.maxConnections?.[0]).toMatch(/1 to 1000/);
-  expect(errors.incomingAuthMethod?.[0]).toMatch(/automatic, PLAIN, LOGIN, CRAM-MD5 or XOAUTH2/);
-  expect(errors.serverType?.[0]).toMatch(/Gmail or POP3\/SMTP/);
+  expect(errors.incomingAuthMethod?.[0]).toMatch(/automatic, PLAIN, LOGIN, CRAM-MD5 or OAuth 2.0/);
+  expect(errors.serverType?.[0]).toMatch(/Gmail, Microsoft 365 or POP3\/SMTP/);
 });
 
 test("interval and connection limits accept their bounds", () => {
@@ -170,7 +170,7 @@ test("the outbound port policy refuses other ports and names the policy", () => 
   expect(errors.incomingPort?.[0]).toMatch(/Port 993 is not allowed.*MAILROOM_ALLOWED_PORTS allows only 465, 995/);
   expect(errors.outgoingPort).toBeUndefined();
   expect(parseProfileInput(form({ incomingProtocol: "pop3" }), policy)).toMatchObject({ incomingPort: 995, outgoingPort: 465 });
-  expect(fieldErrors(form({ serverType: "gmail" }), policy).incomingPort?.[0]).toMatch(/Gmail port/);
+  expect(fieldErrors(form({ serverType: "gmail" }), policy).incomingPort?.[0]).toMatch(/protocol whose port the policy allows/);
 });
 
 test("process email from accepts ISO date-times; a bare local value is read as UTC", () => {

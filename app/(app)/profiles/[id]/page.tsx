@@ -5,6 +5,8 @@ import { findLatestProfileJob } from "@/lib/jobs/find-latest-profile-job";
 import { getDb } from "@/lib/server/db";
 import { getLocale, getT } from "@/lib/server/locale";
 import { requireActor } from "@/lib/server/session";
+import { publicBaseUrl } from "@/lib/server/public-url";
+import { oauthRedirectUri } from "@/lib/oauth/redirect-uri";
 import { DeleteProfileButton } from "../delete-profile-button";
 import { loadProfileOr404 } from "../load-profile-or-404";
 import { ProfileDetails } from "../profile-details";
@@ -12,7 +14,7 @@ import { TestAllButton } from "../test-all-button";
 
 export default async function ProfilePage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requireActor("profile:read");
-  const [t, locale, { id }] = await Promise.all([getT(), getLocale(), params]);
+  const [t, locale, { id }, base] = await Promise.all([getT(), getLocale(), params, publicBaseUrl()]);
   const profile = await loadProfileOr404(actor, id);
   // Controls only for who may use them; the actions check profile:write again.
   const canWrite = can(actor, "profile:write");
@@ -34,6 +36,22 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
         ) : null}
       </div>
       {!canWrite ? <p className="text-sm text-slate-600">{t("profiles.readOnly")}</p> : null}
+      {profile.oauthProvider && profile.credentialMode === "mailbox" ? (
+        // What the admin pastes into Google's or Microsoft's console.
+        <section className="flex max-w-3xl flex-col gap-1 rounded border border-blue-200 bg-blue-50 p-4 text-sm">
+          <h2 className="font-semibold">{t("oauth.redirectUri")}</h2>
+          <code data-testid="redirect-uri" className="select-all break-all rounded bg-white px-2 py-1">
+            {oauthRedirectUri(base.url)}
+          </code>
+          <p className="text-slate-700">{t("oauth.redirectUriHelp")}</p>
+          {base.fromRequest ? <p className="text-amber-800">{t("oauth.redirectUriFromRequest")}</p> : null}
+        </section>
+      ) : null}
+      {profile.oauthProvider && profile.credentialMode === "profile" && profile.oauthProvider !== "generic" ? (
+        <p data-testid="app-only-help" className="max-w-3xl rounded border border-slate-200 bg-white p-4 text-sm text-slate-700">
+          {t(profile.oauthProvider === "google" ? "oauth.appOnly.google" : "oauth.appOnly.microsoft")}
+        </p>
+      ) : null}
       <ProfileDetails p={profile} t={t} locale={locale} />
 
       {canTest ? (

@@ -2,6 +2,8 @@ import { getDb } from "@/lib/server/db";
 import { getLocale, getT } from "@/lib/server/locale";
 import { isSecureChannel } from "@/lib/server/secure-channel";
 import { requireActor } from "@/lib/server/session";
+import { publicBaseUrl } from "@/lib/server/public-url";
+import { oauthRedirectUri } from "@/lib/oauth/redirect-uri";
 import { createProfileAction } from "../actions";
 import { credentialsLocked } from "../credential-lock";
 import { loadOwnerOptions } from "../load-owner-options";
@@ -11,7 +13,7 @@ import { profileText } from "../profile-text";
 
 export default async function NewProfilePage() {
   const actor = await requireActor("profile:write");
-  const [t, locale, secure] = await Promise.all([getT(), getLocale(), isSecureChannel()]);
+  const [t, locale, secure, base] = await Promise.all([getT(), getLocale(), isSecureChannel(), publicBaseUrl()]);
   const owners = await loadOwnerOptions(getDb(), actor);
   return (
     <section>
@@ -23,6 +25,8 @@ export default async function NewProfilePage() {
         credentialsLocked={credentialsLocked(secure)}
         text={profileText(t)}
         serverTextIsForeign={locale !== "en"}
+        redirectUri={oauthRedirectUri(base.url)}
+        redirectUriFromRequest={base.fromRequest}
       />
     </section>
   );

@@ -2,6 +2,8 @@ import { getDb } from "@/lib/server/db";
 import { getLocale, getT } from "@/lib/server/locale";
 import { isSecureChannel } from "@/lib/server/secure-channel";
 import { requireActor } from "@/lib/server/session";
+import { publicBaseUrl } from "@/lib/server/public-url";
+import { oauthRedirectUri } from "@/lib/oauth/redirect-uri";
 import { updateProfileAction } from "../../actions";
 import { credentialsLocked } from "../../credential-lock";
 import { loadOwnerOptions } from "../../load-owner-options";
@@ -13,7 +15,7 @@ import { profileText } from "../../profile-text";
 export default async function EditProfilePage({ params }: { params: Promise<{ id: string }> }) {
   // profile:write: a mailbox manager gets the 403 page here, not a form the action would refuse.
   const actor = await requireActor("profile:write");
-  const [t, locale, secure, { id }] = await Promise.all([getT(), getLocale(), isSecureChannel(), params]);
+  const [t, locale, secure, { id }, base] = await Promise.all([getT(), getLocale(), isSecureChannel(), params, publicBaseUrl()]);
   const [profile, owners] = await Promise.all([loadProfileOr404(actor, id), loadOwnerOptions(getDb(), actor)]);
   return (
     <section>
@@ -25,6 +27,8 @@ export default async function EditProfilePage({ params }: { params: Promise<{ id
         credentialsLocked={credentialsLocked(secure)}
         text={profileText(t)}
         serverTextIsForeign={locale !== "en"}
+        redirectUri={oauthRedirectUri(base.url)}
+        redirectUriFromRequest={base.fromRequest}
       />
     </section>
   );
