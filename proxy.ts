@@ -22,6 +22,8 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  // Not for static files and images.
-  matcher: ["/((?!_next/static|_next/image|favicon.ico).*)"],
+  // Not for static files and images, nor for email-router ingest: a proxy buffers the body
+  // (and cuts it at proxyClientMaxBodySize), while a handed-in message may be up to
+  // MAILROOM_MAX_MESSAGE_BYTES; that route checks its own bearer token.
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|api/ingest/).*)"],
 };

@@ -26,6 +26,10 @@ const schema = z.object({
   /** Connection and greeting timeout for mail servers. */
   MAILROOM_MAIL_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   MAILROOM_WORKER_ID: z.string().optional(),
+  /** `npm run ingest`: where the app's ingest endpoint is (default http://localhost:$PORT) and the mailbox's token. */
+  MAILROOM_INGEST_URL: z.string().url().optional(),
+  MAILROOM_INGEST_TOKEN: z.string().optional(),
+  PORT: z.coerce.number().int().positive().default(3000),
   /** Bearer token a Prometheus scraper sends to /metrics; unset: /metrics is off (404). */
   MAILROOM_METRICS_TOKEN: z.string().min(16).optional(),
   /**

@@ -34,6 +34,11 @@ export const emails = pgTable(
     /** Larger than the maximum size: stored with headers only. */
     oversized: boolean("oversized").notNull().default(false),
     storedAt: timestamp("stored_at", { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * When the mail server received it (IMAP INTERNALDATE, else the newest Received:
+     * header, else when it was handed in): stored_at minus this is the new-mail latency.
+     */
+    arrivedAt: timestamp("arrived_at", { withTimezone: true }),
   },
   (t) => [
     uniqueIndex("emails_source_unique").on(t.mailboxId, t.sourceKey),

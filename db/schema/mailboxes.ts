@@ -44,6 +44,13 @@ export const mailboxes = pgTable(
     syncedFrom: timestamp("synced_from", { withTimezone: true }),
     syncProgressDone: integer("sync_progress_done").notNull().default(0),
     syncProgressTotal: integer("sync_progress_total").notNull().default(0),
+    /** sha256 (hex) of the email-router ingest token; the token itself is shown once and never stored. */
+    ingestTokenHash: text("ingest_token_hash"),
+    ingestTokenCreatedAt: timestamp("ingest_token_created_at", { withTimezone: true }),
+    /** Set when the "has not synced since" warning went out; cleared (with an information alert) by the next success. */
+    silentSince: timestamp("silent_since", { withTimezone: true }),
+    /** Set when the slow-mail warning went out; cleared when new mail is fast again. */
+    slowSince: timestamp("slow_since", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },

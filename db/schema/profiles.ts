@@ -30,6 +30,8 @@ export const profiles = pgTable(
     processEmailFrom: timestamp("process_email_from", { withTimezone: true }).notNull().defaultNow(),
     minPollingIntervalMinutes: integer("min_polling_interval_minutes").notNull().default(5),
     maxConnections: integer("max_connections").notNull().default(10),
+    /** New-mail latency (arrival → stored) whose hourly p95 above it raises a slow-mail warning; null: no warning. */
+    slowMailMinutes: integer("slow_mail_minutes").default(30),
     isDefault: boolean("is_default").notNull().default(false),
     appendSentToImap: boolean("append_sent_to_imap").notNull().default(false),
     /** OAuth app of this profile: `google` | `microsoft` | `generic`; null = no OAuth. */

@@ -23,6 +23,8 @@ export type ParsedMessage = {
   replyTo: ParsedAddress[];
   subject: string;
   date: Date | null;
+  /** The date of the newest Received: header (when the last server took it), or null. */
+  receivedAt: Date | null;
   inReplyTo: string | null;
   references: string | null;
   text: string | null;
@@ -56,6 +58,7 @@ export function parseMessage(raw: Buffer, opts: { timeoutMs?: number } = {}): Pr
     replyTo: [],
     subject: "",
     date: null,
+    receivedAt: null,
     inReplyTo: null,
     references: null,
     text: null,
@@ -91,6 +94,7 @@ export function parseMessage(raw: Buffer, opts: { timeoutMs?: number } = {}): Pr
       const date = h.get("date");
       // Years outside 1–9999 serialise as "+099999-…", which Postgres refuses: treat them as no date.
       result.date = date instanceof Date && !Number.isNaN(date.getTime()) && date.getUTCFullYear() >= 1 && date.getUTCFullYear() <= 9999 ? date : null;
+      result.receivedAt = newestReceived(h.get("received"));
       result.inReplyTo = oneLine(h.get("in-reply-to"));
       const refs = h.get("references");
       const refText = Array.isArray(refs) ? refs.join(" ") : typeof refs === "string" ? refs : "";
@@ -162,6 +166,19 @@ function oneLine(v: unknown): string | null {
   if (typeof v !== "string") return null;
   const s = clean(v).trim().slice(0, 998);
   return s === "" ? null : s;
+}
+
+/**
+ * The date of the topmost Received: header — the last hop, added by the server that
+ * delivered the message into the mailbox: `…; Tue, 1 Dec 2026 10:00:00 +0000`.
+ */
+function newestReceived(v: unknown): Date | null {
+  const top = Array.isArray(v) ? v[0] : v;
+  if (typeof top !== "string") return null;
+  const semi = top.lastIndexOf(";");
+  if (semi < 0) return null;
+  const d = new Date(top.slice(semi + 1).replace(/\([^)]*\)/g, "").trim());
+  return Number.isNaN(d.getTime()) || d.getUTCFullYear() < 1970 || d.getUTCFullYear() > 9999 ? null : d;
 }
 
 function addresses(v: unknown): ParsedAddress[] {

@@ -45,6 +45,8 @@ export type MailboxView = {
   nextSyncAt: Date | null;
   lastError: string | null;
   lastErrorCode: string | null;
+  /** When the email-router ingest token was created; null: none (the token itself is never readable). */
+  ingestTokenCreatedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 };
@@ -82,6 +84,7 @@ export const mailboxViewColumns = {
   nextSyncAt: mailboxes.nextSyncAt,
   lastError: mailboxes.lastError,
   lastErrorCode: mailboxes.lastErrorCode,
+  ingestTokenCreatedAt: mailboxes.ingestTokenCreatedAt,
   createdAt: mailboxes.createdAt,
   updatedAt: mailboxes.updatedAt,
 };

@@ -1,5 +1,5 @@
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
-import type { Db, DbOrTx } from "../../db/client";
+import type { Db, DbOrTx, Tx } from "../../db/client";
 import { emailAttachments, emails } from "../../db/schema/emails";
 import { mailboxes, type NewMailbox } from "../../db/schema/mailboxes";
 import { raiseAlert } from "../alerts/raise-alert";
@@ -18,6 +18,8 @@ export type FetchedMessage = {
   oversized: boolean;
   contentHash: string;
   parsed: ParsedMessage;
+  /** When the server received it (IMAP INTERNALDATE); else the parsed Received: date is used. */
+  arrivedAt?: Date | null;
 };
 
 /** The mailbox's cursor columns a batch may move (committed with the messages). */
@@ -33,7 +35,8 @@ export class LeaseLostError extends Error {
 
 export type StoreBatchInput = {
   mailboxId: string;
-  workerId: string;
+  /** The worker holding the mailbox's lease; null for mail handed in (router ingest), which holds no lease. */
+  workerId: string | null;
   leaseMs: number;
   messages: FetchedMessage[];
   cursor: CursorUpdate;
@@ -66,16 +69,7 @@ export type StoreBatchResult = { inserted: number; adopted: number; skipped: num
  */
 export async function storeMessageBatch(db: Db, input: StoreBatchInput): Promise<StoreBatchResult> {
   return db.transaction(async (tx) => {
-    const owned = await tx
-      .update(mailboxes)
-      .set({
-        ...input.cursor,
-        syncProgressDone: sql`${mailboxes.syncProgressDone} + ${input.processed ?? input.messages.length}`,
-        leaseExpiresAt: sql`now() + ${input.leaseMs} * interval '1 millisecond'`,
-        updatedAt: new Date(),
-      })
-      .where(and(eq(mailboxes.id, input.mailboxId), eq(mailboxes.leaseOwner, input.workerId)))
-      .returning({ id: mailboxes.id });
+    const owned = await holdMailboxRow(tx, input);
     if (owned.length === 0) throw new LeaseLostError(input.mailboxId);
     if (input.messages.length === 0) return { inserted: 0, adopted: 0, skipped: 0 };
 
@@ -117,6 +111,7 @@ export async function storeMessageBatch(db: Db, input: StoreBatchInput): Promise
           replyTo: m.parsed.replyTo,
           subject: m.parsed.subject,
           sentAt: m.parsed.date,
+          arrivedAt: m.arrivedAt ?? m.parsed.receivedAt,
           inReplyTo: m.parsed.inReplyTo,
           references: m.parsed.references,
           textBody: m.parsed.text,
@@ -179,6 +174,25 @@ export async function storeMessages(db: Db, input: StoreBatchInput): Promise<Sto
   return total;
 }
 
+/**
+ * Checks and renews the lease (moving the cursor and progress with the batch), or,
+ * for mail handed in without a lease, locks the row so writers take turns. Returns
+ * the row when this writer may store.
+ */
+function holdMailboxRow(tx: Tx, input: StoreBatchInput) {
+  if (input.workerId === null) return tx.select({ id: mailboxes.id }).from(mailboxes).where(eq(mailboxes.id, input.mailboxId)).for("update");
+  return tx
+    .update(mailboxes)
+    .set({
+      ...input.cursor,
+      syncProgressDone: sql`${mailboxes.syncProgressDone} + ${input.processed ?? input.messages.length}`,
+      leaseExpiresAt: sql`now() + ${input.leaseMs} * interval '1 millisecond'`,
+      updatedAt: new Date(),
+    })
+    .where(and(eq(mailboxes.id, input.mailboxId), eq(mailboxes.leaseOwner, input.workerId)))
+    .returning({ id: mailboxes.id });
+}
+
 /** Postgres refused a value (class 22 data exception, 54 program limit such as an oversized index entry). */
 function isDataError(err: unknown): boolean {
   const code = postgresErrorOf(err)?.code;
@@ -197,6 +211,7 @@ function unparsed(p: ParsedMessage): ParsedMessage {
     subject: safe(p.subject),
     // The date may be the very value the database refused.
     date: null,
+    receivedAt: null,
     inReplyTo: null,
     references: null,
     text: null,

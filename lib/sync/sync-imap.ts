@@ -17,7 +17,7 @@ const BIG_SOURCE_BYTES = 1024 * 1024;
 /** Bytes per partial FETCH of a big source. */
 const DOWNLOAD_CHUNK = 1024 * 1024;
 
-type Candidate = { uid: number; size: number };
+type Candidate = { uid: number; size: number; date?: Date };
 
 /**
  * One IMAP sync of a mailbox's INBOX, opened read-only (EXAMINE: no flag
@@ -142,7 +142,7 @@ async function datedCandidates(client: ImapFlow, uids: number[], processFrom: Da
     for await (const msg of client.fetch(range, { uid: true, internalDate: true, size: true }, { uid: true })) {
       const date = msg.internalDate instanceof Date ? msg.internalDate : msg.internalDate ? new Date(msg.internalDate) : undefined;
       if (date && date.getTime() < processFrom.getTime()) continue;
-      out.push({ uid: msg.uid, size: msg.size ?? 0 });
+      out.push({ uid: msg.uid, size: msg.size ?? 0, date });
     }
   }
   return out;
@@ -155,12 +155,13 @@ async function datedCandidates(client: ImapFlow, uids: number[], processFrom: Da
  */
 async function fetchBatch(client: ImapFlow, batch: Candidate[], prefix: string, maxBytes: number): Promise<FetchedMessage[]> {
   const sizes = new Map(batch.map((c) => [c.uid, c.size]));
+  const dates = new Map(batch.map((c) => [c.uid, c.date]));
   const normal = batch.filter((c) => c.size <= Math.min(maxBytes, BIG_SOURCE_BYTES)).map((c) => c.uid);
   const big = batch.filter((c) => c.size > BIG_SOURCE_BYTES && c.size <= maxBytes);
   const large = batch.filter((c) => c.size > maxBytes).map((c) => c.uid);
   const pending: Promise<FetchedMessage>[] = [];
   const build = (uid: number, raw: Buffer, oversized: boolean) =>
-    parseMessage(raw).then((parsed) => ({ sourceKey: prefix + uid, raw, sizeBytes: sizes.get(uid) ?? raw.length, oversized, contentHash: hashSource(raw), parsed }));
+    parseMessage(raw).then((parsed) => ({ sourceKey: prefix + uid, raw, sizeBytes: sizes.get(uid) ?? raw.length, oversized, contentHash: hashSource(raw), parsed, arrivedAt: dates.get(uid) }));
   for (const c of big) {
     const raw = await downloadSource(client, c);
     if (raw) pending.push(build(c.uid, raw, false));

@@ -20,6 +20,7 @@ import { MailboxActions } from "../mailbox-actions";
 import { MailboxForm } from "../mailbox-form";
 import { deliveryLabel, enabledLabel, statusLabel, statusTone, when } from "../mailbox-text";
 import { getSyncProgress } from "@/lib/sync/get-sync-progress";
+import { IngestTokenPanel } from "./ingest-token-panel";
 import { MailPanel } from "./mail-panel";
 
 export default async function MailboxPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ alertsPage?: string }> }) {
@@ -126,6 +127,27 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
               actDelivery: m.actDelivery,
             }}
           />
+        </section>
+      ) : null}
+
+      {m.allowed.write ? (
+        <section aria-labelledby="ingest" className="rounded bg-white p-4 shadow-sm" data-testid="ingest-panel">
+          <h2 id="ingest" className="mb-1 text-lg font-semibold">{t("ingest.title")}</h2>
+          {m.incomingDelivery === "email_router" ? (
+            <>
+              <p className="mb-2 text-sm text-slate-600">{t("ingest.intro", { url: `/api/ingest/${m.id}` })}</p>
+              <p className="mb-3 text-sm" data-testid="ingest-token-state">
+                {m.ingestTokenCreatedAt ? t("ingest.tokenSet", { date: when(t, locale, m.ingestTokenCreatedAt) }) : t("ingest.noToken")}
+              </p>
+              <IngestTokenPanel
+                mailboxId={m.id}
+                hasToken={!!m.ingestTokenCreatedAt}
+                labels={{ create: t("ingest.create"), replace: t("ingest.replace"), revoke: t("ingest.revoke"), shownOnce: t("ingest.shownOnce") }}
+              />
+            </>
+          ) : (
+            <p className="text-sm text-slate-600">{t("ingest.notRouter")}</p>
+          )}
         </section>
       ) : null}
 

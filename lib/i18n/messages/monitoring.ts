@@ -1,0 +1,38 @@
+/** Operations: email-router ingest, silent-stop and slow-mail alerts, the monitoring dashboard. */
+export const en = {
+  "ingest.refused.bad_token": "The ingest token is missing or wrong. Send it as \"Authorization: Bearer <token>\"; if it was lost, create a new one on the mailbox page.",
+  "ingest.refused.unknown_mailbox": "There is no mailbox with this id.",
+  "ingest.refused.not_router": "This mailbox's incoming email is not delivered by the email router. Set its incoming delivery to \"Email router\" first.",
+  "ingest.refused.too_large": "The message is larger than the {max} bytes this installation accepts (MAILROOM_MAX_MESSAGE_BYTES). Nothing was stored.",
+  "ingest.refused.not_a_message": "The body is not an email message (RFC 5322): it must start with its header fields and have a From: header. Nothing was stored.",
+  "ingest.title": "Email router ingest",
+  "ingest.intro": "A mail server hands messages for this mailbox to POST {url} with this token (or pipes them to npm run ingest). Each message is stored once, however often it is handed in.",
+  "ingest.notRouter": "Set this mailbox's incoming delivery to \"Email router\" to hand mail in.",
+  "ingest.tokenSet": "A token is set (created {date}).",
+  "ingest.noToken": "No token: nothing can be handed in yet.",
+  "ingest.create": "Create token",
+  "ingest.replace": "Replace token",
+  "ingest.revoke": "Revoke token",
+  "ingest.shownOnce": "Copy this token now: it is shown only once. The previous token, if any, no longer works.",
+  "ingest.revoked": "Token revoked: handing mail in is refused until a new token is created.",
+  "ingest.notFound": "This mailbox does not exist or you may not change it.",
+} as const;
+
+export const ja: Record<keyof typeof en, string> = {
+  "ingest.refused.bad_token": "取り込みトークンがないか、正しくありません。\"Authorization: Bearer <トークン>\" として送ってください。紛失した場合はメールボックスのページで新しく作成してください。",
+  "ingest.refused.unknown_mailbox": "この ID のメールボックスはありません。",
+  "ingest.refused.not_router": "このメールボックスの受信メールは電子メール ルーターで配信する設定になっていません。先に受信メールの配信方法を「電子メール ルーター」にしてください。",
+  "ingest.refused.too_large": "メッセージが、このシステムで受け付ける {max} バイト (MAILROOM_MAX_MESSAGE_BYTES) を超えています。何も保存されていません。",
+  "ingest.refused.not_a_message": "本文が電子メール (RFC 5322) ではありません。ヘッダー フィールドで始まり、From: ヘッダーを含む必要があります。何も保存されていません。",
+  "ingest.title": "電子メール ルーターからの取り込み",
+  "ingest.intro": "メール サーバーはこのメールボックス宛てのメッセージを、このトークンを付けて POST {url} に渡します (または npm run ingest にパイプします)。同じメッセージを何度渡しても保存は 1 回だけです。",
+  "ingest.notRouter": "メールを取り込むには、このメールボックスの受信メールの配信方法を「電子メール ルーター」にしてください。",
+  "ingest.tokenSet": "トークンが設定されています ({date} に作成)。",
+  "ingest.noToken": "トークンがありません。まだメールを取り込めません。",
+  "ingest.create": "トークンを作成",
+  "ingest.replace": "トークンを作り直す",
+  "ingest.revoke": "トークンを無効にする",
+  "ingest.shownOnce": "このトークンを今コピーしてください。表示は一度だけです。以前のトークンは使えなくなりました。",
+  "ingest.revoked": "トークンを無効にしました。新しいトークンを作成するまで取り込みは拒否されます。",
+  "ingest.notFound": "このメールボックスは存在しないか、変更する権限がありません。",
+};
