@@ -4,6 +4,7 @@ import { heartbeat } from "./steps/heartbeat";
 import { syncMailboxes } from "./steps/sync-mailboxes";
 import { runJobs } from "./steps/run-jobs";
 import { sendOutbox } from "./steps/send-outbox";
+import { watchMailboxes } from "./steps/watch-mailboxes";
 
 export type LoopContext = { db: Db; workerId: string; signal: AbortSignal };
 
@@ -19,7 +20,7 @@ export type WorkStep = ((ctx: LoopContext) => Promise<number>) & {
   wake?: () => Promise<void> | undefined;
 };
 
-const steps: WorkStep[] = [heartbeat, runJobs, syncMailboxes, sendOutbox];
+const steps: WorkStep[] = [heartbeat, runJobs, syncMailboxes, sendOutbox, watchMailboxes];
 
 const IDLE_MS = 1000;
 

@@ -47,7 +47,7 @@ export const mailboxes = pgTable(
     /** sha256 (hex) of the email-router ingest token; the token itself is shown once and never stored. */
     ingestTokenHash: text("ingest_token_hash"),
     ingestTokenCreatedAt: timestamp("ingest_token_created_at", { withTimezone: true }),
-    /** Set when the "has not synced since" warning went out; cleared (with an information alert) by the next success. */
+    /** The last sign of life when the "has not synced since" warning went out; cleared (with an information alert) by the next success. */
     silentSince: timestamp("silent_since", { withTimezone: true }),
     /** Set when the slow-mail warning went out; cleared when new mail is fast again. */
     slowSince: timestamp("slow_since", { withTimezone: true }),

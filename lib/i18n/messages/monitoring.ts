@@ -16,6 +16,12 @@ export const en = {
   "ingest.shownOnce": "Copy this token now: it is shown only once. The previous token, if any, no longer works.",
   "ingest.revoked": "Token revoked: handing mail in is refused until a new token is created.",
   "ingest.notFound": "This mailbox does not exist or you may not change it.",
+  "monitoring.silent.title": "{name} has stopped syncing",
+  "monitoring.silent.message": "Incoming email for {name} has not synced since {since}. Check its last error and the workers on the monitoring page; new mail is not being stored.",
+  "monitoring.silentCleared.title": "{name} is syncing again",
+  "monitoring.silentCleared.message": "Incoming email for {name} synced successfully at {at}; new mail is being stored again.",
+  "monitoring.slow.title": "New mail for {name} arrives slowly",
+  "monitoring.slow.message": "Over the last hour, 95% of the {samples} new messages for {name} were stored within {p95} minutes of reaching the mail server, more than the {threshold} minutes set on its profile.",
 } as const;
 
 export const ja: Record<keyof typeof en, string> = {
@@ -35,4 +41,10 @@ export const ja: Record<keyof typeof en, string> = {
   "ingest.shownOnce": "このトークンを今コピーしてください。表示は一度だけです。以前のトークンは使えなくなりました。",
   "ingest.revoked": "トークンを無効にしました。新しいトークンを作成するまで取り込みは拒否されます。",
   "ingest.notFound": "このメールボックスは存在しないか、変更する権限がありません。",
+  "monitoring.silent.title": "{name} の同期が止まっています",
+  "monitoring.silent.message": "{name} の受信メールは {since} 以降同期されていません。最後のエラーと監視ページのワーカーを確認してください。新しいメールは保存されていません。",
+  "monitoring.silentCleared.title": "{name} の同期が再開しました",
+  "monitoring.silentCleared.message": "{name} の受信メールは {at} に同期に成功しました。新しいメールの保存を再開しています。",
+  "monitoring.slow.title": "{name} の新着メールの到着が遅れています",
+  "monitoring.slow.message": "過去 1 時間に {name} に届いた新しいメッセージ {samples} 件の 95% が、メール サーバーに届いてから保存されるまでに {p95} 分かかりました。プロファイルで設定された {threshold} 分を超えています。",
 };
