@@ -113,10 +113,13 @@ export function testMessage(i: number, o: { tag?: string; date?: Date; body?: st
   ].join("\r\n");
 }
 
-/** Counts of the stored mail of a mailbox: rows, distinct source keys and Message-IDs. */
-export async function storedCounts(db: Db, mailboxId: string): Promise<{ rows: number; keys: number; ids: number; sources: number }> {
-  const [r] = await db.execute<{ rows: number; keys: number; ids: number; sources: number }>(sql`
-    select count(*)::int as rows, count(distinct source_key)::int as keys, count(distinct message_id)::int as ids,
+/**
+ * Counts of the stored mail of a mailbox: rows, distinct Message-IDs, rows with their raw
+ * source. (Distinct source keys are not counted: a unique index makes them equal to rows.)
+ */
+export async function storedCounts(db: Db, mailboxId: string): Promise<{ rows: number; ids: number; sources: number }> {
+  const [r] = await db.execute<{ rows: number; ids: number; sources: number }>(sql`
+    select count(*)::int as rows, count(distinct message_id)::int as ids,
            (select count(*)::int from email_sources s join emails e2 on e2.id = s.email_id where e2.mailbox_id = ${mailboxId}) as sources
       from emails where mailbox_id = ${mailboxId}`);
   return r;

@@ -10,6 +10,10 @@ export type WorkerProcess = {
   output(): string;
   /** kill -9 of the whole process group (tsx and the node process running the worker). */
   kill9(): void;
+  /** SIGSTOP to the group: it runs no code until resume(), so what it holds can be read without racing it. */
+  pause(): void;
+  /** SIGCONT after pause(). */
+  resume(): void;
   /** SIGTERM, then wait for it to exit. */
   stop(): Promise<void>;
   /** Peak resident memory (VmHWM) of the node process running the worker, in KiB. */
@@ -45,8 +49,11 @@ export async function startWorker(env: Record<string, string>): Promise<WorkerPr
     child,
     output: () => out,
     kill9: () => kill("SIGKILL"),
+    pause: () => kill("SIGSTOP"),
+    resume: () => kill("SIGCONT"),
     stop: async () => {
       kill("SIGTERM");
+      kill("SIGCONT"); // a paused worker handles the SIGTERM once it runs again
       const timer = setTimeout(() => kill("SIGKILL"), 10_000);
       await exited;
       clearTimeout(timer);
