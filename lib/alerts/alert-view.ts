@@ -15,6 +15,8 @@ export type AlertView = {
   profileName: string | null;
   recipientId: string;
   recipientName: string;
+  /** What makes two alerts "the same"; `oauth:…` alerts offer "Sign in again". */
+  dedupKey: string;
   title: string;
   message: string;
   detail: string;
@@ -38,6 +40,7 @@ export function selectAlertViews(db: DbOrTx) {
       profileName: profiles.name,
       recipientId: alerts.recipientId,
       recipientName: recipients.name,
+      dedupKey: alerts.dedupKey,
       title: alerts.title,
       message: alerts.message,
       detail: alerts.detail,

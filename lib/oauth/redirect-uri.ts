@@ -9,3 +9,8 @@ export const oauthCallbackPath = "/oauth/callback";
 export function oauthRedirectUri(publicBaseUrl: string): string {
   return `${publicBaseUrl.replace(/\/+$/, "")}${oauthCallbackPath}`;
 }
+
+/** The app's link that starts a mailbox's consent flow (app/oauth/start/route.ts): the sign-in button and "Sign in again". */
+export function signInHref(mailboxId: string): string {
+  return `/oauth/start?mailboxId=${encodeURIComponent(mailboxId)}`;
+}

@@ -64,6 +64,9 @@ const routeRules: Record<string, Rule> = {
   "/mail/[mailboxId]/[emailId]/body": { ownerOr: "mailbox:read" },
   "/sent/[mailboxId]": { ownerOr: "mailbox:read" },
   "/mailboxes/[id]": { ownerOr: "mailbox:read" },
+  // Without a mailbox or a state they send a signed-in user back to the mailboxes (lib/oauth checks the mailbox).
+  "/oauth/start": { privilege: "mailbox:read-own" },
+  "/oauth/callback": { privilege: "mailbox:read-own" },
   "/mailboxes/apply-defaults": { privilege: "mailbox:write" },
   "/mailboxes/edit": { privilege: "mailbox:write" },
   "/mailboxes/new": { privilege: "queue:create" },

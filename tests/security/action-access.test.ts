@@ -21,6 +21,7 @@ import { updateMailbox } from "../../lib/mailboxes/update-mailbox";
 import { updateMailboxes } from "../../lib/mailboxes/update-mailboxes";
 import { queueEmail } from "../../lib/outbox/queue-email";
 import { enqueueTestAllJob } from "../../lib/jobs/enqueue-test-all-job";
+import { disconnectMailbox } from "../../lib/oauth/disconnect-mailbox";
 import { createProfile } from "../../lib/profiles/create-profile";
 import { deleteProfile } from "../../lib/profiles/delete-profile";
 import { updateProfile } from "../../lib/profiles/update-profile";
@@ -128,6 +129,10 @@ const table: Record<string, Case[] | Public> = {
       prepare: async (c) => (await c.t.db.execute(sql`update mailboxes set incoming_enabled = true, incoming_status = 'success', approved_at = now() where id = ${c.ownedMailboxId}`), ""),
       call: (c, a) => requestSyncNow(c.t.db, a, { mailboxId: c.ownedMailboxId }),
     },
+  ],
+  "app/(app)/mailboxes/[id]/oauth-actions.ts#disconnectOAuthAction": [
+    // The owner, or mailbox:write (lib/oauth/load-sign-in-target.ts); tokens are revoked and deleted.
+    { what: "disconnect OAuth", expected: ownerOr("mailbox:write", "mailbox:read-own"), call: (c, a) => disconnectMailbox(c.t.db, a, { mailboxId: c.ownedMailboxId }) },
   ],
   "app/(app)/profiles/actions.ts#testAllMailboxesAction": [
     { what: "test & enable all of a profile", expected: byPrivilege("mailbox:test"), call: (c, a) => enqueueTestAllJob(c.t.db, a, { profileId: c.profileId }) },

@@ -2,6 +2,7 @@ import Link from "next/link";
 import type { AlertView } from "@/lib/alerts/alert-view";
 import type { Translate } from "@/lib/i18n/translate";
 import { markAlertsReadAction } from "./actions";
+import { signInHref } from "@/lib/oauth/redirect-uri";
 
 const severityTone = { error: "border-red-300 bg-red-50", warning: "border-amber-300 bg-amber-50", information: "border-sky-300 bg-sky-50" };
 const badgeTone = { error: "bg-red-700", warning: "bg-amber-600", information: "bg-sky-700" };
@@ -23,6 +24,12 @@ export function AlertList({ items, t, locale, showRecipient, showMailbox = true 
                 <span className="text-xs text-slate-600">{a.readAt ? t("alerts.read") : t("alerts.unread")}</span>
               </div>
               <p>{a.message}</p>
+              {a.mailboxId && a.dedupKey.startsWith("oauth:") ? (
+                // A token failure: the way out is to sign in again (starts the consent flow for that mailbox).
+                <a href={signInHref(a.mailboxId)} data-testid="alert-sign-in-again" className="self-start rounded bg-blue-700 px-3 py-1 text-xs font-medium text-white hover:bg-blue-800">
+                  {t("oauth.alert.signInAgain")}
+                </a>
+              ) : null}
               <p className="flex flex-wrap gap-3 text-xs text-slate-600">
                 {showMailbox && a.mailboxId && a.mailboxName ? (
                   <Link href={`/mailboxes/${a.mailboxId}`} className="text-blue-700 hover:underline">{t("alerts.mailbox", { name: a.mailboxName })}</Link>

@@ -22,8 +22,11 @@ import { deliveryLabel, enabledLabel, statusLabel, statusTone, when } from "../m
 import { getSyncProgress } from "@/lib/sync/get-sync-progress";
 import { IngestTokenPanel } from "./ingest-token-panel";
 import { MailPanel } from "./mail-panel";
+import { findOAuthConnection } from "@/lib/oauth/find-oauth-connection";
+import { readOutcomeQuery } from "@/lib/oauth/sign-in-outcome";
+import { OAuthOutcomeBanner, OAuthPanel } from "./oauth-panel";
 
-export default async function MailboxPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ alertsPage?: string }> }) {
+export default async function MailboxPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined> & { alertsPage?: string }> }) {
   const actor = await requireActor("mailbox:read-own");
   const [t, locale, { id }, sp] = await Promise.all([getT(), getLocale(), params, searchParams]);
   const db = getDb();
@@ -31,7 +34,12 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
     if (err instanceof AppError && err.code === "not_found") notFound();
     throw err;
   });
-  const [wall, progress] = await Promise.all([listMailboxAlerts(db, actor, { mailboxId: m.id, page: sp.alertsPage }), getSyncProgress(db, actor, { mailboxId: m.id })]);
+  const [wall, progress, oauth] = await Promise.all([
+    listMailboxAlerts(db, actor, { mailboxId: m.id, page: typeof sp.alertsPage === "string" ? sp.alertsPage : undefined }),
+    getSyncProgress(db, actor, { mailboxId: m.id }),
+    findOAuthConnection(db, m),
+  ]);
+  const oauthOutcome = readOutcomeQuery(sp);
   // Writing and "sync now" are for the owner and those with mailbox:write; the server checks again.
   const ownsOrWrites = m.ownerId === actor.id || m.allowed.write;
   const profiles = m.allowed.write && can(actor, "profile:read") ? (await listProfiles(db, actor, { pageSize: 100 })).items.map((p) => ({ id: p.id, name: p.name })) : [];
@@ -52,10 +60,13 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
         <h1 className="text-2xl font-semibold">{m.name}</h1>
         <p className="text-slate-600">{m.emailAddress}</p>
       </div>
+      {oauthOutcome ? <OAuthOutcomeBanner outcome={oauthOutcome} t={t} /> : null}
       {m.waitingForApproval ? (
         <p role="status" data-testid="waiting-for-approval" className="rounded border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">{t("mailboxes.waitingForApproval")}</p>
       ) : null}
       {m.allowed.test || m.allowed.approve ? <MailboxActions id={m.id} locale={locale} can={{ test: m.allowed.test, approve: m.allowed.approve && !m.approvedAt }} /> : null}
+
+      {oauth ? <OAuthPanel mailboxId={m.id} address={m.emailAddress} view={oauth} canConnect={ownsOrWrites} t={t} locale={locale} /> : null}
 
       <MailPanel mailboxId={m.id} progress={progress} canSend={ownsOrWrites} canSync={ownsOrWrites && m.incomingDelivery === "server_side_sync" && m.incomingEnabled} t={t} />
 
