@@ -10,6 +10,7 @@ const items: { href: string; label: MessageKey; privilege: Privilege }[] = [
   { href: "/settings", label: "nav.settings", privilege: "settings:read" },
   { href: "/alerts", label: "nav.alerts", privilege: "alert:read-own" },
   { href: "/users", label: "nav.users", privilege: "user:admin" },
+  { href: "/basic-auth", label: "nav.basicAuth", privilege: "profile:write" },
 ];
 
 /** The navigation, showing only what the actor may use (pages check again on the server). */

@@ -66,6 +66,7 @@ const routeRules: Record<string, Rule> = {
   "/mailboxes/[id]": { ownerOr: "mailbox:read" },
   // Without a mailbox or a state they send a signed-in user back to the mailboxes (lib/oauth checks the mailbox).
   "/oauth/start": { privilege: "mailbox:read-own" },
+  "/basic-auth": { privilege: "profile:write" },
   "/oauth/callback": { privilege: "mailbox:read-own" },
   "/mailboxes/apply-defaults": { privilege: "mailbox:write" },
   "/mailboxes/edit": { privilege: "mailbox:write" },

@@ -7,6 +7,7 @@ import { getLocale, getT } from "@/lib/server/locale";
 import { requireActor } from "@/lib/server/session";
 import { publicBaseUrl } from "@/lib/server/public-url";
 import { oauthRedirectUri } from "@/lib/oauth/redirect-uri";
+import { providerOfHost } from "@/lib/oauth/provider-of-host";
 import { DeleteProfileButton } from "../delete-profile-button";
 import { loadProfileOr404 } from "../load-profile-or-404";
 import { ProfileDetails } from "../profile-details";
@@ -19,6 +20,11 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
   // Controls only for who may use them; the actions check profile:write again.
   const canWrite = can(actor, "profile:write");
   const canTest = can(actor, "mailbox:test");
+  // A password sent to Google or Microsoft 365 (app passwords aside, refused): flagged, with the report.
+  const passwordTo = [
+    profile.incomingAuthMethod !== "xoauth2" ? providerOfHost(profile.serverType, profile.incomingHost) : null,
+    profile.outgoingAuthMethod !== "xoauth2" ? providerOfHost(profile.serverType, profile.outgoingHost) : null,
+  ].find(Boolean);
   const latestJob = canTest ? await findLatestProfileJob(getDb(), actor, { profileId: profile.id }) : null;
   return (
     <section className="flex flex-col gap-6">
@@ -36,6 +42,12 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
         ) : null}
       </div>
       {!canWrite ? <p className="text-sm text-slate-600">{t("profiles.readOnly")}</p> : null}
+      {passwordTo ? (
+        <p data-testid="basic-auth-flag" className="max-w-3xl rounded border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+          {t("basicAuth.flag", { provider: passwordTo === "google" ? "Google" : "Microsoft 365" })}{" "}
+          {canWrite ? <Link href="/basic-auth" className="text-blue-700 underline">{t("nav.basicAuth")}</Link> : null}
+        </p>
+      ) : null}
       {profile.oauthProvider && profile.credentialMode === "mailbox" ? (
         // What the admin pastes into Google's or Microsoft's console.
         <section className="flex max-w-3xl flex-col gap-1 rounded border border-blue-200 bg-blue-50 p-4 text-sm">
