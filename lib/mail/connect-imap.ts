@@ -1,15 +1,16 @@
 import { ImapFlow } from "imapflow";
+import { isOAuth, type MailAuth } from "../credentials/mail-auth";
 import { mailTlsOptions } from "./tls-options";
 
-/** How to reach and sign in to an incoming server. The password is used for this session only; never log it. */
+/** How to reach and sign in to an incoming server. The password or token is used for this session only; never log it. */
 export type IncomingSessionSettings = {
   host: string;
   port: number;
   /** Implicit TLS ("Use SSL"); false = STARTTLS/STLS when the server offers it. */
   tls: boolean;
   authMethod: "auto" | "plain" | "login" | "cram-md5" | "xoauth2";
-  userName: string;
-  password: string;
+  /** A password, or an OAuth access token (XOAUTH2/OAUTHBEARER; authMethod is then ignored). */
+  auth: MailAuth;
   /** Extra CA(s) to trust besides the system roots (PEM). */
   ca?: string | Buffer;
   /** Budget for each phase (connect, greeting, each reply). Default 30 000 ms. */
@@ -24,7 +25,7 @@ const DEFAULT_TIMEOUT_MS = 30_000;
  * for classifyMailError. The caller logs out / closes it.
  */
 export async function connectImap(s: IncomingSessionSettings): Promise<ImapFlow> {
-  if (s.authMethod === "cram-md5") {
+  if (s.authMethod === "cram-md5" && !isOAuth(s.auth)) {
     // Worded so classifyMailError sees "not supported for IMAP": a setting to change, not a retry.
     throw new Error("CRAM-MD5 is not supported for IMAP by the IMAP library (it offers PLAIN and LOGIN)");
   }
@@ -35,7 +36,8 @@ export async function connectImap(s: IncomingSessionSettings): Promise<ImapFlow>
     port: s.port,
     secure: s.tls,
     tls: mailTlsOptions(s.host, s.ca),
-    auth: { user: s.userName, pass: s.password, loginMethod },
+    // imapflow signs in with OAUTHBEARER when offered, else XOAUTH2, given an access token.
+    auth: isOAuth(s.auth) ? { user: s.auth.user, accessToken: s.auth.accessToken } : { user: s.auth.user, pass: s.auth.pass, loginMethod },
     logger: false,
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,

@@ -1,3 +1,4 @@
+import { isOAuth } from "../credentials/mail-auth";
 import type { IncomingSessionSettings } from "./connect-imap";
 import { connectPop3, type Pop3Client, type Pop3SaslMechanism } from "./pop3";
 
@@ -16,12 +17,15 @@ export async function connectPop3Session(s: IncomingSessionSettings): Promise<Po
       await client.stls();
       capa = await client.capa(); // RFC 2595: capabilities may change after STLS
     }
-    if (s.authMethod === "auto" || s.authMethod === "xoauth2") {
-      const sasl = capa.get("SASL") ?? [];
-      if (capa.size === 0 || capa.has("USER")) await client.login(s.userName, s.password);
-      else await client.authenticate(sasl.includes("CRAM-MD5") ? "CRAM-MD5" : sasl.includes("PLAIN") ? "PLAIN" : "LOGIN", s.userName, s.password);
+    const sasl = capa.get("SASL") ?? [];
+    if (isOAuth(s.auth)) {
+      // XOAUTH2 unless the server offers only OAUTHBEARER (RFC 7628).
+      await client.authenticateOAuth(sasl.includes("XOAUTH2") || !sasl.includes("OAUTHBEARER") ? "XOAUTH2" : "OAUTHBEARER", s.auth.user, s.auth.accessToken);
+    } else if (s.authMethod === "auto" || s.authMethod === "xoauth2") {
+      if (capa.size === 0 || capa.has("USER")) await client.login(s.auth.user, s.auth.pass);
+      else await client.authenticate(sasl.includes("CRAM-MD5") ? "CRAM-MD5" : sasl.includes("PLAIN") ? "PLAIN" : "LOGIN", s.auth.user, s.auth.pass);
     } else {
-      await client.authenticate(s.authMethod.toUpperCase() as Pop3SaslMechanism, s.userName, s.password);
+      await client.authenticate(s.authMethod.toUpperCase() as Pop3SaslMechanism, s.auth.user, s.auth.pass);
     }
     return client;
   } catch (err) {

@@ -1,6 +1,7 @@
 import nodemailer from "nodemailer";
 import type SMTPTransport from "nodemailer/lib/smtp-transport";
 import type SMTPPool from "nodemailer/lib/smtp-pool";
+import { isOAuth, type MailAuth } from "../credentials/mail-auth";
 import type { ExtraCa } from "./tls-options";
 import { mailTlsOptions } from "./tls-options";
 
@@ -11,8 +12,8 @@ export type SmtpSettings = {
   /** Implicit TLS ("Use SSL", port 465); false = STARTTLS when the server offers it (port 587). */
   tls: boolean;
   authMethod: "auto" | "plain" | "login" | "cram-md5" | "xoauth2";
-  userName: string;
-  password: string;
+  /** A password, or an OAuth access token (SASL XOAUTH2). */
+  auth: MailAuth;
   /** Extra CA(s) trusted besides the system roots (MAILROOM_EXTRA_CA_FILE). */
   ca?: ExtraCa;
   /** Budget for each phase (connect, greeting, each reply). */
@@ -35,8 +36,9 @@ export function createSmtpTransport(s: SmtpSettings, pool?: SmtpPoolOptions) {
     port: s.port,
     secure: s.tls,
     tls: mailTlsOptions(s.host, s.ca),
-    auth: { user: s.userName, pass: s.password },
-    authMethod: s.authMethod === "auto" ? undefined : s.authMethod.toUpperCase(),
+    // With only an access token nodemailer cannot refresh it: a refusal fails the send (EAUTH), classified as such.
+    auth: isOAuth(s.auth) ? { type: "OAuth2" as const, user: s.auth.user, accessToken: s.auth.accessToken } : { user: s.auth.user, pass: s.auth.pass },
+    authMethod: isOAuth(s.auth) ? "XOAUTH2" : s.authMethod === "auto" ? undefined : s.authMethod.toUpperCase(),
     forceAuth: true,
     connectionTimeout: s.timeoutMs,
     greetingTimeout: s.timeoutMs,

@@ -1,3 +1,6 @@
+import { classifyOAuthError, oauthRefusal } from "../credentials/classify-oauth-error";
+import { OAuthError, type OAuthErrorCode, type OAuthErrorField } from "../oauth/oauth-error";
+
 /*
  * One classifier for every mail-library failure (imapflow, nodemailer, our POP3
  * client, Node's socket/DNS/TLS errors). The worker turns `kind` into retry or
@@ -31,7 +34,10 @@ export type MailErrorCode =
   | "protocol_not_offered"
   | "temporary_failure"
   | "message_rejected"
-  | "unknown";
+  | "unknown"
+  /** OAuth 2.0: a token could not be had, or the server refused it (lib/credentials/classify-oauth-error.ts). */
+  | `oauth_${OAuthErrorCode}`
+  | "oauth_basic_auth_disabled";
 
 /** The form fields a failure can point at (profile form, or the mailbox form for credentials). */
 export type MailErrorField =
@@ -45,7 +51,8 @@ export type MailErrorField =
   | "outgoingAuthMethod"
   | "userName"
   | "outgoingUserName"
-  | "maxConnections";
+  | "maxConnections"
+  | NonNullable<OAuthErrorField>;
 
 export type MailErrorContext = {
   direction: "incoming" | "outgoing";
@@ -59,6 +66,10 @@ export type MailErrorContext = {
   outgoingCredentials?: "same" | "separate";
   /** Strings to scrub from `detail` and `message` (the password), in case a server echoes them. */
   secrets?: string[];
+  /** The session signed in with an OAuth access token (XOAUTH2/OAUTHBEARER), not a password. */
+  oauth?: boolean;
+  /** The profile's OAuth provider (google, microsoft, generic), named in OAuth messages. */
+  provider?: string | null;
 };
 
 export type ClassifiedError = {
@@ -171,10 +182,11 @@ const hasAny = (facts: Facts, codes: string[]) => codes.some((c) => facts.codes.
  * mailbox needs evidence, and repeated transient failures still raise a warning.
  */
 export function classifyMailError(err: unknown, ctx: MailErrorContext): ClassifiedError {
+  if (err instanceof OAuthError) return classifyOAuthError(err, ctx);
   const facts = readFacts(err, ctx.secrets);
   const verdict = decide(facts, ctx);
   const form = verdict.field === null ? null : verdict.field === "userName" || verdict.field === "outgoingUserName" ? ctx.credentialsFrom : "profile";
-  return { ...verdict, form, detail: describe(facts, ctx) };
+  return oauthRefusal({ ...verdict, form, detail: describe(facts, ctx) }, ctx);
 }
 
 function decide(facts: Facts, ctx: MailErrorContext): Verdict {

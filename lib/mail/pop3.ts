@@ -157,6 +157,8 @@ export class Pop3Client {
   /** Set once TCP (and implicit TLS) is up: errors before it are "connect" errors. */
   private transportReady = false;
   private turn: Promise<void> = Promise.resolve();
+  /** Set when the last reply was a SASL continuation ("+ …") rather than "+OK". */
+  private continued = false;
   private readonly idleTimeoutMs: number;
   private readonly where: string;
 
@@ -281,6 +283,27 @@ export class Pop3Client {
         const digest = createHmac("md5", password).update(challenge).digest("hex");
         await this.send(b64(`${user} ${digest}`), "AUTH");
       }
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Signs in with an OAuth 2.0 access token: SASL XOAUTH2 (Google, Microsoft) or
+   * OAUTHBEARER (RFC 7628). The response goes after the server's "+" rather than
+   * as an initial response, which could exceed POP3's 255-octet command line. A
+   * refused token gets a "+ <base64 JSON>" error challenge first, which the client
+   * must answer with an empty line; the "-ERR" that follows is the refusal.
+   */
+  async authenticateOAuth(mechanism: "XOAUTH2" | "OAUTHBEARER", user: string, accessToken: string): Promise<void> {
+    const response =
+      mechanism === "XOAUTH2" ? `user=${user}\x01auth=Bearer ${accessToken}\x01\x01` : `n,a=${user.replace(/=/g, "=3D").replace(/,/g, "=2C")},\x01auth=Bearer ${accessToken}\x01\x01`;
+    const release = await this.acquireTurn();
+    try {
+      await this.send(`AUTH ${mechanism}`, "AUTH", true);
+      this.continued = false;
+      await this.send(Buffer.from(response, "utf8").toString("base64"), "AUTH", true);
+      if (this.continued) await this.send("", "AUTH");
     } finally {
       release();
     }
@@ -523,6 +546,7 @@ export class Pop3Client {
       pending.reject(err);
       if (pending.command === "greeting") this.fail(err);
     } else if (pending.allowContinuation && (line === "+" || line.startsWith("+ "))) {
+      this.continued = true;
       this.pending = undefined;
       this.disarmIdle();
       pending.resolve(line.slice(2));

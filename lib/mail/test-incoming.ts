@@ -1,18 +1,19 @@
+import { isOAuth, secretOf, type MailAuth } from "../credentials/mail-auth";
 import { connectImap } from "./connect-imap";
 import { connectPop3Session } from "./connect-pop3-session";
 import { classifyMailError, type ClassifiedError, type MailErrorContext } from "./errors";
 
 export type MailAuthMethod = "auto" | "plain" | "login" | "cram-md5";
 
-/** What a connection test needs; the password is used for this test only and never returned or logged. */
+/** What a connection test needs; the password or token is used for this test only and never returned or logged. */
 export type ConnectionTestSettings = {
   host: string;
   port: number;
   /** Implicit TLS ("Use SSL"); false = STARTTLS when the server offers it. */
   tls: boolean;
   authMethod: MailAuthMethod;
-  userName: string;
-  password: string;
+  /** A password, or an OAuth access token. */
+  auth: MailAuth;
   /** Extra CA(s) to trust besides the system roots (PEM), e.g. MAILROOM_EXTRA_CA_FILE's contents. */
   ca?: string | Buffer;
   /** Budget for each phase (connect, greeting, each reply). Default 30 000 ms. */
@@ -38,9 +39,10 @@ export async function testIncomingConnection(s: IncomingTestSettings): Promise<C
     port: s.port,
     tls: s.tls,
     credentialsFrom: s.credentialsFrom ?? "mailbox",
-    secrets: [s.password],
+    secrets: [secretOf(s.auth)],
+    oauth: isOAuth(s.auth),
   };
-  if (s.protocol === "imap" && s.authMethod === "cram-md5") {
+  if (s.protocol === "imap" && s.authMethod === "cram-md5" && !isOAuth(s.auth)) {
     return {
       ok: false,
       error: {

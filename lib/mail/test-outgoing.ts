@@ -1,6 +1,7 @@
 import { createSmtpTransport } from "./create-smtp-transport";
 import { classifyMailError, type MailErrorContext } from "./errors";
-import type { ConnectionTestResult, ConnectionTestSettings } from "./test-incoming";
+import { isOAuth, secretOf } from "../credentials/mail-auth";
+import { type ConnectionTestResult, type ConnectionTestSettings } from "./test-incoming";
 
 export type OutgoingTestSettings = ConnectionTestSettings & {
   /** For profile credentials: whether the profile has its own outgoing user name and password. */
@@ -24,15 +25,15 @@ export async function testOutgoingConnection(s: OutgoingTestSettings): Promise<C
     tls: s.tls,
     credentialsFrom: s.credentialsFrom ?? "mailbox",
     outgoingCredentials: s.outgoingCredentials,
-    secrets: [s.password],
+    secrets: [secretOf(s.auth)],
+    oauth: isOAuth(s.auth),
   };
   const transport = createSmtpTransport({
     host: s.host,
     port: s.port,
     tls: s.tls,
     authMethod: s.authMethod,
-    userName: s.userName,
-    password: s.password,
+    auth: s.auth,
     ca: s.ca,
     timeoutMs: s.timeoutMs ?? DEFAULT_TIMEOUT_MS,
   });

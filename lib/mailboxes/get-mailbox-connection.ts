@@ -4,6 +4,7 @@ import { mailboxes, type Mailbox } from "../../db/schema/mailboxes";
 import { openSecret } from "../crypto/open-secret";
 import { AppError } from "../errors";
 import { extraCa } from "../mail/extra-ca";
+import type { CredentialSource } from "../credentials/mail-auth";
 import { getProfileConnection, type MailCredentials, type ProfileConnection } from "../profiles/get-profile-connection";
 
 type Endpoint = ProfileConnection["incoming"];
@@ -13,8 +14,9 @@ export type MailboxConnection = {
   mailbox: Pick<Mailbox, "id" | "name" | "emailAddress" | "ownerId" | "kind">;
   profile: ProfileConnection;
   credentialsFrom: "mailbox" | "profile";
-  incoming: Omit<Endpoint, "credentials"> & { credentials: MailCredentials };
-  outgoing: Omit<ProfileConnection["outgoing"], "credentials"> & { credentials: MailCredentials };
+  /** Where each direction signs in from; lib/credentials/resolve-mail-auth.ts turns it into a password or token right before connecting. */
+  incoming: Omit<Endpoint, "credentials"> & { credentials: CredentialSource };
+  outgoing: Omit<ProfileConnection["outgoing"], "credentials"> & { credentials: CredentialSource };
   /** Extra trusted CA (MAILROOM_EXTRA_CA_FILE), if any. */
   ca: Buffer | undefined;
   /**
@@ -41,15 +43,25 @@ export async function getMailboxConnection(db: Db, mailboxId: string): Promise<M
 export async function mailboxConnectionOf(db: Db, m: Mailbox): Promise<MailboxConnection> {
   if (!m.profileId) throw new AppError("invalid", `The mailbox "${m.name}" has no server profile. Choose one on the mailbox page, or apply the default email settings.`);
   const profile = await getProfileConnection(db, { id: m.profileId });
+  // OAuth 2.0 directions: the mailbox's own sign-in (credentials per mailbox) or the profile's app (credentials in the profile).
+  const oauth = (): CredentialSource => ({
+    kind: "oauth",
+    grant: profile.credentialMode === "mailbox" ? "delegated" : "app",
+    profileId: profile.profileId,
+    mailboxId: m.id,
+    address: m.emailAddress,
+  });
+  const usesPassword = profile.incoming.authMethod !== "xoauth2" || profile.outgoing.authMethod !== "xoauth2";
   let own: MailCredentials | null = null;
-  if (profile.credentialMode === "mailbox") {
+  if (profile.credentialMode === "mailbox" && usesPassword) {
     if (!m.passwordSealed) {
       throw new AppError("invalid", `The mailbox "${m.name}" has no password, and its profile takes credentials from each mailbox. Enter the mailbox's user name and password.`);
     }
     own = { user: m.userName || m.emailAddress, pass: openSecret(m.passwordSealed) };
   }
-  const inCred = own ?? profile.incoming.credentials!;
-  const outCred = own ?? profile.outgoing.credentials!;
+  const password = (c: MailCredentials | null): CredentialSource => ({ kind: "password", ...(own ?? c!) });
+  const inCred = profile.incoming.authMethod === "xoauth2" ? oauth() : password(profile.incoming.credentials);
+  const outCred = profile.outgoing.authMethod === "xoauth2" ? oauth() : password(profile.outgoing.credentials);
   return {
     mailbox: { id: m.id, name: m.name, emailAddress: m.emailAddress, ownerId: m.ownerId, kind: m.kind },
     profile,

@@ -5,7 +5,9 @@ import { profiles } from "../../db/schema/profiles";
 import { raiseAlert } from "../alerts/raise-alert";
 import { env } from "../env";
 import { AppError } from "../errors";
-import type { ClassifiedError } from "../mail/errors";
+import { classifyMailError, type ClassifiedError } from "../mail/errors";
+import type { CredentialSource, MailAuth } from "../credentials/mail-auth";
+import { resolveMailAuth } from "../credentials/resolve-mail-auth";
 import { testIncomingConnection, type ConnectionTestResult, type MailAuthMethod } from "../mail/test-incoming";
 import { testOutgoingConnection } from "../mail/test-outgoing";
 import { loadOrgSettings } from "../settings/load-org-settings";
@@ -100,37 +102,44 @@ export async function runMailboxTest(db: Db, mailboxId: string, options: RunMail
     const c = setup.connection;
     profileOwnerId = c.profile.ownerId;
     const timeoutMs = env().MAILROOM_MAIL_TIMEOUT_MS;
+    // Each direction signs in through the credential seam; an OAuth mailbox nobody signed in for fails here, clearly.
+    const signIn = (source: CredentialSource, direction: "incoming" | "outgoing", test: (auth: MailAuth) => Promise<ConnectionTestResult>) =>
+      resolveMailAuth(db, source, { force: source.kind === "oauth" }).then(test, (err: unknown): ConnectionTestResult => {
+        const e = direction === "incoming" ? c.incoming : c.outgoing;
+        const ctx = { direction, protocol: direction === "incoming" ? c.incoming.protocol : ("smtp" as const), host: e.host, port: e.port, tls: e.tls, credentialsFrom: c.credentialsFrom, oauth: true, provider: c.profile.oauthProvider };
+        return { ok: false, error: classifyMailError(err, ctx) };
+      });
     const [inResult, outResult] = await Promise.all([
       testIn
-        ? authMethodOf(c.incoming.authMethod, "incoming") ??
-          testIncomingConnection({
-            protocol: c.incoming.protocol,
-            host: c.incoming.host,
-            port: c.incoming.port,
-            tls: c.incoming.tls,
-            authMethod: c.incoming.authMethod as MailAuthMethod,
-            userName: c.incoming.credentials.user,
-            password: c.incoming.credentials.pass,
-            ca: c.ca,
-            timeoutMs,
-            credentialsFrom: c.credentialsFrom,
-          })
+        ? signIn(c.incoming.credentials, "incoming", (auth) =>
+            testIncomingConnection({
+              protocol: c.incoming.protocol,
+              host: c.incoming.host,
+              port: c.incoming.port,
+              tls: c.incoming.tls,
+              authMethod: c.incoming.authMethod as MailAuthMethod,
+              auth,
+              ca: c.ca,
+              timeoutMs,
+              credentialsFrom: c.credentialsFrom,
+            }),
+          )
         : null,
       testOut
-        ? authMethodOf(c.outgoing.authMethod, "outgoing") ??
+        ? signIn(c.outgoing.credentials, "outgoing", (auth) =>
           testOutgoingConnection({
             host: c.outgoing.host,
             port: c.outgoing.port,
             tls: c.outgoing.tls,
             authMethod: c.outgoing.authMethod as MailAuthMethod,
-            userName: c.outgoing.credentials.user,
-            password: c.outgoing.credentials.pass,
+            auth,
             ca: c.ca,
             timeoutMs,
             credentialsFrom: c.credentialsFrom,
             // getProfileConnection hands out the same object when outgoing uses the incoming credentials.
             outgoingCredentials: c.profile.outgoing.credentials === c.profile.incoming.credentials ? "same" : "separate",
-          })
+          }),
+          )
         : null,
     ]);
     if (inResult) incoming = outcomeOf(inResult);
@@ -159,22 +168,6 @@ function outcomeOf(r: ConnectionTestResult): DirectionOutcome {
   return { status: "failure", code: e.code, field: e.field, form: e.form, message: e.message, detail: e.detail };
 }
 
-/** XOAUTH2 needs tokens this test does not have yet: a clear failure instead of a misleading attempt. */
-function authMethodOf(method: string, direction: "incoming" | "outgoing"): ConnectionTestResult | null {
-  if (method !== "xoauth2") return null;
-  return {
-    ok: false,
-    error: {
-      kind: "permanent",
-      code: "protocol_not_offered",
-      field: direction === "incoming" ? "incomingAuthMethod" : "outgoingAuthMethod",
-      form: "profile",
-      message: `The profile's ${direction} authentication protocol is XOAUTH2, which test & enable cannot use yet — choose 'Automatic', PLAIN or LOGIN on the profile.`,
-      detail: `${direction} auth method xoauth2`,
-    },
-  };
-}
-
 /** The effective settings, or the configuration problem as a failed outcome naming the field to fix. */
 async function connectionOf(db: Db, m: Mailbox): Promise<{ connection: MailboxConnection } | { error: DirectionOutcome; profileOwnerId: string | null }> {
   const config = (field: string | null, form: "mailbox" | "profile" | null, message: string, profileOwnerId: string | null = null) => ({
@@ -182,8 +175,12 @@ async function connectionOf(db: Db, m: Mailbox): Promise<{ connection: MailboxCo
     profileOwnerId,
   });
   if (!m.profileId) return config("profileId", "mailbox", `The mailbox "${m.name}" has no server profile. Choose one on the mailbox page, or apply the default email settings.`);
-  const [p] = await db.select({ ownerId: profiles.ownerId, credentialMode: profiles.credentialMode }).from(profiles).where(eq(profiles.id, m.profileId));
-  if (p?.credentialMode === "mailbox" && !m.passwordSealed) {
+  const [p] = await db
+    .select({ ownerId: profiles.ownerId, credentialMode: profiles.credentialMode, incomingAuthMethod: profiles.incomingAuthMethod, outgoingAuthMethod: profiles.outgoingAuthMethod })
+    .from(profiles)
+    .where(eq(profiles.id, m.profileId));
+  const usesPassword = p && (p.incomingAuthMethod !== "xoauth2" || p.outgoingAuthMethod !== "xoauth2");
+  if (p?.credentialMode === "mailbox" && usesPassword && !m.passwordSealed) {
     return config("password", "mailbox", `The mailbox "${m.name}" has no password, and its profile takes credentials from each mailbox. Enter the mailbox's user name and password.`, p.ownerId);
   }
   try {

@@ -11,6 +11,8 @@ import type { ClaimedEmail } from "./claim-due-emails";
 import { disableOutgoing, markFailed, markRetrying, markSent, releaseEmails, renewEmailLeases, type OutgoingAlertTarget } from "./record-send-outcome";
 import { retryDelayMs, type SendOptions } from "./send-options";
 import { settingsError } from "../mail/settings-error";
+import { secretOf, type MailAuth } from "../credentials/mail-auth";
+import { resolveMailAuth } from "../credentials/resolve-mail-auth";
 import { createSmtpTransportCache, type SmtpTransportCache } from "./smtp-transport-cache";
 
 export type SendTally = { sent: number; retrying: number; failed: number; released: number };
@@ -90,12 +92,8 @@ async function sendMailboxEmails(db: Db, mailboxId: string, rows: OutboxEmail[],
   if (!m) return; // deleted with its outbox (cascade)
   const target: OutgoingAlertTarget = { mailboxId, mailboxName: m.name, ownerId: m.ownerId, profileId: m.profileId, profileOwnerId: null };
 
-  let conn: MailboxConnection;
-  try {
-    conn = await mailboxConnectionOf(db, m);
-  } catch (err) {
-    const error = settingsError(err);
-    log(error.kind === "permanent" ? "warn" : "error", "outgoing settings unusable", { mailboxId, code: error.code, err });
+  // A mailbox that cannot send at all: permanent → outgoing disabled, emails wait queued; transient → retried.
+  const stopMailbox = async (error: ClassifiedError) => {
     if (error.kind === "permanent") {
       await disableOutgoing(db, target, error);
       await releaseEmails(db, ids, o.workerId, 0, error.message);
@@ -104,9 +102,40 @@ async function sendMailboxEmails(db: Db, mailboxId: string, rows: OutboxEmail[],
       await markRetrying(db, ids, o.workerId, error, null, o.retryBaseMs);
       done(ids, "retrying");
     }
+  };
+
+  let conn: MailboxConnection;
+  try {
+    conn = await mailboxConnectionOf(db, m);
+  } catch (err) {
+    const error = settingsError(err);
+    log(error.kind === "permanent" ? "warn" : "error", "outgoing settings unusable", { mailboxId, code: error.code, err });
+    await stopMailbox(error);
     return;
   }
   target.profileOwnerId = conn.profile.ownerId;
+  const ctx: MailErrorContext = {
+    direction: "outgoing",
+    protocol: "smtp",
+    host: conn.outgoing.host,
+    port: conn.outgoing.port,
+    tls: conn.outgoing.tls,
+    credentialsFrom: conn.credentialsFrom,
+    outgoingCredentials: conn.credentialsFrom === "profile" && conn.profile.outgoing.credentials !== conn.profile.incoming.credentials ? "separate" : "same",
+    oauth: conn.outgoing.credentials.kind === "oauth",
+    provider: conn.profile.oauthProvider,
+  };
+  let auth: MailAuth;
+  try {
+    // Right before connecting: an OAuth access token is refreshed here when due.
+    auth = await resolveMailAuth(db, conn.outgoing.credentials);
+  } catch (err) {
+    const error = classifyMailError(err, ctx);
+    log("warn", "outgoing sign-in unavailable", { mailboxId, code: error.code, detail: error.detail });
+    await stopMailbox(error);
+    return;
+  }
+  ctx.secrets = [secretOf(auth)];
 
   const pooled = await pass.transports.take({
     slotKey: conn.slotKey,
@@ -117,8 +146,7 @@ async function sendMailboxEmails(db: Db, mailboxId: string, rows: OutboxEmail[],
       port: conn.outgoing.port,
       tls: conn.outgoing.tls,
       authMethod: conn.outgoing.authMethod,
-      userName: conn.outgoing.credentials.user,
-      password: conn.outgoing.credentials.pass,
+      auth,
       ca: conn.ca,
       timeoutMs: o.mailTimeoutMs,
     },
@@ -129,16 +157,6 @@ async function sendMailboxEmails(db: Db, mailboxId: string, rows: OutboxEmail[],
     return;
   }
   const transport = pooled.transport;
-  const ctx: MailErrorContext = {
-    direction: "outgoing",
-    protocol: "smtp",
-    host: conn.outgoing.host,
-    port: conn.outgoing.port,
-    tls: conn.outgoing.tls,
-    credentialsFrom: conn.credentialsFrom,
-    outgoingCredentials: conn.credentialsFrom === "profile" && conn.profile.outgoing.credentials !== conn.profile.incoming.credentials ? "separate" : "same",
-    secrets: [conn.outgoing.credentials.pass],
-  };
   const where = { mailboxId, host: ctx.host, port: ctx.port, workerId: o.workerId };
   const queue = [...rows];
   let stop: Stop | null = null;

@@ -16,11 +16,17 @@ export type ProfileConnection = {
   name: string;
   serverType: ServerType;
   ownerId: string | null;
-  /** "mailbox": credentials are null here; use the mailbox's own user name and password. */
+  /**
+   * "mailbox": credentials are null here; use the mailbox's own user name and password
+   * (or, with OAuth, its own sign-in). A direction whose authentication protocol is
+   * OAuth 2.0 (xoauth2) has null credentials too: the token comes from lib/credentials.
+   */
   credentialMode: "mailbox" | "profile";
   incoming: { protocol: IncomingProtocol; host: string; port: number; tls: boolean; authMethod: AuthMethod; credentials: MailCredentials | null };
   /** tls false: the session starts plain and is upgraded with STARTTLS (port 587). */
   outgoing: { host: string; port: number; tls: boolean; authMethod: AuthMethod; credentials: MailCredentials | null };
+  /** The OAuth app's provider (google, microsoft, generic), or null without OAuth. */
+  oauthProvider: string | null;
   processEmailFrom: Date;
   minPollingIntervalMinutes: number;
   maxConnections: number;
@@ -46,8 +52,11 @@ export async function getProfileConnection(db: Db, input: { id: string }): Promi
   let incomingCredentials: MailCredentials | null = null;
   let outgoingCredentials: MailCredentials | null = null;
   if (p.credentialMode === "profile") {
-    incomingCredentials = credentials(p.name, p.userName, p.passwordSealed);
-    outgoingCredentials = p.useSameForOutgoing ? incomingCredentials : credentials(p.name, p.outgoingUserName, p.outgoingPasswordSealed);
+    // OAuth directions need no password: app-only tokens are got per mailbox (lib/credentials).
+    if (p.incomingAuthMethod !== "xoauth2") incomingCredentials = credentials(p.name, p.userName, p.passwordSealed);
+    if (p.outgoingAuthMethod !== "xoauth2") {
+      outgoingCredentials = p.useSameForOutgoing ? (incomingCredentials ?? credentials(p.name, p.userName, p.passwordSealed)) : credentials(p.name, p.outgoingUserName, p.outgoingPasswordSealed);
+    }
   }
   return {
     profileId: p.id,
@@ -55,6 +64,7 @@ export async function getProfileConnection(db: Db, input: { id: string }): Promi
     serverType: p.serverType,
     ownerId: p.ownerId,
     credentialMode: p.credentialMode,
+    oauthProvider: p.oauthProvider,
     incoming: { protocol: p.incomingProtocol, host: p.incomingHost, port: p.incomingPort, tls: p.incomingTls, authMethod: p.incomingAuthMethod, credentials: incomingCredentials },
     outgoing: { host: p.outgoingHost, port: p.outgoingPort, tls: p.outgoingTls, authMethod: p.outgoingAuthMethod, credentials: outgoingCredentials },
     processEmailFrom: p.processEmailFrom,

@@ -1,6 +1,7 @@
 import type { Db } from "../../db/client";
 import type { Mailbox } from "../../db/schema/mailboxes";
 import type { MailboxConnection } from "../mailboxes/get-mailbox-connection";
+import type { MailAuth } from "../credentials/mail-auth";
 import type { IncomingSessionSettings } from "../mail/connect-imap";
 import type { SyncOptions } from "./sync-options";
 
@@ -10,6 +11,8 @@ export type ProtocolSyncContext = {
   /** The mailbox row as claimed (cursor columns included). */
   mailbox: Mailbox;
   conn: MailboxConnection;
+  /** The sign-in resolved for this sync (lib/credentials/resolve-mail-auth.ts). */
+  auth: MailAuth;
   options: SyncOptions;
   /**
    * Whether to stop before batch number `next` (0-based): once the time budget is
@@ -27,14 +30,13 @@ export type ProtocolSyncContext = {
 export type ProtocolSyncResult = { complete: boolean; stored: number };
 
 /** The incoming endpoint of a mailbox as session settings. */
-export function incomingSession(conn: MailboxConnection, options: SyncOptions): IncomingSessionSettings {
+export function incomingSession(conn: MailboxConnection, auth: MailAuth, options: SyncOptions): IncomingSessionSettings {
   return {
     host: conn.incoming.host,
     port: conn.incoming.port,
     tls: conn.incoming.tls,
     authMethod: conn.incoming.authMethod,
-    userName: conn.incoming.credentials.user,
-    password: conn.incoming.credentials.pass,
+    auth,
     ca: conn.ca,
     timeoutMs: options.mailTimeoutMs,
   };

@@ -34,7 +34,7 @@ type Candidate = { uid: number; size: number; date?: Date };
  */
 export async function syncImap(ctx: ProtocolSyncContext): Promise<ProtocolSyncResult> {
   const { db, mailbox: m, conn, options } = ctx;
-  const client = await connectImap(incomingSession(conn, options));
+  const client = await connectImap(incomingSession(conn, ctx.auth, options));
   ctx.onConnection(() => client.close());
   try {
     const box = await client.mailboxOpen("INBOX", { readOnly: true });

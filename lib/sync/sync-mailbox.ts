@@ -15,6 +15,8 @@ import type { SyncOptions } from "./sync-options";
 import { syncPop3 } from "./sync-pop3";
 import { updateSyncCursor } from "./update-sync-cursor";
 import { settingsError } from "../mail/settings-error";
+import { resolveMailAuth } from "../credentials/resolve-mail-auth";
+import { secretOf, type MailAuth } from "../credentials/mail-auth";
 
 export type SyncOutcome = {
   mailboxId: string;
@@ -119,7 +121,8 @@ async function syncClaimed(db: Db, mailboxId: string, options: SyncOptions, fact
     cutAtDeadline = true;
     closeConnection?.();
   }, hardCutMs);
-  const ctx: ProtocolSyncContext = {
+  let auth: MailAuth | undefined;
+  const ctx: Omit<ProtocolSyncContext, "auth"> = {
     db,
     mailbox: m,
     conn,
@@ -132,7 +135,9 @@ async function syncClaimed(db: Db, mailboxId: string, options: SyncOptions, fact
   try {
     let result: ProtocolSyncResult;
     try {
-      result = conn.incoming.protocol === "imap" ? await syncImap(ctx) : await syncPop3(ctx);
+      // The sign-in is resolved now, right before connecting: an OAuth token is fresh for this session.
+      auth = await resolveMailAuth(db, conn.incoming.credentials);
+      result = conn.incoming.protocol === "imap" ? await syncImap({ ...ctx, auth }) : await syncPop3({ ...ctx, auth });
     } catch (err) {
       if (err instanceof LeaseLostError || leaseLost) {
         log("warn", "sync lost its lease", { ...where });
@@ -147,7 +152,9 @@ async function syncClaimed(db: Db, mailboxId: string, options: SyncOptions, fact
             port: conn.incoming.port,
             tls: conn.incoming.tls,
             credentialsFrom: conn.credentialsFrom,
-            secrets: [conn.incoming.credentials.pass],
+            secrets: auth ? [secretOf(auth)] : [],
+            oauth: conn.incoming.credentials.kind === "oauth",
+            provider: conn.profile.oauthProvider,
           });
       const decided = await recordSyncFailure(db, target, error, { intervalMs, options });
       log("warn", "sync failed", { ...where, kind: error.kind, code: error.code, detail: error.detail, failures: m.consecutiveFailures + 1, decided });

@@ -34,7 +34,7 @@ type Candidate = { n: number; uidl: string; size: number };
  */
 export async function syncPop3(ctx: ProtocolSyncContext): Promise<ProtocolSyncResult> {
   const { db, mailbox: m, conn, options } = ctx;
-  const client = await connectPop3Session(incomingSession(conn, options));
+  const client = await connectPop3Session(incomingSession(conn, ctx.auth, options));
   ctx.onConnection(() => client.close());
   try {
     const lease = { mailboxId: m.id, workerId: options.workerId, leaseMs: options.leaseMs };

@@ -50,6 +50,9 @@ export type Dovecot = {
 
 export type DeliverOptions = { date?: Date };
 
+/** Where Dovecot checks OAuth tokens: the test server's introspection shim (OAuthServer.introspectionUrl). */
+export type DovecotOAuth = { introspectionUrl: string };
+
 type MailOwner = {
   uid: number;
   gid: number;
@@ -237,7 +240,7 @@ function nextMaildirName(): string {
 }
 
 function renderConfig(o: {
-  dir: string; instanceName: string; ports: DovecotPorts; pki: TestPki; owner: MailOwner;
+  dir: string; instanceName: string; ports: DovecotPorts; pki: TestPki; owner: MailOwner; oauth?: DovecotOAuth;
 }): string {
   const { dir, ports, owner } = o;
   const authConf = path.join(dir, "auth-dict.conf.ext");
@@ -261,7 +264,7 @@ ssl_key = <${o.pki.keyFile}
 
 # The app decides whether to send passwords in the clear; the server must not hide that choice.
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login${o.oauth ? " xoauth2 oauthbearer" : ""}
 auth_failure_delay = 0
 # Tests open many sessions for one user from one address.
 mail_max_userip_connections = 100
@@ -278,7 +281,12 @@ passdb {
   driver = static
   args = noauthenticate=yes nodelay=yes
 }
-passdb {
+${o.oauth ? `passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = ${path.join(dir, "oauth2.conf.ext")}
+}
+` : ""}passdb {
   driver = dict
   args = ${authConf}
 }
@@ -319,6 +327,23 @@ ${noChroot}  unix_listener anvil-auth-penalty {
 `;
 }
 
+/**
+ * OAuth 2.0 sign-in (XOAUTH2, OAUTHBEARER): each token is checked by POSTing it to
+ * the test authorization server's introspection shim (tests/harness/oauth-server.ts),
+ * which answers {active, username}; Dovecot then requires username = the login name.
+ * (Dovecot 2.3 does not expand %u in introspection_url, so the shim never learns the
+ * login name: an app-only token passes for the one mailbox its app is allowed.)
+ */
+function renderOAuthConfig(oauth: DovecotOAuth): string {
+  return `introspection_mode = post
+introspection_url = ${oauth.introspectionUrl}
+force_introspection = yes
+username_attribute = username
+active_attribute = active
+active_value = true
+`;
+}
+
 function renderAuthConfig(usersFile: string): string {
   return `uri = file:${usersFile}
 default_pass_scheme = PLAIN
@@ -340,7 +365,7 @@ userdb_objects = userdb
  * Starts a private Dovecot on free loopback ports, with its own config, users and maildirs
  * in a temp folder. Call `stop()` (or `destroy()`) in afterAll.
  */
-export async function startDovecot(opts: { pki?: TestPki } = {}): Promise<Dovecot> {
+export async function startDovecot(opts: { pki?: TestPki; oauth?: DovecotOAuth } = {}): Promise<Dovecot> {
   const bins = ensureDovecotInstalled();
   const pki = opts.pki ?? createTestPki();
   const owner = mailOwner();
@@ -366,9 +391,10 @@ export async function startDovecot(opts: { pki?: TestPki } = {}): Promise<Doveco
   const choosePorts = async () => {
     const [imap, imaps, pop3, pop3s] = await freePorts(4);
     Object.assign(ports, { imap, imaps, pop3, pop3s });
-    fs.writeFileSync(confFile, renderConfig({ dir, instanceName, ports, pki, owner }));
+    fs.writeFileSync(confFile, renderConfig({ dir, instanceName, ports, pki, owner, oauth: opts.oauth }));
   };
   fs.writeFileSync(path.join(dir, "auth-dict.conf.ext"), renderAuthConfig(usersFile));
+  if (opts.oauth) fs.writeFileSync(path.join(dir, "oauth2.conf.ext"), renderOAuthConfig(opts.oauth));
   fs.writeFileSync(usersFile, "", { mode: 0o644 });
 
   let master: ChildProcess | undefined;

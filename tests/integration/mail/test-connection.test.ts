@@ -36,8 +36,7 @@ const incoming = (over: Partial<IncomingTestSettings>): IncomingTestSettings => 
   port: dovecot.ports.imaps,
   tls: true,
   authMethod: "auto",
-  userName: "alice",
-  password: PASSWORD,
+  auth: { user: "alice", pass: PASSWORD },
   ca: dovecot.pki.caPem,
   timeoutMs: 5000,
   ...over,
@@ -47,8 +46,7 @@ const outgoing = (over: Partial<OutgoingTestSettings>): OutgoingTestSettings => 
   port: smtp.ports.starttls,
   tls: false,
   authMethod: "auto",
-  userName: "alice",
-  password: PASSWORD,
+  auth: { user: "alice", pass: PASSWORD },
   ca: smtp.pki.caPem,
   timeoutMs: 5000,
   ...over,
@@ -83,9 +81,9 @@ describe("success", () => {
 
 describe("failures are classified with the field at fault", () => {
   const cases: Array<[string, () => Promise<unknown>, { kind: string; code: string; field: string | null }]> = [
-    ["IMAP wrong password", () => testIncomingConnection(incoming({ password: "wrong" })), { kind: "permanent", code: "auth_failed", field: "userName" }],
-    ["POP3 wrong password", () => testIncomingConnection(incoming({ protocol: "pop3", port: dovecot.ports.pop3s, password: "wrong" })), { kind: "permanent", code: "auth_failed", field: "userName" }],
-    ["SMTP wrong password", () => testOutgoingConnection(outgoing({ password: "wrong" })), { kind: "permanent", code: "auth_failed", field: "userName" }],
+    ["IMAP wrong password", () => testIncomingConnection(incoming({ auth: { user: "alice", pass: "wrong" } })), { kind: "permanent", code: "auth_failed", field: "userName" }],
+    ["POP3 wrong password", () => testIncomingConnection(incoming({ protocol: "pop3", port: dovecot.ports.pop3s, auth: { user: "alice", pass: "wrong" } })), { kind: "permanent", code: "auth_failed", field: "userName" }],
+    ["SMTP wrong password", () => testOutgoingConnection(outgoing({ auth: { user: "alice", pass: "wrong" } })), { kind: "permanent", code: "auth_failed", field: "userName" }],
     ["IMAP unknown host", () => testIncomingConnection(incoming({ host: "no-such-host.invalid" })), { kind: "permanent", code: "host_not_found", field: "incomingHost" }],
     ["SMTP unknown host", () => testOutgoingConnection(outgoing({ host: "no-such-host.invalid" })), { kind: "permanent", code: "host_not_found", field: "outgoingHost" }],
     ["IMAP closed port", () => testIncomingConnection(incoming({ port: closedPort })), { kind: "transient", code: "connect_refused", field: "incomingPort" }],
@@ -129,7 +127,7 @@ describe("failures are classified with the field at fault", () => {
   });
 
   test("messages name the place and what to do", async () => {
-    const wrong = await testIncomingConnection(incoming({ password: "wrong", credentialsFrom: "profile" }));
+    const wrong = await testIncomingConnection(incoming({ auth: { user: "alice", pass: "wrong" }, credentialsFrom: "profile" }));
     expect(wrong).toMatchObject({ ok: false, error: { message: "Authentication failed — check the user name and password in the server profile.", form: "profile" } });
     const refused = await testIncomingConnection(incoming({ port: closedPort }));
     expect(refused.ok || refused.error.message).toBe(`Could not connect to 127.0.0.1:${closedPort} (connection refused) — check the incoming server location and port.`);

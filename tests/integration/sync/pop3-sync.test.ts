@@ -58,7 +58,7 @@ test("a first POP3S sync stores 1,000 messages exactly once with their fields, d
   expect(await storedCounts(t.db, mailboxId)).toEqual({ rows: 1002, ids: 1002, sources: 1002 });
 
   // No DELE: every message is still on the server.
-  const client = await connectPop3Session({ host: "127.0.0.1", port: dovecot.ports.pop3s, tls: true, authMethod: "auto", userName: "alice", password: "alice-pw", ca: pki.caPem });
+  const client = await connectPop3Session({ host: "127.0.0.1", port: dovecot.ports.pop3s, tls: true, authMethod: "auto", auth: { user: "alice", pass: "alice-pw" }, ca: pki.caPem });
   expect((await client.stat()).count).toBe(1002);
   await client.quit();
 });

@@ -1,0 +1,36 @@
+/** OAuth 2.0 tokens of mailboxes: token failures, the sign-in-again alert, client-secret reminders (lib/credentials). */
+export const en = {
+  "credentials.error.not_configured": "OAuth 2.0 is not fully set up in the server profile — check “{field}”.",
+  "credentials.error.not_connected": "This mailbox is not connected: nobody has signed in with {provider} for it yet. Open the mailbox and press “Sign in”.",
+  "credentials.error.invalid_grant": "The sign-in with {provider} for this mailbox has expired or was revoked (or consent was withdrawn). Sign in again on the mailbox page.",
+  "credentials.error.secret_expired": "The client secret in the server profile has expired. Create a new secret in the provider's console and enter it in “Client secret”.",
+  "credentials.error.invalid_client": "The provider does not accept the app's credentials — check “Client ID” and “{field}” in the server profile.",
+  "credentials.error.unauthorized_client": "The app is not allowed to use this grant — for Google, add the service account's client ID with scope https://mail.google.com/ to domain-wide delegation in the Admin console; otherwise check “{field}”.",
+  "credentials.error.consent_required": "An administrator of the organisation must grant consent to the app (the provider asks for admin consent) — then test again.",
+  "credentials.error.insecure_endpoint": "“{field}” must be an https:// address.",
+  "credentials.error.unavailable": "The provider's token endpoint could not be reached or is busy — will retry.",
+  "credentials.error.refused_by_server": "{host} refused the OAuth access token — check that IMAP/POP/SMTP access is allowed for this account (Microsoft 365: SMTP AUTH enabled for the mailbox, and for app-only the service principal's mailbox permission; Google: IMAP enabled).",
+  "credentials.error.basic_auth_disabled": "{host} no longer accepts passwords (basic authentication is turned off) — switch the server profile to OAuth 2.0.",
+  "credentials.alert.title": "{mailbox} must sign in again",
+  "credentials.alert.message": "{reason} Incoming and outgoing email of this mailbox stop until someone signs in again.",
+  "credentials.secretExpiry.title": "The client secret of {profile} expires in {days} day(s)",
+  "credentials.secretExpiry.message": "The OAuth client secret of the server profile {profile} expires on {date}. Create a new secret in the provider's console and enter it in the profile before then, or every mailbox of the profile stops.",
+} as const;
+
+export const ja: Record<keyof typeof en, string> = {
+  "credentials.error.not_configured": "サーバー プロファイルの OAuth 2.0 設定が不完全です。「{field}」を確認してください。",
+  "credentials.error.not_connected": "このメールボックスは接続されていません。まだ誰も {provider} でサインインしていません。メールボックスを開いて「サインイン」を押してください。",
+  "credentials.error.invalid_grant": "このメールボックスの {provider} へのサインインは期限切れか取り消されました (または同意が撤回されました)。メールボックスのページでもう一度サインインしてください。",
+  "credentials.error.secret_expired": "サーバー プロファイルのクライアント シークレットの有効期限が切れています。プロバイダーのコンソールで新しいシークレットを作成し、「クライアント シークレット」に入力してください。",
+  "credentials.error.invalid_client": "プロバイダーがアプリの資格情報を受け付けません。サーバー プロファイルの「クライアント ID」と「{field}」を確認してください。",
+  "credentials.error.unauthorized_client": "アプリにはこの付与方式の使用が許可されていません。Google の場合は、管理コンソールのドメイン全体の委任にサービス アカウントのクライアント ID とスコープ https://mail.google.com/ を追加してください。それ以外は「{field}」を確認してください。",
+  "credentials.error.consent_required": "組織の管理者がアプリに同意する必要があります (プロバイダーが管理者の同意を求めています)。同意の後でもう一度テストしてください。",
+  "credentials.error.insecure_endpoint": "「{field}」は https:// のアドレスにしてください。",
+  "credentials.error.unavailable": "プロバイダーのトークン エンドポイントに接続できないか、混み合っています。後で再試行します。",
+  "credentials.error.refused_by_server": "{host} が OAuth アクセス トークンを拒否しました。このアカウントで IMAP/POP/SMTP のアクセスが許可されているか確認してください (Microsoft 365: メールボックスの SMTP AUTH の有効化、アプリのみの場合はサービス プリンシパルのメールボックス権限。Google: IMAP の有効化)。",
+  "credentials.error.basic_auth_disabled": "{host} はパスワードを受け付けなくなりました (基本認証が無効です)。サーバー プロファイルを OAuth 2.0 に切り替えてください。",
+  "credentials.alert.title": "{mailbox} は再サインインが必要です",
+  "credentials.alert.message": "{reason} もう一度サインインするまで、このメールボックスの受信と送信は停止します。",
+  "credentials.secretExpiry.title": "{profile} のクライアント シークレットはあと {days} 日で期限切れになります",
+  "credentials.secretExpiry.message": "サーバー プロファイル {profile} の OAuth クライアント シークレットは {date} に期限切れになります。それまでにプロバイダーのコンソールで新しいシークレットを作成してプロファイルに入力してください。さもないと、このプロファイルのすべてのメールボックスが停止します。",
+};
