@@ -3,6 +3,7 @@ import type { Db } from "../../db/client";
 import { mailboxes } from "../../db/schema/mailboxes";
 import { outbox } from "../../db/schema/outbox";
 import { raiseAlert } from "../alerts/raise-alert";
+import { oauthAlertFor } from "../credentials/oauth-alert";
 import type { ClassifiedError } from "../mail/errors";
 
 const after = (ms: number) => sql`now() + ${Math.round(ms)} * interval '1 millisecond'`;
@@ -90,6 +91,8 @@ export async function disableOutgoing(db: Db, t: OutgoingAlertTarget, error: Cla
       title: `Outgoing email for ${t.mailboxName} was disabled`,
       message: `${error.message} Emails waiting to be sent stay queued. Fix the setting, then run "Test & enable" on the mailbox page to turn outgoing email back on.`,
       detail: error.detail,
+      // A dead OAuth sign-in: one "sign in again" alert for both directions instead.
+      ...oauthAlertFor(error, { id: t.mailboxId, name: t.mailboxName }),
     });
   });
 }

@@ -3,6 +3,7 @@ import type { Db } from "../../db/client";
 import { mailboxes, type Mailbox } from "../../db/schema/mailboxes";
 import { raiseAlert } from "../alerts/raise-alert";
 import type { ClassifiedError } from "../mail/errors";
+import { oauthAlertFor } from "../credentials/oauth-alert";
 import { backoffDelayMs } from "./backoff-delay";
 import type { SyncOptions } from "./sync-options";
 
@@ -103,6 +104,8 @@ export async function recordSyncFailure(
         title: `Incoming email for ${t.mailbox.name} was disabled`,
         message: `${why} Fix the setting, then run "Test & enable" on the mailbox to turn incoming email back on.`,
         detail: error.detail,
+        // A dead OAuth sign-in: one "sign in again" alert for both directions instead.
+        ...oauthAlertFor(error, t.mailbox),
       });
     } else if (failures >= o.options.warnAfterFailures) {
       await raiseAlert(tx, {

@@ -16,7 +16,8 @@ export type ReceivedMail = {
 
 /**
  * A real SMTP submission server (npm smtp-server) in this process: one port offering STARTTLS,
- * one with implicit TLS, AUTH PLAIN/LOGIN required (and only over TLS), certificates from `pki`.
+ * one with implicit TLS, AUTH PLAIN/LOGIN required (and only over TLS), certificates from `pki`;
+ * with `oauth`, AUTH XOAUTH2 whose tokens are checked by introspection (tests/harness/oauth-server.ts).
  */
 export type TestSmtp = {
   host: "127.0.0.1";
@@ -40,7 +41,7 @@ export const DEFAULT_SMTP_USERS: Readonly<Record<string, string>> = { sender: "s
  * Starts the test SMTP server on two free loopback ports. Call `stop()` in afterAll.
  * Note: smtp-server always waits 100 ms before its greeting (early-talker check, not configurable).
  */
-export async function startSmtpServer(opts: { pki?: TestPki; users?: Record<string, string> } = {}): Promise<TestSmtp> {
+export async function startSmtpServer(opts: { pki?: TestPki; users?: Record<string, string>; oauth?: { introspectionUrl: string } } = {}): Promise<TestSmtp> {
   const pki = opts.pki ?? createTestPki();
   const users = { ...(opts.users ?? DEFAULT_SMTP_USERS) };
   const received: ReceivedMail[] = [];
@@ -51,7 +52,8 @@ export async function startSmtpServer(opts: { pki?: TestPki; users?: Record<stri
     secure,
     key: pki.keyPem,
     cert: pki.certPem,
-    authMethods: ["PLAIN", "LOGIN"],
+    // With `oauth`, XOAUTH2 too: each access token is checked by the test OAuth server's introspection shim.
+    authMethods: opts.oauth ? ["PLAIN", "LOGIN", "XOAUTH2"] : ["PLAIN", "LOGIN"],
     authOptional: false,
     // A reverse DNS lookup of 127.0.0.1 per connection only slows tests down.
     disableReverseLookup: true,
@@ -61,6 +63,18 @@ export async function startSmtpServer(opts: { pki?: TestPki; users?: Record<stri
     onAuth(auth, _session, callback) {
       authCount++;
       const username = auth.username ?? "";
+      if (auth.method === "XOAUTH2" && opts.oauth) {
+        const form = new URLSearchParams({ token: auth.accessToken ?? "", user: username });
+        fetch(opts.oauth.introspectionUrl, { method: "POST", body: form })
+          .then((res) => res.json() as Promise<{ active?: boolean; username?: string }>)
+          .then((answer) => {
+            if (answer.active && answer.username?.toLowerCase() === username.toLowerCase()) callback(null, { user: username });
+            // What Gmail and Exchange Online answer to a refused token.
+            else callback(Object.assign(new Error("5.7.3 Authentication unsuccessful"), { responseCode: 535 }));
+          })
+          .catch((err: Error) => callback(Object.assign(err, { responseCode: 454 })));
+        return;
+      }
       if (Object.hasOwn(users, username) && users[username] === auth.password) {
         callback(null, { user: username });
       } else {
