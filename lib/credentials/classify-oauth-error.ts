@@ -13,8 +13,9 @@ const PROVIDER_NAMES: Record<string, string> = { google: "Google", microsoft: "M
  */
 export function classifyOAuthError(err: OAuthError, ctx: MailErrorContext & { provider?: string | null }): ClassifiedError {
   const field = err.field;
-  const text = render(`oauth.error.${err.code}` as MessageKey, {
-    field: field ? render(`oauth.field.${field}` as MessageKey) : "",
+  const text = render(`credentials.error.${err.code}` as MessageKey, {
+    // The profile form's labels: oauthClientSecret → "oauth.field.clientSecret".
+    field: field ? render(`oauth.field.${field.charAt(5).toLowerCase()}${field.slice(6)}` as MessageKey) : "",
     provider: PROVIDER_NAMES[ctx.provider ?? "generic"] ?? PROVIDER_NAMES.generic,
     host: ctx.host,
   });
@@ -34,10 +35,10 @@ export function oauthRefusal(base: ClassifiedError, ctx: MailErrorContext & { oa
   if (base.code !== "auth_failed" && base.code !== "message_rejected" && base.code !== "server_unavailable") return base;
   const basicOff = /5\.7\.30|basic authentication is (not supported|disabled)/i.test(base.detail);
   if (ctx.oauth && base.code === "auth_failed") {
-    return { ...base, kind: "permanent", code: "oauth_refused_by_server", field: null, form: null, message: render("oauth.error.refused_by_server", { host: ctx.host }) };
+    return { ...base, kind: "permanent", code: "oauth_refused_by_server", field: null, form: null, message: render("credentials.error.refused_by_server", { host: ctx.host }) };
   }
   if (!ctx.oauth && basicOff) {
-    return { ...base, kind: "permanent", code: "oauth_basic_auth_disabled", field: `${ctx.direction}AuthMethod`, form: "profile", message: render("oauth.error.basic_auth_disabled", { host: ctx.host }) };
+    return { ...base, kind: "permanent", code: "oauth_basic_auth_disabled", field: `${ctx.direction}AuthMethod`, form: "profile", message: render("credentials.error.basic_auth_disabled", { host: ctx.host }) };
   }
   return base;
 }

@@ -15,7 +15,7 @@ export function oauthAlertFor(error: ClassifiedError, mailbox: { id: string; nam
   const t = translator("en"); // until alerts store message keys (the i18n work)
   return {
     dedupKey: `oauth:refresh:${mailbox.id}`,
-    title: t("oauth.alert.title", { mailbox: mailbox.name }),
-    message: t("oauth.alert.message", { reason: error.message }),
+    title: t("credentials.alert.title", { mailbox: mailbox.name }),
+    message: t("credentials.alert.message", { reason: error.message }),
   };
 }

@@ -46,7 +46,7 @@ export async function requestToken(c: OAuthClient, r: TokenRequest): Promise<Tok
 /** Maps an oauth4webapi or network failure to an OAuthError with the profile field at fault. */
 function tokenError(err: unknown, c: OAuthClient): OAuthError {
   if (err instanceof OAuthError) return err;
-  const secretField = c.jwtBearerAssertion ? "oauthServiceAccountKey" : c.provider === "microsoft" && c.grant === "app" ? "oauthClientCertificate" : "oauthClientSecret";
+  const secretField = c.credentialField;
   if (err instanceof oauth.ResponseBodyError) {
     const description = err.error_description ?? "";
     const detail = `token endpoint HTTP ${err.status}: ${err.error}${description ? ` (${description.slice(0, 300)})` : ""}`;

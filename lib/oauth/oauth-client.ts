@@ -6,7 +6,7 @@ import type { Profile } from "../../db/schema/profiles";
 import { openSecret } from "../crypto/open-secret";
 import { extraCa } from "../mail/extra-ca";
 import { mailTlsOptions } from "../mail/tls-options";
-import { OAuthError } from "./oauth-error";
+import { OAuthError, type OAuthErrorField } from "./oauth-error";
 
 /** The profile columns an OAuth client is built from. */
 export type OAuthProfileSettings = Pick<
@@ -50,6 +50,8 @@ export type OAuthClient = {
   scopes: string;
   options: OAuthRequestOptions;
   jwtBearerAssertion?: (subject: string) => string;
+  /** The profile field holding the client's credential (named when the provider refuses it). */
+  credentialField: OAuthErrorField;
 };
 
 /** Sealed JSON of a Microsoft app-only certificate credential. */
@@ -120,6 +122,7 @@ export async function buildOAuthClient(p: OAuthProfileSettings, grant: "delegate
       scopes: scopes || GOOGLE_SCOPE,
       options,
       jwtBearerAssertion: (subject) => signServiceAccountAssertion(key, subject, tokenUrl.href, scopes || GOOGLE_SCOPE),
+      credentialField: "oauthServiceAccountKey",
     };
   }
 
@@ -131,7 +134,7 @@ export async function buildOAuthClient(p: OAuthProfileSettings, grant: "delegate
   } else if (p.oauthClientCertificateSealed) {
     clientAuth = await certificateAuth(openSecret(p.oauthClientCertificateSealed), tokenUrl.href);
   } else if (grant === "app") {
-    throw new OAuthError("not_configured", "permanent", provider === "microsoft" ? "oauthClientCertificate" : "oauthClientSecret", "no client secret or certificate");
+    throw new OAuthError("not_configured", "permanent", provider === "microsoft" ? "oauthCertificatePem" : "oauthClientSecret", "no client secret or certificate");
   } else {
     // A public client: PKCE alone protects the code exchange.
     clientAuth = oauth.None();
@@ -139,7 +142,8 @@ export async function buildOAuthClient(p: OAuthProfileSettings, grant: "delegate
   if (grant === "app" && provider === "microsoft" && !p.oauthTenant?.trim() && !/\/[^/]+\/oauth2\//.test(tokenUrl.pathname)) {
     throw new OAuthError("not_configured", "permanent", "oauthTenant", "app-only tokens need the tenant");
   }
-  return { provider, grant, as, client, clientAuth, scopes, options };
+  const credentialField: OAuthErrorField = p.oauthClientSecretSealed ? "oauthClientSecret" : p.oauthClientCertificateSealed ? "oauthCertificatePem" : "oauthClientId";
+  return { provider, grant, as, client, clientAuth, scopes, options, credentialField };
 }
 
 /** Parses an endpoint: HTTPS, or plain HTTP on a loopback host only (tests, a local proxy). */
@@ -203,13 +207,13 @@ async function certificateAuth(json: string, tokenUrl: string): Promise<oauth.Cl
     cred = JSON.parse(json) as CertificateCredential;
     der = createPrivateKey(cred.privateKeyPem).export({ format: "der", type: "pkcs8" });
   } catch {
-    throw new OAuthError("not_configured", "permanent", "oauthClientCertificate", "the certificate's private key cannot be read");
+    throw new OAuthError("not_configured", "permanent", "oauthCertificatePem", "the certificate's private key cannot be read");
   }
   let thumbprint: string;
   try {
     thumbprint = createHash("sha1").update(new X509Certificate(cred.certificatePem).raw).digest("base64url");
   } catch {
-    throw new OAuthError("not_configured", "permanent", "oauthClientCertificate", "the certificate cannot be read");
+    throw new OAuthError("not_configured", "permanent", "oauthCertificatePem", "the certificate cannot be read");
   }
   const key = await webcrypto.subtle.importKey("pkcs8", der, { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }, false, ["sign"]);
   return oauth.PrivateKeyJwt(key as CryptoKey, {

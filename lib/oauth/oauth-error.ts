@@ -28,7 +28,7 @@ export type OAuthErrorCode =
 export type OAuthErrorField =
   | "oauthClientId"
   | "oauthClientSecret"
-  | "oauthClientCertificate"
+  | "oauthCertificatePem"
   | "oauthServiceAccountKey"
   | "oauthTenant"
   | "oauthTokenUrl"

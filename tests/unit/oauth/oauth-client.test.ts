@@ -44,7 +44,7 @@ test("missing settings name the profile field", async () => {
   expect((await failure({ oauthTokenUrl: null })).field).toBe("oauthTokenUrl");
   expect((await failure({ oauthClientId: " " })).field).toBe("oauthClientId");
   expect((await failure({ oauthProvider: "google" }, "app")).field).toBe("oauthServiceAccountKey");
-  expect((await failure({ oauthProvider: "microsoft" }, "app")).field).toBe("oauthClientCertificate");
+  expect((await failure({ oauthProvider: "microsoft" }, "app")).field).toBe("oauthCertificatePem");
   expect((await failure({ oauthProvider: null })).code).toBe("not_configured");
 });
 
