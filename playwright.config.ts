@@ -33,7 +33,7 @@ export default defineConfig({
   ],
   webServer: [
     {
-      command: `node_modules/.bin/next start -p ${port} -H 127.0.0.1`,
+      command: `node --import tsx scripts/web-server.ts -p ${port} -H 127.0.0.1`,
       url: `${baseURL}/sign-in`,
       reuseExistingServer: false,
       timeout: 120_000,

@@ -19,6 +19,12 @@ const schema = z.object({
   MAILROOM_ALLOW_CREDENTIALS_OVER_HTTP: z.enum(["0", "1"]).default("0"),
   /** Outbound port policy, e.g. "465,995". Empty: any port. */
   MAILROOM_ALLOWED_PORTS: z.string().optional(),
+  /**
+   * Who may tell us the client's address and scheme (X-Forwarded-For/-Proto/-Host):
+   * unset = nobody (the socket's address is the client); a number = that many
+   * reverse proxies in front of us; else addresses or CIDR blocks, comma separated.
+   */
+  MAILROOM_TRUSTED_PROXIES: z.string().regex(/^\s*(\d+|[0-9A-Fa-f.:/,\s]*)\s*$/, "a hop count, or addresses / CIDR blocks separated by commas").optional(),
   /** A PEM file of extra certificate authorities trusted for mail servers (added to the system's). */
   MAILROOM_EXTRA_CA_FILE: z.string().optional(),
   /** Messages larger than this are stored with headers only. */

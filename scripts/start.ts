@@ -46,7 +46,8 @@ async function main() {
   }
 
   // Own process groups: Ctrl-C reaches us, and we stop the children in order.
-  children.push(spawn(bin("next"), ["start", "-p", port], { env: childEnv, stdio: "inherit", detached: true }));
+  // Our web server, not `next start`: it decides the client's address from the socket (scripts/web-server.ts).
+  children.push(spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "web-server.ts"), "-p", port], { cwd: root, env: childEnv, stdio: "inherit", detached: true }));
   // node --import tsx, not the tsx CLI: no wrapper process between our signals and the worker.
   children.push(spawn(process.execPath, ["--import", "tsx", path.join(root, "workers", "index.ts")], { cwd: root, env: childEnv, stdio: "inherit", detached: true }));
   for (const child of children) {

@@ -1,10 +1,21 @@
+import net from "node:net";
+import { log } from "@/lib/log";
+import { forwardedHeadersStamped } from "./stamp-forwarded-headers";
+
+let warned = false;
+
 /**
- * The client's address for throttling. `next start` appends the socket's address
- * to X-Forwarded-For, so the last entry is the one a client cannot forge (behind a
- * reverse proxy it is the proxy's view of the client, which is what we want).
+ * The client's address for throttling and for "is this request from this machine":
+ * X-Forwarded-For as the web server rewrote it from the socket and the trusted
+ * proxies (stampForwardedHeaders). Without that server (plain `next start`), the
+ * header is whatever the client sent, so every client counts as "unknown".
  */
 export function clientAddress(headers: Headers): string {
-  const forwarded = headers.get("x-forwarded-for");
-  const last = forwarded?.split(",").map((s) => s.trim()).filter(Boolean).pop();
-  return last || headers.get("x-real-ip") || "unknown";
+  if (!forwardedHeadersStamped()) {
+    if (!warned) log("warn", "client addresses unknown: start the web server with scripts/web-server.ts, not next start");
+    warned = true;
+    return "unknown";
+  }
+  const address = headers.get("x-forwarded-for")?.trim();
+  return address && net.isIP(address) ? address : "unknown";
 }

@@ -2,6 +2,7 @@
 // MAILROOM_ALLOW_CREDENTIALS_OVER_HTTP unset (the flag set: insecure-channel-allowed.test.ts;
 // the environment is read once per process, so each setting has its own file).
 // The browser tests reach the app at 127.0.0.1, which is secure, so this path is covered here.
+import type { IncomingMessage } from "node:http";
 import { afterAll, beforeAll, expect, test, vi } from "vitest";
 import { credentialsLocked } from "../../../app/(app)/profiles/credential-lock";
 import { profiles } from "../../../db/schema/profiles";
@@ -11,7 +12,9 @@ import { createProfile } from "../../../lib/profiles/create-profile";
 import { getProfileConnection } from "../../../lib/profiles/get-profile-connection";
 import { insecureChannelMessage } from "../../../lib/profiles/profile-input";
 import { updateProfile } from "../../../lib/profiles/update-profile";
+import { parseTrustedProxies } from "../../../lib/server/resolve-forwarded";
 import { isSecureChannel } from "../../../lib/server/secure-channel";
+import { stampForwardedHeaders } from "../../../lib/server/stamp-forwarded-headers";
 import { createTestDb, type TestDb } from "../../harness/db";
 import { insertActors, profileForm, type Actors } from "./test-actors";
 
@@ -40,20 +43,36 @@ function submitted(values: Record<string, string>, disabled: string[] = []): For
   return fd;
 }
 
-test("a request is secure over HTTPS or from this machine, and not over plain HTTP from elsewhere", async () => {
-  const cases: Array<[Record<string, string>, boolean]> = [
-    [{ host: "mail.example.com" }, false],
-    [{ host: "mail.example.com:8080", "x-forwarded-proto": "http" }, false],
-    [{ host: "mail.example.com", "x-forwarded-proto": "https" }, true],
-    [{ host: "mail.example.com", "x-forwarded-proto": "https, http" }, true],
-    [{ host: "127.0.0.1:3000" }, true],
-    [{ host: "localhost:3000" }, true],
-    [{ host: "[::1]:3000" }, true],
-    [{ host: "10.0.0.5:3000" }, false],
+/**
+ * The headers the app sees for a request from `peer` carrying `sent`, after the web
+ * server's rewrite (scripts/web-server.ts calls stampForwardedHeaders on every request).
+ */
+function seenByApp(peer: string, sent: Record<string, string>, trust: string | undefined = undefined): Headers {
+  const req = { socket: { remoteAddress: peer }, headers: { ...sent } } as unknown as IncomingMessage;
+  stampForwardedHeaders(req, parseTrustedProxies(trust));
+  return new Headers(req.headers as Record<string, string>);
+}
+
+test("a request is secure over HTTPS or from this machine, and not over plain HTTP from elsewhere, whatever headers the client sends", async () => {
+  const cases: Array<[string, Record<string, string>, string | undefined, boolean]> = [
+    ["10.0.0.5", { host: "mail.example.com" }, undefined, false],
+    ["127.0.0.1", { host: "127.0.0.1:3000" }, undefined, true],
+    ["::1", { host: "[::1]:3000" }, undefined, true],
+    ["::ffff:127.0.0.1", { host: "localhost:3000" }, undefined, true],
+    // Forged by a client on another machine: neither makes plain HTTP secure.
+    ["10.0.0.5", { host: "mail.example.com", "x-forwarded-proto": "https" }, undefined, false],
+    ["10.0.0.5", { host: "localhost:3000" }, undefined, false],
+    ["10.0.0.5", { host: "mail.example.com", "x-forwarded-for": "127.0.0.1" }, undefined, false],
+    // Behind a trusted proxy, its word counts: the nearest value, the client's address.
+    ["10.0.0.1", { host: "mail.example.com", "x-forwarded-proto": "https", "x-forwarded-for": "203.0.113.9" }, "10.0.0.1", true],
+    ["10.0.0.1", { host: "mail.example.com", "x-forwarded-proto": "https, http", "x-forwarded-for": "203.0.113.9" }, "10.0.0.0/24", false],
+    ["127.0.0.1", { host: "mail.example.com", "x-forwarded-for": "203.0.113.9" }, "1", false],
+    // A proxy not in the list is a client like any other.
+    ["10.0.0.2", { host: "mail.example.com", "x-forwarded-proto": "https" }, "10.0.0.1", false],
   ];
-  for (const [h, secure] of cases) {
-    requestHeaders = new Headers(h);
-    expect(await isSecureChannel(), JSON.stringify(h)).toBe(secure);
+  for (const [peer, sent, trust, secure] of cases) {
+    requestHeaders = seenByApp(peer, sent, trust);
+    expect(await isSecureChannel(), JSON.stringify({ peer, sent, trust })).toBe(secure);
   }
 });
 
@@ -63,7 +82,7 @@ test("without the flag, the form disables credentials over plain HTTP only", () 
 });
 
 test("without the flag, credentials typed over plain HTTP are refused on every credential field, and nothing is stored", async () => {
-  requestHeaders = new Headers({ host: "mail.example.com" });
+  requestHeaders = seenByApp("10.0.0.5", { host: "mail.example.com" });
   const secureChannel = await isSecureChannel();
   const values = profileForm({ name: "Typed over HTTP", useSameForOutgoing: "", outgoingUserName: "smtp-user", outgoingPassword: "Smtp-Passw0rd" });
   const err = await createProfile(t.db, a.admin, { values: submitted(values), secureChannel }).catch((e: unknown) => e);
@@ -81,7 +100,7 @@ test("without the flag, an edit over plain HTTP from the disabled form keeps the
     values: profileForm({ name: "Edited over HTTP", useSameForOutgoing: "", outgoingUserName: "smtp-user", outgoingPassword: "Smtp-Passw0rd" }),
     secureChannel: true,
   });
-  requestHeaders = new Headers({ host: "mail.example.com" });
+  requestHeaders = seenByApp("10.0.0.5", { host: "mail.example.com" });
   const edited = await updateProfile(t.db, a.admin, {
     id: created.id,
     // What the page sends with its credential inputs disabled: no user names, no passwords.
