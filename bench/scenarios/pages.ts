@@ -91,7 +91,7 @@ export const pages: Scenario = {
           from generate_series(1, ${messageCount}) g`);
       // A steady state: autovacuum would have set the visibility map long ago (index-only scans).
       await bench.sql`vacuum analyze`;
-      const cookieValue = await encode({ token: { sub: admin.id, uid: admin.id, email: admin.email, name: "Bench admin" }, secret: authSecret, salt: COOKIE, maxAge: 8 * 3600 });
+      const cookieValue = await encode({ token: { sub: admin.id, uid: admin.id, sv: 0, email: admin.email, name: "Bench admin" }, secret: authSecret, salt: COOKIE, maxAge: 8 * 3600 });
       const cookie = `${COOKIE}=${cookieValue}`;
       const base = `http://127.0.0.1:${port}`;
       const deadline = Date.now() + 60_000;

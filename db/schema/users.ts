@@ -9,6 +9,11 @@ export const users = pgTable("users", {
   passwordHash: text("password_hash").notNull(),
   role: roleEnum("role").notNull().default("member"),
   active: boolean("active").notNull().default(true),
+  /**
+   * Sessions carry the version they were issued under; raising it ends every session
+   * of the user at once (sign-out, a password change, an admin's "sign out everywhere").
+   */
+  sessionVersion: integer("session_version").notNull().default(0),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });

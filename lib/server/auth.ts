@@ -1,6 +1,8 @@
 import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { log } from "@/lib/log";
+import { endUserSessions } from "@/lib/users/end-user-sessions";
+import { loadActor } from "@/lib/users/load-actor";
 import { verifyCredentials } from "@/lib/users/verify-credentials";
 import { getDb } from "./db";
 import { clientAddress } from "./client-address";
@@ -13,6 +15,9 @@ class RateLimited extends CredentialsSignin {
   }
 }
 
+/** A session as getActor sees it: the user id and the session version it was issued under. */
+export type SessionWithVersion = { user?: { id?: string }; sessionVersion?: number };
+
 // AUTH_SECRET is read by next-auth itself from the environment (npm start provides one).
 export const { handlers, auth, signIn, signOut } = NextAuth({
   trustHost: true,
@@ -22,7 +27,8 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
   // goes to our structured log (which redacts secrets), not next-auth's stack dumps.
   logger: {
     error(error) {
-      if (error.name === "CredentialsSignin") return;
+      // By type: the production build minifies class names, so error.name is not "CredentialsSignin" there.
+      if ((error as { type?: string }).type === "CredentialsSignin" || error.name === "CredentialsSignin") return;
       log("error", "auth error", { err: error, type: (error as { type?: string }).type });
     },
     warn(code) {
@@ -38,7 +44,7 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
           password: String(credentials?.password ?? ""),
           ip: clientAddress(request.headers),
         });
-        if (result.ok) return { id: result.actor.id, email: result.actor.email, name: result.actor.name };
+        if (result.ok) return { id: result.actor.id, email: result.actor.email, name: result.actor.name, sessionVersion: result.sessionVersion };
         if (result.reason === "rate_limited") throw new RateLimited(result.retryAfterSeconds);
         return null;
       },
@@ -46,12 +52,27 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
   ],
   callbacks: {
     jwt({ token, user }) {
-      if (user?.id) token.uid = user.id;
+      if (user?.id) {
+        token.uid = user.id;
+        token.sv = (user as { sessionVersion?: number }).sessionVersion;
+      }
       return token;
     },
     session({ session, token }) {
       if (typeof token.uid === "string") session.user.id = token.uid;
+      // getActor compares it with the user's current version on every request.
+      if (typeof token.sv === "number") (session as SessionWithVersion).sessionVersion = token.sv;
       return session;
+    },
+  },
+  events: {
+    // Signing out ends the session for good: the token in the cookie jar (or a copy of it)
+    // would otherwise stay valid until it expires. This ends the user's other sessions too.
+    async signOut(message) {
+      const token = "token" in message ? message.token : null;
+      if (typeof token?.uid !== "string" || typeof token.sv !== "number") return;
+      const actor = await loadActor(getDb(), token.uid, token.sv);
+      if (actor) await endUserSessions(getDb(), actor, actor.id);
     },
   },
 });

@@ -3,14 +3,19 @@ import { forbidden, redirect } from "next/navigation";
 import { can, type Actor } from "@/lib/auth/actor";
 import type { Privilege } from "@/lib/auth/privileges";
 import { loadActor } from "@/lib/users/load-actor";
-import { auth } from "./auth";
+import { auth, type SessionWithVersion } from "./auth";
 import { getDb } from "./db";
 
-/** The signed-in actor for this request, read fresh from the database (null when signed out). */
+/**
+ * The signed-in actor for this request, read fresh from the database (null when
+ * signed out, or when the session was ended since it was issued: a token without a
+ * session version predates session versions and counts as ended).
+ */
 export const getActor = cache(async (): Promise<Actor | null> => {
-  const session = await auth();
+  const session = (await auth()) as SessionWithVersion | null;
   const id = session?.user?.id;
-  return id ? loadActor(getDb(), id) : null;
+  const version = session?.sessionVersion;
+  return id && typeof version === "number" ? loadActor(getDb(), id, version) : null;
 });
 
 /**

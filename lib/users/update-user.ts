@@ -8,7 +8,8 @@ import { parseInput } from "../validation";
 import { updateUserInput } from "./user-input";
 
 /**
- * Changes a user's name, role, active flag and (when given) password. Refuses a
+ * Changes a user's name, role, active flag and (when given) password, which ends
+ * all of the user's sessions. Refuses a
  * change that would leave no active admin, so the organisation cannot lock itself out.
  */
 export async function updateUser(db: Db, actor: Actor | null, input: unknown): Promise<User> {
@@ -34,7 +35,14 @@ export async function updateUser(db: Db, actor: Actor | null, input: unknown): P
     }
     const [user] = await tx
       .update(users)
-      .set({ name: data.name, role: data.role, active: data.active, updatedAt: new Date(), ...(passwordHash ? { passwordHash } : {}) })
+      // A new password ends the user's sessions: whoever knew the old one is signed out.
+      .set({
+        name: data.name,
+        role: data.role,
+        active: data.active,
+        updatedAt: new Date(),
+        ...(passwordHash ? { passwordHash, sessionVersion: sql`${users.sessionVersion} + 1` } : {}),
+      })
       .where(eq(users.id, data.id))
       .returning();
     return user;

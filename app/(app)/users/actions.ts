@@ -2,10 +2,12 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { createUser } from "@/lib/users/create-user";
+import { endUserSessions } from "@/lib/users/end-user-sessions";
 import { updateUser } from "@/lib/users/update-user";
 import { checkbox, runAction, text } from "@/lib/server/action";
 import type { ActionState } from "@/lib/server/action-state";
 import { getDb } from "@/lib/server/db";
+import { getT } from "@/lib/server/locale";
 
 /** Creates a user (admins only; checked in createUser). */
 export async function createUserAction(_prev: ActionState, formData: FormData): Promise<ActionState> {
@@ -40,4 +42,13 @@ export async function updateUserAction(_prev: ActionState, formData: FormData): 
     redirect("/users");
   }
   return state;
+}
+
+/** Ends every session of a user ("sign out everywhere"; admins only, checked in endUserSessions). */
+export async function signOutEverywhereAction(_prev: ActionState, formData: FormData): Promise<ActionState> {
+  const t = await getT();
+  return runAction(formData, async (actor) => {
+    await endUserSessions(getDb(), actor, text(formData, "id"));
+    return t("users.signedOutEverywhere");
+  });
 }

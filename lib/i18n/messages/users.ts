@@ -8,6 +8,9 @@ export const en = {
   "users.active": "Active",
   "users.inactive": "Deactivated",
   "users.passwordKeep": "New password (leave blank to keep the current one)",
+  "users.signOutEverywhere": "Sign out everywhere",
+  "users.signOutEverywhereHelp": "Ends every session of this user, on every device. They keep their password and can sign in again.",
+  "users.signedOutEverywhere": "Signed out everywhere. Every session of this user has ended.",
 } as const;
 
 export const ja: Record<keyof typeof en, string> = {
@@ -19,4 +22,7 @@ export const ja: Record<keyof typeof en, string> = {
   "users.active": "有効",
   "users.inactive": "無効",
   "users.passwordKeep": "新しいパスワード (空欄のままにすると現在のパスワードを維持します)",
+  "users.signOutEverywhere": "すべての端末でサインアウト",
+  "users.signOutEverywhereHelp": "このユーザーのすべての端末のセッションを終了します。パスワードはそのままで、再度サインインできます。",
+  "users.signedOutEverywhere": "すべての端末でサインアウトしました。このユーザーのセッションはすべて終了しました。",
 };

@@ -6,6 +6,7 @@ import type { Actor } from "../../../lib/auth/actor";
 import { FAILURE_LIMITS } from "../../../lib/auth/sign-in-throttle";
 import { createFirstAdmin } from "../../../lib/users/create-first-admin";
 import { createUser } from "../../../lib/users/create-user";
+import { endUserSessions } from "../../../lib/users/end-user-sessions";
 import { hasAnyUser } from "../../../lib/users/has-any-user";
 import { listUsers } from "../../../lib/users/list-users";
 import { loadActor } from "../../../lib/users/load-actor";
@@ -101,11 +102,75 @@ describe("sign-in", () => {
     expect(await verifyCredentials(t.db, { email: adminEmail, password: strong, ip: "10.9.9.8" })).toMatchObject({ ok: true });
   });
 
-  test("repeated failures for one account from many addresses are blocked", async () => {
+  test("failures for one account from many addresses slow it down, but the owner still signs in from an address with no failures", async () => {
     await t.db.delete(signInThrottle);
-    for (let i = 0; i < FAILURE_LIMITS.email; i++) {
-      await verifyCredentials(t.db, { email: "mem@example.com", password: "nope", ip: `10.1.1.${i}` });
+    const waits: number[] = [];
+    const wait = async (ms: number) => waits.push(ms);
+    for (let i = 0; i < FAILURE_LIMITS.account + 3; i++) {
+      await verifyCredentials(t.db, { email: "mem@example.com", password: "nope", ip: `10.1.1.${i}` }, wait);
     }
-    expect(await verifyCredentials(t.db, { email: "mem@example.com", password: strong, ip: "10.2.2.2" })).toMatchObject({ reason: "rate_limited" });
+    // Answers got slower once the account passed its limit, doubling.
+    expect(waits.length).toBe(3);
+    expect(waits[1]).toBe(waits[0] * 2);
+    waits.length = 0;
+    expect(await verifyCredentials(t.db, { email: "mem@example.com", password: strong, ip: "10.2.2.2" }, wait)).toMatchObject({ ok: true });
+    expect(waits).toHaveLength(1);
+    // An address that already failed for this account waits out the window, right password or not.
+    expect(await verifyCredentials(t.db, { email: "mem@example.com", password: strong, ip: "10.1.1.0" }, wait)).toMatchObject({ reason: "rate_limited" });
+  });
+
+  test("failures from one address for one account block that pair only", async () => {
+    await t.db.delete(signInThrottle);
+    for (let i = 0; i < FAILURE_LIMITS.pair; i++) {
+      await verifyCredentials(t.db, { email: adminEmail, password: "nope", ip: "10.3.3.3" });
+    }
+    expect(await verifyCredentials(t.db, { email: adminEmail, password: strong, ip: "10.3.3.3" })).toMatchObject({ reason: "rate_limited" });
+    // The only admin signs in from their own address, and that address still serves other accounts.
+    expect(await verifyCredentials(t.db, { email: adminEmail, password: strong, ip: "10.4.4.4" }, async () => {})).toMatchObject({ ok: true });
+    expect(await verifyCredentials(t.db, { email: "mem@example.com", password: strong, ip: "10.3.3.3" })).toMatchObject({ ok: true });
+  });
+
+  test("the throttle table keeps only the current window", async () => {
+    await t.db.delete(signInThrottle);
+    await t.db.insert(signInThrottle).values([
+      { key: "ip:10.7.7.7", failures: 3, windowStartedAt: new Date(Date.now() - 60 * 60_000) },
+      { key: "ip:10.7.7.8", failures: 0, windowStartedAt: new Date(Date.now() - 60 * 60_000), blockedUntil: new Date(Date.now() + 60_000) },
+    ]);
+    await verifyCredentials(t.db, { email: "nobody@example.com", password: "nope", ip: "10.8.8.8" });
+    const keys = (await t.db.select().from(signInThrottle)).map((r) => r.key).sort();
+    expect(keys).toEqual(["email:nobody@example.com", "ip:10.7.7.8", "ip:10.8.8.8", "pair:nobody@example.com|10.8.8.8"]);
+  });
+});
+
+describe("sessions", () => {
+  async function session(email: string) {
+    const r = await verifyCredentials(t.db, { email, password: strong, ip: "10.5.5.5" });
+    if (!r.ok) throw new Error(`sign-in failed: ${r.reason}`);
+    return { id: r.actor.id, version: r.sessionVersion };
+  }
+
+  test("a password change ends every session of that user, and a new sign-in works", async () => {
+    const before = await session("mem@example.com");
+    const other = await session("mem@example.com");
+    expect(await loadActor(t.db, before.id, before.version)).toMatchObject({ email: "mem@example.com" });
+    await updateUser(t.db, admin, { id: before.id, name: "Mem", role: "member", active: true, password: strong });
+    expect(await loadActor(t.db, before.id, before.version)).toBeNull();
+    expect(await loadActor(t.db, other.id, other.version)).toBeNull();
+    const after = await session("mem@example.com");
+    expect(await loadActor(t.db, after.id, after.version)).toMatchObject({ email: "mem@example.com" });
+    // A change without a new password keeps sessions.
+    await updateUser(t.db, admin, { id: after.id, name: "Mem 2", role: "member", active: true, password: "" });
+    expect(await loadActor(t.db, after.id, after.version)).toMatchObject({ name: "Mem 2" });
+  });
+
+  test("an admin signs a user out everywhere; a member cannot, except themselves", async () => {
+    const s = await session("mem@example.com");
+    const memberActor = (await loadActor(t.db, s.id, s.version))!;
+    await expect(endUserSessions(t.db, memberActor, admin.id)).rejects.toMatchObject({ code: "forbidden" });
+    await endUserSessions(t.db, admin, s.id);
+    expect(await loadActor(t.db, s.id, s.version)).toBeNull();
+    const again = await session("mem@example.com");
+    await endUserSessions(t.db, (await loadActor(t.db, again.id, again.version))!, again.id);
+    expect(await loadActor(t.db, again.id, again.version)).toBeNull();
   });
 });

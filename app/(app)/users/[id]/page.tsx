@@ -6,6 +6,7 @@ import { getT } from "@/lib/server/locale";
 import { requireActor } from "@/lib/server/session";
 import { updateUserAction } from "../actions";
 import { userFormText } from "../labels";
+import { SignOutEverywhereButton } from "../sign-out-everywhere-button";
 import { UserForm } from "../user-form";
 
 export default async function EditUserPage({ params }: { params: Promise<{ id: string }> }) {
@@ -20,6 +21,10 @@ export default async function EditUserPage({ params }: { params: Promise<{ id: s
     <section>
       <h1 className="mb-4 text-2xl font-semibold">{t("users.editTitle")}</h1>
       <UserForm action={updateUserAction} initial={user} roles={roles} labels={labels} />
+      <SignOutEverywhereButton
+        id={user.id}
+        text={{ title: t("users.signOutEverywhere"), help: t("users.signOutEverywhereHelp"), submit: t("users.signOutEverywhere") }}
+      />
     </section>
   );
 }
