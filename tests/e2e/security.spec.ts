@@ -219,13 +219,13 @@ test("XSS: script payloads in bodies, subjects, sender names and attachment name
 const SECRET = { profile: `Px9-Profile-${crypto.randomUUID().slice(0, 8)}`, outgoing: `Px9-Outgoing-${crypto.randomUUID().slice(0, 8)}`, mailbox: `Px9-Mailbox-${crypto.randomUUID().slice(0, 8)}`, typed: `Px9-Typed-${crypto.randomUUID().slice(0, 8)}` };
 
 /** Our own web server and worker, so their logs can be read. */
-async function startOwnServers(): Promise<{ url: string; logs: () => string; stop: () => Promise<void> }> {
+async function startOwnServers(extraEnv: Record<string, string> = {}): Promise<{ url: string; logs: () => string; stop: () => Promise<void> }> {
   const port = await freePort();
   const root = path.resolve(import.meta.dirname, "../..");
-  const env = { ...process.env, DATABASE_URL: process.env.E2E_DATABASE_URL!, PORT: String(port), LOG_LEVEL: "debug" };
+  const env = { ...process.env, DATABASE_URL: process.env.E2E_DATABASE_URL!, PORT: String(port), LOG_LEVEL: "debug", ...extraEnv };
   let logs = "";
   const children: ChildProcess[] = [
-    spawn(path.join(root, "node_modules/.bin/next"), ["start", "-p", String(port), "-H", "127.0.0.1"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true }),
+    spawn(process.execPath, ["--import", "tsx", "scripts/web-server.ts", "-p", String(port), "-H", "127.0.0.1"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true }),
     spawn(process.execPath, ["--import", "tsx", "workers/index.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true }),
   ];
   for (const c of children) {
@@ -326,6 +326,7 @@ test("secrets: every page as every role, RSC payloads, action responses and both
 
 // ---------- Sign-in ----------
 test("session cookie: HttpOnly and SameSite; Secure (with the __Secure- prefix) when the request came over HTTPS", async ({ page, baseURL }) => {
+  test.setTimeout(120_000);
   const user = await makeUser("member");
   await signIn(page, user);
   const session = (await page.context().cookies()).find((c) => /authjs\.session-token/.test(c.name));
@@ -333,24 +334,33 @@ test("session cookie: HttpOnly and SameSite; Secure (with the __Secure- prefix) 
   expect(session!.httpOnly).toBe(true);
   expect(["Lax", "Strict"]).toContain(session!.sameSite);
 
-  // Behind a TLS-terminating proxy (x-forwarded-proto: https), next-auth marks its cookies Secure.
-  const https = { "x-forwarded-proto": "https", "x-forwarded-host": new URL(baseURL!).host };
-  const csrf = await fetch(`${baseURL}/api/auth/csrf`, { headers: https });
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const csrfCookies = csrf.headers.getSetCookie();
-  expect(csrfCookies.join("\n")).toMatch(/__Host-authjs\.csrf-token=.*; (.*; )?Secure/i);
-  const res = await fetch(`${baseURL}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { ...https, "content-type": "application/x-www-form-urlencoded", cookie: csrfCookies.map((c) => c.split(";")[0]).join("; ") },
-    body: new URLSearchParams({ csrfToken, email: user.email, password: user.password }),
-  });
-  const sessionCookie = res.headers.getSetCookie().find((c) => /authjs\.session-token=/.test(c));
-  expect(sessionCookie, `a session cookie over HTTPS (status ${res.status})`).toBeDefined();
-  expect(sessionCookie).toMatch(/^__Secure-authjs\.session-token=/);
-  expect(sessionCookie).toMatch(/;\s*Secure/i);
-  expect(sessionCookie).toMatch(/;\s*HttpOnly/i);
-  expect(sessionCookie).toMatch(/;\s*SameSite=(Lax|Strict)/i);
+  // A client that merely claims HTTPS (x-forwarded-proto from an untrusted address) gets no Secure cookies.
+  const claimed = await fetch(`${baseURL}/api/auth/csrf`, { headers: { "x-forwarded-proto": "https" } });
+  expect(claimed.headers.getSetCookie().join("\n")).not.toMatch(/__Host-|;\s*Secure/i);
+
+  // Behind a trusted TLS-terminating proxy (here: this machine, MAILROOM_TRUSTED_PROXIES), next-auth marks its cookies Secure.
+  const own = await startOwnServers({ MAILROOM_TRUSTED_PROXIES: "127.0.0.1" });
+  try {
+    const https = { "x-forwarded-proto": "https", "x-forwarded-host": new URL(own.url).host };
+    const csrf = await fetch(`${own.url}/api/auth/csrf`, { headers: https });
+    const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+    const csrfCookies = csrf.headers.getSetCookie();
+    expect(csrfCookies.join("\n")).toMatch(/__Host-authjs\.csrf-token=.*; (.*; )?Secure/i);
+    const res = await fetch(`${own.url}/api/auth/callback/credentials`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { ...https, "content-type": "application/x-www-form-urlencoded", cookie: csrfCookies.map((c) => c.split(";")[0]).join("; ") },
+      body: new URLSearchParams({ csrfToken, email: user.email, password: user.password }),
+    });
+    const sessionCookie = res.headers.getSetCookie().find((c) => /authjs\.session-token=/.test(c));
+    expect(sessionCookie, `a session cookie over HTTPS (status ${res.status})`).toBeDefined();
+    expect(sessionCookie).toMatch(/^__Secure-authjs\.session-token=/);
+    expect(sessionCookie).toMatch(/;\s*Secure/i);
+    expect(sessionCookie).toMatch(/;\s*HttpOnly/i);
+    expect(sessionCookie).toMatch(/;\s*SameSite=(Lax|Strict)/i);
+  } finally {
+    await own.stop();
+  }
   // The sign-in rate limit is proven in tests/integration/users/users.test.ts and tests/e2e/sign-in-limit.spec.ts.
 });
 
