@@ -5,6 +5,7 @@ import { syncMailboxes } from "./steps/sync-mailboxes";
 import { runJobs } from "./steps/run-jobs";
 import { sendOutbox } from "./steps/send-outbox";
 import { watchMailboxes } from "./steps/watch-mailboxes";
+import { keepOAuthAlive } from "./steps/keep-oauth-alive";
 
 export type LoopContext = { db: Db; workerId: string; signal: AbortSignal };
 
@@ -20,7 +21,7 @@ export type WorkStep = ((ctx: LoopContext) => Promise<number>) & {
   wake?: () => Promise<void> | undefined;
 };
 
-const steps: WorkStep[] = [heartbeat, runJobs, syncMailboxes, sendOutbox, watchMailboxes];
+const steps: WorkStep[] = [heartbeat, runJobs, syncMailboxes, sendOutbox, watchMailboxes, keepOAuthAlive];
 
 const IDLE_MS = 1000;
 
