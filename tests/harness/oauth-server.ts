@@ -48,6 +48,8 @@ export type OAuthServer = {
   setTtl(ttl: Partial<Ttl>): void;
   /** Token endpoint requests so far, by grant_type (successes and errors alike). */
   tokenRequests(): Record<string, number>;
+  /** Token endpoint requests are answered `ms` later (0: at once), so concurrent callers overlap. */
+  slowTokenRequests(ms: number): void;
   /** The next `count` token endpoint requests get HTTP `status` (e.g. 503, 429) without being processed. */
   failTokenRequests(count: number, status: number): void;
   /** Revokes every grant (refresh and access tokens) of an account, as when a user withdraws consent. */
@@ -121,6 +123,7 @@ export async function startOAuthServer(opts: { ttl?: Partial<Ttl> } = {}): Promi
   const ttl: Ttl = { accessToken: 3600, refreshToken: 14 * 24 * 3600, clientCredentials: 3600, ...opts.ttl };
   const counts: Record<string, number> = {};
   const failures = { count: 0, status: 503 };
+  let tokenDelayMs = 0;
   const store = new Map<string, { payload: AdapterPayload; expiresAt: number }>();
   const serviceAccounts = new Map<string, { publicKey: ReturnType<typeof createPublicKey>; clientId: string }>();
   const appMailboxes = new Map<string, Set<string>>();
@@ -221,6 +224,7 @@ export async function startOAuthServer(opts: { ttl?: Partial<Ttl> } = {}): Promi
   server.on("request", async (req, res) => {
     try {
       const url = new URL(req.url ?? "/", issuer);
+      if (req.method === "POST" && url.pathname === "/token" && tokenDelayMs > 0) await new Promise((r) => setTimeout(r, tokenDelayMs));
       if (req.method === "POST" && url.pathname === "/token" && failures.count > 0) {
         failures.count--;
         counts.failed = (counts.failed ?? 0) + 1;
@@ -346,6 +350,9 @@ export async function startOAuthServer(opts: { ttl?: Partial<Ttl> } = {}): Promi
       Object.assign(ttl, next);
     },
     tokenRequests: () => ({ ...counts }),
+    slowTokenRequests(ms) {
+      tokenDelayMs = ms;
+    },
     failTokenRequests(count, status) {
       failures.count = count;
       failures.status = status;
