@@ -1,7 +1,11 @@
 // Client components import this file, so it has no server-only imports.
+import type { AppError } from "@/lib/errors";
+
 export type ActionState = {
   ok: boolean;
   message?: string;
+  /** Why a refused action was refused (the AppError's code); absent on success and on unexpected errors. */
+  code?: AppError["code"];
   formError?: string;
   fieldErrors?: Record<string, string[]>;
   /** What was submitted, minus secrets, so the form can show it again (React 19 resets forms). */

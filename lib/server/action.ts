@@ -35,7 +35,7 @@ export async function runAction(
     return { ok: true, message: message ?? undefined, values };
   } catch (err) {
     if (err instanceof AppError) {
-      return { ok: false, formError: err.safeMessage, fieldErrors: err.fieldErrors, values };
+      return { ok: false, code: err.code, formError: err.safeMessage, fieldErrors: err.fieldErrors, values };
     }
     // Next's redirect()/notFound() work by throwing; let them through.
     if (isNextControlFlow(err)) throw err;
