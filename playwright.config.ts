@@ -7,6 +7,8 @@ const serverEnv = {
   ...(process.env as Record<string, string>),
   DATABASE_URL: process.env.E2E_DATABASE_URL ?? "",
   PORT: String(port),
+  // /metrics is off without a token; tests/e2e/monitoring.spec.ts scrapes with this one.
+  MAILROOM_METRICS_TOKEN: process.env.MAILROOM_METRICS_TOKEN || "e2e-metrics-token-0123456789",
 };
 
 export default defineConfig({

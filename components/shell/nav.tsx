@@ -9,6 +9,7 @@ const items: { href: string; label: MessageKey; privilege: Privilege }[] = [
   { href: "/profiles", label: "nav.profiles", privilege: "profile:read" },
   { href: "/settings", label: "nav.settings", privilege: "settings:read" },
   { href: "/alerts", label: "nav.alerts", privilege: "alert:read-own" },
+  { href: "/monitoring", label: "nav.monitoring", privilege: "monitoring:read" },
   { href: "/users", label: "nav.users", privilege: "user:admin" },
   { href: "/basic-auth", label: "nav.basicAuth", privilege: "profile:write" },
 ];

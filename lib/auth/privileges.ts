@@ -23,6 +23,8 @@ export const privileges = {
   "user:admin": ["admin"],
   "alert:read-all": ["admin"],
   "alert:read-own": ["admin", "mailbox_manager", "member"],
+  /** The sync monitoring dashboard (/monitoring): read-only. */
+  "monitoring:read": ["admin", "mailbox_manager"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Privilege = keyof typeof privileges;
