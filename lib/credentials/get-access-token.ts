@@ -5,6 +5,7 @@ import { profiles } from "../../db/schema/profiles";
 import { openSecret } from "../crypto/open-secret";
 import { sealSecret } from "../crypto/seal-secret";
 import { log } from "../log";
+import { countTokenRefresh } from "../metrics/count-token-refresh";
 import { buildOAuthClient } from "../oauth/oauth-client";
 import { OAuthError } from "../oauth/oauth-error";
 import type { CredentialSource } from "./mail-auth";
@@ -59,6 +60,7 @@ export async function getAccessToken(db: Db, s: OAuthSource, opts: { force?: boo
 
   const client = await buildOAuthClient(profile, s.grant);
   let failure: OAuthError | undefined;
+  let refreshed = false;
   const token = await db.transaction(async (tx) => {
     const [row] = await tx.select().from(oauthCredentials).where(eq(oauthCredentials.key, key)).for("update");
     if (!row || (s.grant === "delegated" && !row.refreshTokenSealed)) throw notConnected(row);
@@ -85,6 +87,7 @@ export async function getAccessToken(db: Db, s: OAuthSource, opts: { force?: boo
           lastErrorAt: null,
         })
         .where(eq(oauthCredentials.id, row.id));
+      refreshed = true;
       return grant.accessToken;
     } catch (err) {
       if (!(err instanceof OAuthError)) throw err;
@@ -102,9 +105,12 @@ export async function getAccessToken(db: Db, s: OAuthSource, opts: { force?: boo
     }
   });
   if (token === null) {
+    countTokenRefresh("failed", profile.oauthProvider ?? "unknown");
     log("warn", "oauth token request failed", { key, code: failure!.code, kind: failure!.kind, detail: failure!.detail });
     throw failure!;
   }
+  // Counted where the token endpoint answered (not when another process's fresh token was reused).
+  if (refreshed) countTokenRefresh("ok", profile.oauthProvider ?? "unknown");
   log("info", "oauth token refreshed", { key });
   return token;
 }

@@ -37,7 +37,7 @@ async function databaseMetrics(db: Db): Promise<Registry> {
   const r = new Registry();
   const gauge = (name: string, help: string, labelNames: string[] = []) => new Gauge({ name, help, labelNames, registers: [r] });
 
-  const [mailboxRows, outboxRows, depth, lagRows, workerRows, profileRows] = await Promise.all([
+  const [mailboxRows, outboxRows, depth, lagRows, workerRows, profileRows, oauthRows] = await Promise.all([
     db.execute<{ direction: string; status: string; enabled: boolean; n: number }>(sql`
       select 'incoming' as direction, incoming_status::text as status, incoming_enabled as enabled, count(*)::int as n
         from mailboxes where incoming_delivery = 'server_side_sync' group by 2, 3
@@ -60,6 +60,9 @@ async function databaseMetrics(db: Db): Promise<Registry> {
       select id, lanes_busy as busy from workers
        where stopped_at is null and last_seen_at > now() - ${WORKER_GONE_MS} * interval '1 millisecond'`),
     db.execute<{ id: string; name: string }>(sql`select id::text, name from profiles`),
+    db.execute<{ kind: string; state: string; n: number }>(sql`
+      select kind, case when last_error_code is not null then 'failing' when refresh_token_sealed is null and kind = 'delegated' then 'not_connected' else 'ok' end as state, count(*)::int as n
+        from oauth_credentials group by 1, 2`),
   ]);
 
   const boxes = gauge("mailroom_mailboxes", "Mailboxes using server-side sync, by direction, status (not_run, success, failure) and enabled.", ["direction", "status", "enabled"]);
@@ -83,6 +86,10 @@ async function databaseMetrics(db: Db): Promise<Registry> {
   gauge("mailroom_workers_up", "Workers that wrote a heartbeat within the last minute.").set(workerRows.length);
   const busy = gauge("mailroom_worker_lanes_busy", "Mailboxes and emails a live worker holds a lease on.", ["worker"]);
   for (const row of workerRows) busy.set({ worker: row.id }, row.busy);
+
+  // The state each OAuth credential's last refresh left (the counter of refreshes is mailroom_token_refreshes_total).
+  const creds = gauge("mailroom_oauth_credentials", "OAuth credentials by kind (delegated, app) and state (ok, failing: the last refresh failed, not_connected).", ["kind", "state"]);
+  for (const row of oauthRows) creds.set({ kind: row.kind, state: row.state }, row.n);
 
   const info = gauge("mailroom_profile_info", "Names of the profile ids used as labels.", ["profile", "name"]);
   for (const row of profileRows) info.set({ profile: row.id, name: row.name }, 1);

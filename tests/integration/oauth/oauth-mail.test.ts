@@ -13,6 +13,7 @@ import { sql } from "drizzle-orm";
 import { oauthCredentials } from "../../../db/schema/oauth";
 import { runMailboxTest } from "../../../lib/mailboxes/run-mailbox-test";
 import { sendDueEmails } from "../../../lib/outbox/send-due-emails";
+import { tokenRefreshesTotal } from "../../../lib/metrics/process-metrics";
 import { syncDueMailboxes } from "../../../lib/sync/sync-due-mailboxes";
 import { makeDue, storedCounts, testMessage, testSyncOptions } from "../sync/sync-fixtures";
 import { testSendOptions } from "../outbox/outbox-fixtures";
@@ -144,11 +145,15 @@ test("token endpoint down (503): transient, retried; then the refresh goes throu
   s.oauth.setTtl({ accessToken: 3600 });
   await sleep(1_100);
   s.oauth.failTokenRequests(1, 503);
+  const counted = async (result: "ok" | "failed") => (await tokenRefreshesTotal.get()).values.find((v) => v.labels.result === result && v.labels.provider === "google")?.value ?? 0;
+  const [okBefore, failedBefore] = [await counted("ok"), await counted("failed")];
   const [first] = await sync();
   expect(first).toMatchObject({ result: "retrying", error: { kind: "transient", code: "oauth_unavailable" } });
   await makeDue(s.t.db, mailboxId);
   const [second] = await sync();
   expect(second).toMatchObject({ result: "synced" });
+  // /metrics counts both (mailroom_token_refreshes_total, published with the worker's heartbeat).
+  expect([(await counted("ok")) - okBefore, (await counted("failed")) - failedBefore]).toEqual([1, 1]);
 });
 
 test("test & enable signs in with OAuth and enables both directions; a dead sign-in fails it with the reason", async () => {
