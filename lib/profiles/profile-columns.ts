@@ -30,6 +30,7 @@ export function profileColumns(p: ProfileInput): Omit<NewProfile, "id" | "isDefa
     outgoingAuthMethod: p.outgoingAuthMethod,
     minPollingIntervalMinutes: p.minPollingIntervalMinutes,
     maxConnections: p.maxConnections,
+    slowMailMinutes: p.slowMailMinutes,
     updatedAt: new Date(),
   };
   Object.assign(columns, oauthColumns(p));

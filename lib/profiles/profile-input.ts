@@ -81,6 +81,8 @@ export const profileFieldSchemas = {
   processEmailFrom: dateTime,
   minPollingIntervalMinutes: wholeNumber(1, 1440, "Enter a polling interval from 1 to 1440 minutes (24 hours)."),
   maxConnections: wholeNumber(1, 1000, "Enter a maximum of 1 to 1000 concurrent connections."),
+  // Blank: no slow-mail warning for this profile's mailboxes.
+  slowMailMinutes: wholeNumber(1, 1440, translator("en")("monitoring.slowMail.invalid")),
   isDefault: checkbox,
 };
 
@@ -119,6 +121,8 @@ export type ProfileInput = {
   processEmailFrom: Date | undefined;
   minPollingIntervalMinutes: number;
   maxConnections: number;
+  /** New-mail latency p95 (minutes) above which a slow-mail warning goes out; null: none. */
+  slowMailMinutes: number | null;
   isDefault: boolean;
 };
 
@@ -208,6 +212,7 @@ export function parseProfileInput(raw: FormData | Record<string, unknown>, conte
     processEmailFrom: v.processEmailFrom,
     minPollingIntervalMinutes: v.minPollingIntervalMinutes ?? 5,
     maxConnections: v.maxConnections ?? 10,
+    slowMailMinutes: v.slowMailMinutes ?? null,
     isDefault: v.isDefault ?? false,
   };
 }

@@ -37,6 +37,7 @@ export type ProfileView = {
   processEmailFrom: Date;
   minPollingIntervalMinutes: number;
   maxConnections: number;
+  slowMailMinutes: number | null;
   isDefault: boolean;
   appendSentToImap: boolean;
   /** The OAuth 2.0 app (null provider = no OAuth); its secrets only as set / not set. */
@@ -85,6 +86,7 @@ const columns = {
   processEmailFrom: profiles.processEmailFrom,
   minPollingIntervalMinutes: profiles.minPollingIntervalMinutes,
   maxConnections: profiles.maxConnections,
+  slowMailMinutes: profiles.slowMailMinutes,
   isDefault: profiles.isDefault,
   appendSentToImap: profiles.appendSentToImap,
   oauthProvider: sql<OAuthProvider | null>`${profiles.oauthProvider}`,

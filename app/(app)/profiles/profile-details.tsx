@@ -63,6 +63,7 @@ export function ProfileDetails({ p, t, locale }: { p: ProfileView; t: Translate;
     ["processEmailFrom", t("profiles.field.processEmailFrom"), p.processEmailFrom.toLocaleString(locale, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" })],
     ["minPollingIntervalMinutes", t("profiles.field.minPollingIntervalMinutes"), String(p.minPollingIntervalMinutes)],
     ["maxConnections", t("profiles.field.maxConnections"), String(p.maxConnections)],
+    ["slowMailMinutes", t("profiles.field.slowMailMinutes"), p.slowMailMinutes === null ? t("monitoring.none") : String(p.slowMailMinutes)],
     ["isDefault", t("profiles.field.isDefault"), yesNo(p.isDefault)],
     ["mailboxCount", t("profiles.col.mailboxes"), String(p.mailboxCount)],
   );

@@ -36,6 +36,7 @@ export type ProfileFormInitial = OAuthFormInitial & {
   processEmailFrom: string;
   minPollingIntervalMinutes: string;
   maxConnections: string;
+  slowMailMinutes: string;
   isDefault: boolean;
 };
 
@@ -435,6 +436,9 @@ export function ProfileForm({
         </Field>
         <Field name="maxConnections" label={label("maxConnections")} help={help("maxConnections")} errors={fe.maxConnections}>
           <input {...describedBy("maxConnections", fe.maxConnections, help("maxConnections"))} inputMode="numeric" defaultValue={initial.maxConnections} className={inputClass} />
+        </Field>
+        <Field name="slowMailMinutes" label={label("slowMailMinutes")} help={help("slowMailMinutes")} errors={fe.slowMailMinutes}>
+          <input {...describedBy("slowMailMinutes", fe.slowMailMinutes, help("slowMailMinutes"))} inputMode="numeric" defaultValue={initial.slowMailMinutes} className={inputClass} />
         </Field>
         <div className="self-end">
           <CheckboxField name="isDefault" label={label("isDefault")} help={help("isDefault")} errors={fe.isDefault} defaultChecked={initial.isDefault} />

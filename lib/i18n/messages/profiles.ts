@@ -96,6 +96,8 @@ export const en = {
     "Only email received after this date and time is processed for the mailboxes of this profile. A date earlier than now applies to newly attached mailboxes, and older email is then fetched as well. Blank: now (or unchanged when editing).",
   "profiles.field.minPollingIntervalMinutes": "Minimum polling interval (minutes)",
   "profiles.help.minPollingIntervalMinutes": "How often, at most, each mailbox of this profile is checked for new email: 1 to 1440 minutes.",
+  "profiles.field.slowMailMinutes": "Slow-mail warning after (minutes)",
+  "profiles.help.slowMailMinutes": "When 95% of an hour's new mail of a mailbox takes longer than this from the mail server to Mailroom, its owner and the profile owner get a warning. Leave blank for no warning.",
   "profiles.field.maxConnections": "Maximum concurrent connections",
   "profiles.help.maxConnections":
     "How many connections may be open to the server at once (default 10), counted per mailbox or per profile depending on where the credentials come from. Higher is faster; lower it if the server complains of too many connections.",
@@ -211,6 +213,8 @@ export const ja: Record<keyof typeof en, string> = {
     "日時を選択します。その日時以降に受信した電子メールが、このプロファイルと関連付けられたメールボックスで処理されます。現在より前の日時を設定すると、新しく関連付けられたメールボックスに適用され、それ以前の電子メールも取り出されます。空欄: 現在 (編集時は変更なし)。",
   "profiles.field.minPollingIntervalMinutes": "最小ポーリング間隔 (分単位)",
   "profiles.help.minPollingIntervalMinutes": "このプロファイルの各メールボックスで新しい電子メールを確認する最短の間隔です (1～1440 分)。",
+  "profiles.field.slowMailMinutes": "メール遅延の警告 (分単位)",
+  "profiles.help.slowMailMinutes": "メールボックスの 1 時間分の新しいメールの 95% が、メール サーバーから Mailroom に届くまでにこれより長くかかると、所有者とプロファイルの所有者に警告が送られます。空欄にすると警告しません。",
   "profiles.field.maxConnections": "最大同時接続数",
   "profiles.help.maxConnections":
     "サーバーに同時に開ける接続の最大数です (既定値 10)。資格情報をメールボックスとプロファイルのどちらで指定したかに基づき、メールボックスごとまたはプロファイルごとに数えます。値を大きくすると速くなります。接続数が多すぎるとサーバーがエラーを返す場合は小さくします。",
