@@ -13,7 +13,7 @@ import { requestToken } from "./request-token";
 
 type OAuthSource = Extract<CredentialSource, { kind: "oauth" }>;
 
-/** Reuse an access token until this close to its expiry (or a quarter of its lifetime, if shorter). */
+/** Reuse an access token until this close to its expiry (or half its lifetime, if shorter: a short-lived token must not die between this check and the server reading it). */
 const EXPIRY_MARGIN_MS = 60_000;
 
 /** The oauth_credentials key of a source (see db/schema/oauth.ts). */
@@ -119,8 +119,8 @@ export async function getAccessToken(db: Db, s: OAuthSource, opts: { force?: boo
 function usableAccessToken(row: OAuthCredential): string | null {
   if (!row.accessTokenSealed || !row.accessTokenExpiresAt) return null;
   const expires = row.accessTokenExpiresAt.getTime();
-  const lifetime = row.lastRefreshAt ? expires - row.lastRefreshAt.getTime() : EXPIRY_MARGIN_MS * 4;
-  const margin = Math.min(EXPIRY_MARGIN_MS, Math.max(0, lifetime / 4));
+  const lifetime = row.lastRefreshAt ? expires - row.lastRefreshAt.getTime() : EXPIRY_MARGIN_MS * 2;
+  const margin = Math.min(EXPIRY_MARGIN_MS, Math.max(0, lifetime / 2));
   if (expires - Date.now() <= margin) return null;
   return openSecret(row.accessTokenSealed);
 }

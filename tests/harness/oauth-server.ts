@@ -54,6 +54,8 @@ export type OAuthServer = {
   failTokenRequests(count: number, status: number): void;
   /** Revokes every grant (refresh and access tokens) of an account, as when a user withdraws consent. */
   revokeAccount(accountId: string): Promise<void>;
+  /** Every access and refresh token value issued so far (for the secrets crawl). */
+  issuedTokens(): string[];
   /** Whether `token` is a live access token (user or app), by the server's own records. */
   isActive(token: string): Promise<boolean>;
   stop(): Promise<void>;
@@ -67,7 +69,7 @@ export type ServiceAccountKey = { type: "service_account"; client_email: string;
 const JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
 /** A Map-backed adapter, so tokens can be enumerated (revokeAccount). */
-function memoryAdapter(store: Map<string, { payload: AdapterPayload; expiresAt: number }>) {
+function memoryAdapter(store: Map<string, { payload: AdapterPayload; expiresAt: number }>, issued: string[]) {
   return class MemoryAdapter implements Adapter {
     constructor(private readonly name: string) {}
     private key(id: string) {
@@ -83,6 +85,8 @@ function memoryAdapter(store: Map<string, { payload: AdapterPayload; expiresAt: 
       return entry.payload;
     }
     async upsert(id: string, payload: AdapterPayload, expiresIn: number) {
+      // Opaque tokens' values are their ids.
+      if (["AccessToken", "RefreshToken", "ClientCredentials"].includes(this.name)) issued.push(id);
       store.set(this.key(id), { payload, expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : 0 });
     }
     async find(id: string) {
@@ -128,6 +132,7 @@ export async function startOAuthServer(opts: { ttl?: Partial<Ttl> } = {}): Promi
   const serviceAccounts = new Map<string, { publicKey: ReturnType<typeof createPublicKey>; clientId: string }>();
   const appMailboxes = new Map<string, Set<string>>();
   const clients: ClientMetadata[] = [];
+  const issued: string[] = [];
 
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -137,7 +142,7 @@ export async function startOAuthServer(opts: { ttl?: Partial<Ttl> } = {}): Promi
   let provider: Provider | undefined;
   const build = () => {
     const p = new Provider(issuer, {
-      adapter: memoryAdapter(store),
+      adapter: memoryAdapter(store, issued),
       clients,
       jwks: { keys: [{ ...signingKey, kid: "test", use: "sig", alg: "RS256" } as never] },
       cookies: { keys: ["mailroom-test-cookie-key"] },
@@ -360,6 +365,7 @@ export async function startOAuthServer(opts: { ttl?: Partial<Ttl> } = {}): Promi
     async revokeAccount(accountId) {
       for (const [key, entry] of [...store]) if (entry.payload.accountId === accountId) store.delete(key);
     },
+    issuedTokens: () => [...issued],
     async isActive(token) {
       return (await introspect(token)) !== null;
     },

@@ -114,8 +114,8 @@ export async function oauthMailbox(s: OAuthMailSuite, profileId: string, address
 }
 
 /** Signs `address` in at the test server (login form, consent, code + PKCE) and stores the sign-in for the mailbox. */
-export async function connectMailbox(s: OAuthMailSuite, mailboxId: string, profileId: string, address: string): Promise<void> {
-  const tokens = await signInThroughBrowserForm(s.oauth, { clientId: WEB_CLIENT.id, clientSecret: WEB_CLIENT.secret, redirectUri: WEB_CLIENT.redirectUri, email: address, scope: DELEGATED_SCOPE });
+export async function connectMailbox(s: OAuthMailSuite, mailboxId: string, profileId: string, address: string, client = { id: WEB_CLIENT.id, secret: WEB_CLIENT.secret }): Promise<void> {
+  const tokens = await signInThroughBrowserForm(s.oauth, { clientId: client.id, clientSecret: client.secret, redirectUri: WEB_CLIENT.redirectUri, email: address, scope: DELEGATED_SCOPE });
   await saveDelegatedCredential(s.t.db, {
     mailboxId,
     profileId,
