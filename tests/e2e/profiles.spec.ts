@@ -77,6 +77,10 @@ for (const lang of ["en", "ja"] as const) {
       await field(page, "profiles.field.incomingProtocol").selectOption("pop3");
       await expect(field(page, "profiles.field.incomingHost")).toHaveValue("pop.gmail.com");
       await expect(field(page, "profiles.field.incomingPort")).toHaveValue("995");
+      // Google refuses passwords: Gmail signs in with OAuth 2.0, which needs the OAuth client (tests/e2e/oauth.spec.ts covers the rest).
+      await expect(field(page, "profiles.field.incomingAuthMethod")).toHaveValue("xoauth2");
+      await page.getByLabel(/^(Client ID|クライアント ID)\s*ⓘ?$/).fill("123-e2e.apps.googleusercontent.com");
+      await page.getByLabel(/^(Client secret|クライアント シークレット)\s*ⓘ?$/).fill("GOCSPX-e2e-secret");
 
       await saveAndOpen(page);
       await expect(page.getByRole("heading", { name })).toBeVisible();

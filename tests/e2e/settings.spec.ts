@@ -43,7 +43,7 @@ for (const lang of ["en", "ja"] as const) {
       else await expect(hint).toHaveText(m["settings.actRefusal"]);
       await page.getByRole("button", { name: m["common.save"], exact: true }).click();
       const error = page.locator("#actDelivery").locator("xpath=..").locator('[data-field-error="actDelivery"]');
-      await expect(error).toContainText("Appointments, contacts and tasks cannot be synchronised through a POP3/SMTP or Gmail profile");
+      await expect(error).toContainText("Appointments, contacts and tasks cannot be synchronised through a POP3/SMTP, Gmail or Microsoft 365 (IMAP/POP3) profile");
       await expect(error).toContainText(`"${name}" is a Gmail profile`);
       // Nothing was saved. (goto, not reload: a reload would restore the form's unsaved choices.)
       await page.goto("/settings");
