@@ -1,10 +1,10 @@
 import { eq } from "drizzle-orm";
 import * as oauth from "oauth4webapi";
 import type { Db } from "../../db/client";
-import { oauthAuthorizations, oauthCredentials } from "../../db/schema/oauth";
+import { oauthAuthorizations } from "../../db/schema/oauth";
 import { assertCan, type Actor } from "../auth/actor";
 import { openSecret } from "../crypto/open-secret";
-import { sealSecret } from "../crypto/seal-secret";
+import { saveDelegatedCredential } from "../credentials/save-delegated-credential";
 import { AppError } from "../errors";
 import { log } from "../log";
 import { classifyProviderError } from "./classify-provider-error";
@@ -87,26 +87,16 @@ export async function completeAuthorization(db: Db, actor: Actor | null, input: 
   }
   if (!tokens.refresh_token) return done(signInOutcome("noRefreshToken"));
 
-  const now = new Date();
-  const columns = {
-    kind: "delegated",
-    profileId: profile.id,
+  await saveDelegatedCredential(db, {
     mailboxId,
+    profileId: profile.id,
     account,
-    connectedAt: now,
-    connectedById: actor.id,
-    refreshTokenSealed: sealSecret(tokens.refresh_token),
-    accessTokenSealed: sealSecret(tokens.access_token),
-    accessTokenExpiresAt: typeof tokens.expires_in === "number" ? new Date(now.getTime() + tokens.expires_in * 1000) : null,
+    refreshToken: tokens.refresh_token,
+    accessToken: tokens.access_token,
+    expiresInSeconds: typeof tokens.expires_in === "number" ? tokens.expires_in : 0,
     scope: tokens.scope ?? null,
-    lastRefreshAt: now,
-    lastErrorCode: null,
-    lastErrorAt: null,
-  };
-  await db
-    .insert(oauthCredentials)
-    .values({ key: `mailbox:${mailboxId}`, ...columns })
-    .onConflictDoUpdate({ target: oauthCredentials.key, set: columns });
+    connectedById: actor.id,
+  });
   log("info", "oauth mailbox connected", { mailboxId });
   return done(signInOutcome("connected", { account }));
 }

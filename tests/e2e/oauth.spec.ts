@@ -7,8 +7,11 @@ import crypto from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
 import { sealSecret } from "../../lib/crypto/seal-secret";
 import * as oauthMessages from "../../lib/i18n/messages/oauth";
+import { startDovecot } from "../harness/dovecot";
 import { startOAuthServer, type OAuthServer } from "../harness/oauth-server";
-import { db, makeUser, signIn } from "./support/accounts";
+import { startSmtpServer } from "../harness/smtp";
+import { ADMIN, db, makeUser, signIn } from "./support/accounts";
+import { runPki } from "./support/run-pki";
 
 test.describe.configure({ mode: "serial" });
 
@@ -112,7 +115,6 @@ test("a member cannot start a sign-in for another member's mailbox", async ({ pa
 });
 
 test("an admin sets up a Microsoft 365 profile: servers, OAuth 2.0, endpoints, scopes and the redirect URI fill themselves; the secret is write-only", async ({ page, baseURL }) => {
-  const { ADMIN } = await import("./support/accounts");
   const name = `Exchange Online ${tag}`;
   const secret = `e2e-client-secret-${tag}`;
   const label = (text: string) => page.getByLabel(new RegExp(`^${text}\\s*ⓘ?$`));
@@ -159,3 +161,62 @@ test("an admin sets up a Microsoft 365 profile: servers, OAuth 2.0, endpoints, s
   const [after] = await db()`select oauth_client_secret_sealed from profiles where id = ${id}`;
   expect(after.oauth_client_secret_sealed).toBe(before.oauth_client_secret_sealed);
 });
+
+for (const lang of ["en", "ja"] as const) {
+  const m = oauthMessages[lang];
+
+  test(`[${lang}] "Sign in again" on a dead sign-in's alert leads through consent to a mailbox enabled again by test & enable`, async ({ page, context, browser }) => {
+    test.setTimeout(120_000);
+    const pki = runPki();
+    const dovecot = await startDovecot({ pki, oauth: { introspectionUrl: server.introspectionUrl } });
+    const smtp = await startSmtpServer({ pki, users: {}, oauth: { introspectionUrl: server.introspectionUrl } });
+    try {
+      const member = await makeUser("member", `Again ${lang} ${tag}`);
+      await dovecot.addUser(member.email, "not-used-with-oauth");
+      // A profile on the test servers, signing in with OAuth 2.0 at the test authorization server.
+      const [p] = await db()`insert into profiles (name, server_type, incoming_protocol, incoming_host, outgoing_host, incoming_port, outgoing_port, incoming_tls, outgoing_tls,
+          credential_mode, incoming_auth_method, outgoing_auth_method, oauth_provider, oauth_client_id, oauth_client_secret_sealed,
+          oauth_authorization_url, oauth_token_url, oauth_revocation_url, oauth_userinfo_url, oauth_scopes)
+        values (${`OAuth Dovecot ${lang} ${tag}`}, 'pop3smtp', 'imap', '127.0.0.1', '127.0.0.1', ${dovecot.ports.imaps}, ${smtp.ports.starttls}, true, false,
+          'mailbox', 'xoauth2', 'xoauth2', 'microsoft', ${`mailroom-${tag}`}, ${sealSecret(`client-secret-${tag}`)},
+          ${server.endpoints.authorization}, ${server.endpoints.token}, ${server.endpoints.revocation}, ${server.endpoints.userinfo}, 'offline_access')
+        returning id`;
+      // As the worker leaves it when the refresh token died: both directions disabled, failed, and an alert with the oauth: key.
+      const [box] = await db()`update mailboxes set profile_id = ${p.id}, incoming_delivery = 'server_side_sync', outgoing_delivery = 'server_side_sync', approved_at = now(),
+          incoming_enabled = false, outgoing_enabled = false, incoming_status = 'failure', outgoing_status = 'failure'
+        where user_id = ${member.id} returning id`;
+      const title = `Sign-in expired ${lang} ${tag}`;
+      await db()`insert into alerts (severity, recipient_id, mailbox_id, dedup_key, title, message)
+        values ('error', ${member.id}, ${box.id}, ${`oauth:refresh:${box.id}`}, ${title}, 'The provider refused the refresh token (invalid_grant).')`;
+
+      await context.addCookies([{ name: "locale", value: lang, domain: "127.0.0.1", path: "/" }]);
+      await signIn(page, member);
+      await page.goto("/alerts");
+      const alert = page.locator("[data-alert]").filter({ hasText: title });
+      await alert.getByRole("link", { name: m["oauth.alert.signInAgain"] }).click();
+      await signInAtProvider(page, member.email);
+      await expect(page).toHaveURL(new RegExp(`/mailboxes/${box.id}\\?oauth=connected`));
+      await expect(page.getByTestId("oauth-connected")).toBeVisible();
+
+      // An admin runs test & enable: IMAP and SMTP accept the new token, and the mailbox is enabled again.
+      const admin = await browser.newContext();
+      try {
+        const adminPage = await admin.newPage();
+        await signIn(adminPage, ADMIN);
+        await adminPage.goto(`/mailboxes/${box.id}`);
+        await adminPage.getByRole("button", { name: "Test & enable" }).click();
+        await expect(adminPage.getByTestId("incoming-status")).toHaveText("Success", { timeout: 30_000 });
+        await expect(adminPage.getByTestId("outgoing-status")).toHaveText("Success");
+        await expect(adminPage.getByTestId("enabled")).toHaveText("incoming, outgoing");
+      } finally {
+        await admin.close();
+      }
+      const [state] = await db()`select incoming_enabled, outgoing_enabled from mailboxes where id = ${box.id}`;
+      expect(state).toEqual({ incoming_enabled: true, outgoing_enabled: true });
+      expect(smtp.authCount).toBeGreaterThan(0);
+    } finally {
+      await dovecot.destroy();
+      await smtp.stop();
+    }
+  });
+}

@@ -216,7 +216,16 @@ test("XSS: script payloads in bodies, subjects, sender names and attachment name
 });
 
 // ---------- Secrets ----------
-const SECRET = { profile: `Px9-Profile-${crypto.randomUUID().slice(0, 8)}`, outgoing: `Px9-Outgoing-${crypto.randomUUID().slice(0, 8)}`, mailbox: `Px9-Mailbox-${crypto.randomUUID().slice(0, 8)}`, typed: `Px9-Typed-${crypto.randomUUID().slice(0, 8)}` };
+const SECRET = {
+  profile: `Px9-Profile-${crypto.randomUUID().slice(0, 8)}`,
+  outgoing: `Px9-Outgoing-${crypto.randomUUID().slice(0, 8)}`,
+  mailbox: `Px9-Mailbox-${crypto.randomUUID().slice(0, 8)}`,
+  typed: `Px9-Typed-${crypto.randomUUID().slice(0, 8)}`,
+  // The profile's OAuth app (issue 11): its client secret, a service account key, and a secret typed into the form.
+  clientSecret: `Px9-ClientSecret-${crypto.randomUUID().slice(0, 8)}`,
+  serviceAccountKey: `Px9ServiceAccountKey${crypto.randomUUID().slice(0, 8)}`,
+  typedClientSecret: `Px9-TypedClientSecret-${crypto.randomUUID().slice(0, 8)}`,
+};
 
 /** Our own web server and worker, so their logs can be read. */
 async function startOwnServers(extraEnv: Record<string, string> = {}): Promise<{ url: string; logs: () => string; stop: () => Promise<void> }> {
@@ -265,6 +274,10 @@ test("secrets: every page as every role, RSC payloads, action responses and both
     const w = await makeWorld();
     await db()`update profiles set credential_mode = 'profile', user_name = 'shared', password_sealed = ${sealSecret(SECRET.profile)}, use_same_for_outgoing = false,
       outgoing_user_name = 'relay', outgoing_password_sealed = ${sealSecret(SECRET.outgoing)} where id = ${w.profileId}`;
+    // Outgoing signs in with OAuth 2.0 (client credentials of a hand-made server), so the form shows the OAuth app too.
+    const serviceAccountJson = JSON.stringify({ type: "service_account", client_email: "crawl@example.iam.gserviceaccount.com", private_key: `-----BEGIN PRIVATE KEY-----\n${SECRET.serviceAccountKey}\n-----END PRIVATE KEY-----\n` });
+    await db()`update profiles set outgoing_auth_method = 'xoauth2', oauth_provider = 'generic', oauth_client_id = 'crawl-client', oauth_client_secret_sealed = ${sealSecret(SECRET.clientSecret)},
+      oauth_service_account_key_sealed = ${sealSecret(serviceAccountJson)}, oauth_token_url = 'https://127.0.0.1:1/token', oauth_scopes = 'mail' where id = ${w.profileId}`;
     const [q] = await db()`insert into mailboxes (kind, name, email_address, owner_id, profile_id, incoming_delivery, user_name, password_sealed, approved_at)
       values ('queue', 'Secret queue', ${`secret.${crypto.randomUUID().slice(0, 6)}@example.com`}, ${w.people.owner.id}, ${w.profileId}, 'server_side_sync', 'queue-login', ${sealSecret(SECRET.mailbox)}, now()) returning id`;
     // Both mailboxes are due, so a worker tries their servers with these passwords (and logs the failure).
@@ -284,6 +297,7 @@ test("secrets: every page as every role, RSC payloads, action responses and both
     });
     await page.goto(`/profiles/${w.profileId}/edit`);
     await page.getByLabel(/^Password$/).first().fill(SECRET.typed);
+    await page.getByLabel(/^Client secret$/).fill(SECRET.typedClientSecret);
     await page.getByLabel(/Maximum concurrent connections/).fill("99999"); // refused: the form comes back, must not echo the password
     await page.getByRole("button", { name: /^Save/ }).click();
     await expect(page.getByText(/1 to 1000/)).toBeVisible();
@@ -316,7 +330,7 @@ test("secrets: every page as every role, RSC payloads, action responses and both
     // Give the worker a moment to try the mailboxes (a refused login is logged).
     await new Promise((r) => setTimeout(r, 2000));
     check("web server and worker logs", own.logs());
-    console.log(`[figure] secrets-crawl: ${pages} page loads (HTML + RSC) as 5 callers, an action response, ${own.logs().length} bytes of web-server and worker logs (${(own.logs().match(/"msg":"sync failed"/g) ?? []).length} failed syncs logged): ${leaks.length} occurrences of 4 passwords`);
+    console.log(`[figure] secrets-crawl: ${pages} page loads (HTML + RSC) as 5 callers, an action response, ${own.logs().length} bytes of web-server and worker logs (${(own.logs().match(/"msg":"sync failed"/g) ?? []).length} failed syncs logged): ${leaks.length} occurrences of ${Object.keys(SECRET).length} secrets (passwords, OAuth client secrets, a service account key)`);
     expect(captured.join("").length).toBeGreaterThan(100_000);
     expect(leaks).toEqual([]);
   } finally {
