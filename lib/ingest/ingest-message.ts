@@ -4,6 +4,7 @@ import type { Db } from "../../db/client";
 import { emails } from "../../db/schema/emails";
 import { mailboxes } from "../../db/schema/mailboxes";
 import { isUuid } from "../is-uuid";
+import { log } from "../log";
 import { hashSource, parseMessage } from "../mail/parse-message";
 import { recordSyncRun } from "../sync/record-sync-run";
 import { storeMessages } from "../sync/store-messages";
@@ -78,7 +79,8 @@ export async function ingestMessage(db: Db, input: IngestInput): Promise<IngestR
     dueAt: null,
     startedAt,
     finishedAt: new Date(),
-  });
+    // The message is stored: a missed dashboard row must not make the router hand it in again.
+  }).catch((err) => log("warn", "could not record the ingest run (the dashboard misses it)", { mailboxId: m.id, err }));
   return { id: row.id, duplicate: result.inserted === 0 };
 }
 

@@ -290,3 +290,18 @@ test("each function checks the caller's role on the server", async () => {
   expect((await getProfile(t.db, a.admin, { id: p.id })).name).toBe("Guarded");
   await expect(deleteProfile(t.db, a.admin, { id: p.id })).resolves.toBeUndefined();
 });
+
+const storedSlowMail = async (id: string) => (await t.db.select({ v: profiles.slowMailMinutes }).from(profiles).where(eq(profiles.id, id)))[0].v;
+
+test("the slow-mail threshold is set on the profile form: a number of minutes, blank for no warning, anything else refused on its field", async () => {
+  const created = await createProfile(t.db, a.admin, { values: profileForm({ name: "Slow mail watched", slowMailMinutes: "45" }), secureChannel: true });
+  expect(created).toMatchObject({ slowMailMinutes: 45 });
+  expect(await storedSlowMail(created.id)).toBe(45);
+  await updateProfile(t.db, a.admin, { id: created.id, values: profileForm({ name: "Slow mail watched", password: "", slowMailMinutes: "" }), secureChannel: true });
+  expect(await storedSlowMail(created.id)).toBeNull();
+  for (const bad of ["0", "1441", "ten", "2.5"]) {
+    const err = await updateProfile(t.db, a.admin, { id: created.id, values: profileForm({ name: "Slow mail watched", password: "", slowMailMinutes: bad }), secureChannel: true }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "invalid", fieldErrors: { slowMailMinutes: [expect.stringContaining("slow-mail threshold from 1 to 1440 minutes")] } });
+  }
+  expect(await storedSlowMail(created.id)).toBeNull();
+});
