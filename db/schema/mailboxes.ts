@@ -32,6 +32,8 @@ export const mailboxes = pgTable(
     lastTestedAt: timestamp("last_tested_at", { withTimezone: true }),
     lastSyncAt: timestamp("last_sync_at", { withTimezone: true }),
     nextSyncAt: timestamp("next_sync_at", { withTimezone: true }),
+    /** The last "Sync now" that made the mailbox due; with lastSyncAt it limits presses to one per polling interval. */
+    syncNowAt: timestamp("sync_now_at", { withTimezone: true }),
     lastError: text("last_error"),
     lastErrorCode: text("last_error_code"),
     consecutiveFailures: integer("consecutive_failures").notNull().default(0),

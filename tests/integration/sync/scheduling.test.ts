@@ -120,6 +120,30 @@ test("sync now makes a mailbox due at once for its owner or a mailbox manager; r
   await t.db.update(mailboxes).set({ incomingEnabled: false });
 });
 
+test("sync now starts at most one sync per the profile's minimum polling interval, however often it is pressed", async () => {
+  const memberId = await insertUser(t.db, "member");
+  const member: Actor = { id: memberId, email: "m3@example.com", name: "M", role: "member" };
+  await t.db.execute(sql`update profiles set min_polling_interval_minutes = 1 where id = ${profileId}`);
+  const id = await newBox({ ownerId: memberId, nextSyncAt: new Date(Date.now() + 3600_000) });
+  const presses = [];
+  for (let i = 0; i < 15; i++) presses.push(await requestSyncNow(t.db, member, { mailboxId: id }));
+  expect(presses[0]).toMatchObject({ deferred: false });
+  expect(Math.abs(presses[0].nextSyncAt.getTime() - Date.now())).toBeLessThan(5_000);
+  // The other 14 add nothing: the one sync already asked for stays the only one.
+  for (const p of presses.slice(1)) expect(p).toEqual({ deferred: true, nextSyncAt: presses[0].nextSyncAt });
+  // A worker syncs it once; pressing right after the sync does not make it due again.
+  expect(await claimDueMailboxes(t.db, { workerId: "w", limit: 10, ...lease })).toContain(id);
+  await t.db.update(mailboxes).set({ leaseOwner: null, leaseExpiresAt: null, lastSyncAt: new Date(), syncNowAt: new Date(Date.now() - 3600_000), nextSyncAt: new Date(Date.now() + 3600_000) }).where(eq(mailboxes.id, id));
+  const soon = await requestSyncNow(t.db, member, { mailboxId: id });
+  expect(soon.deferred).toBe(true);
+  expect(soon.nextSyncAt.getTime() - Date.now()).toBeGreaterThan(40_000);
+  expect(await claimDueMailboxes(t.db, { workerId: "w", limit: 10, ...lease })).not.toContain(id);
+  // Once the interval has passed since both, it is due at once again.
+  await t.db.update(mailboxes).set({ lastSyncAt: new Date(Date.now() - 61_000), syncNowAt: new Date(Date.now() - 61_000) }).where(eq(mailboxes.id, id));
+  expect(await requestSyncNow(t.db, member, { mailboxId: id })).toMatchObject({ deferred: false });
+  await t.db.update(mailboxes).set({ incomingEnabled: false }).where(eq(mailboxes.id, id));
+});
+
 test("sync progress tells the page where the first sync or a backfill stands, to the mailbox's owner only", async () => {
   const memberId = await insertUser(t.db, "member");
   const member: Actor = { id: memberId, email: "m2@example.com", name: "M", role: "member" };

@@ -11,8 +11,8 @@ export async function syncNowAction(_prev: ActionState, formData: FormData): Pro
   const mailboxId = text(formData, "mailboxId");
   const t = await getT();
   const state = await runAction(formData, async (actor) => {
-    await requestSyncNow(getDb(), actor, { mailboxId });
-    return t("sync.requested");
+    const { nextSyncAt, deferred } = await requestSyncNow(getDb(), actor, { mailboxId });
+    return deferred ? t("sync.deferred", { seconds: Math.max(1, Math.ceil((nextSyncAt.getTime() - Date.now()) / 1000)) }) : t("sync.requested");
   });
   if (state.ok) revalidatePath(`/mailboxes/${mailboxId}`);
   return state;

@@ -1,0 +1,1 @@
+ALTER TABLE "mailboxes" ADD COLUMN "sync_now_at" timestamp with time zone;
