@@ -34,6 +34,11 @@ export const profiles = pgTable(
     slowMailMinutes: integer("slow_mail_minutes").default(30),
     isDefault: boolean("is_default").notNull().default(false),
     appendSentToImap: boolean("append_sent_to_imap").notNull().default(false),
+    /**
+     * "Allow unencrypted connections (not recommended)": with "Use SSL/TLS" off, sign in
+     * without STARTTLS when the server does not offer it. Off: STARTTLS is required. Admins only.
+     */
+    allowUnencrypted: boolean("allow_unencrypted").notNull().default(false),
     /** OAuth app of this profile: `google` | `microsoft` | `generic`; null = no OAuth. */
     oauthProvider: text("oauth_provider"),
     oauthClientId: text("oauth_client_id"),

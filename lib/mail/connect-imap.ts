@@ -6,8 +6,14 @@ import { mailTlsOptions } from "./tls-options";
 export type IncomingSessionSettings = {
   host: string;
   port: number;
-  /** Implicit TLS ("Use SSL"); false = STARTTLS/STLS when the server offers it. */
+  /** Implicit TLS ("Use SSL"); false = STARTTLS/STLS, required unless `allowUnencrypted`. */
   tls: boolean;
+  /**
+   * The profile's "allow unencrypted connections (not recommended)": without implicit
+   * TLS, sign in over a plain connection when the server offers no STARTTLS. Off (the
+   * default), a server or a man in the middle that drops STARTTLS gets no credentials.
+   */
+  allowUnencrypted?: boolean;
   authMethod: "auto" | "plain" | "login" | "cram-md5" | "xoauth2";
   /** A password, or an OAuth access token (XOAUTH2/OAUTHBEARER; authMethod is then ignored). */
   auth: MailAuth;
@@ -35,6 +41,8 @@ export async function connectImap(s: IncomingSessionSettings): Promise<ImapFlow>
     host: s.host,
     port: s.port,
     secure: s.tls,
+    // true: STARTTLS or no sign-in (the error carries tlsFailed); undefined: STARTTLS when offered.
+    doSTARTTLS: s.tls || s.allowUnencrypted ? undefined : true,
     tls: mailTlsOptions(s.host, s.ca),
     // imapflow signs in with OAUTHBEARER when offered, else XOAUTH2, given an access token.
     auth: isOAuth(s.auth) ? { user: s.auth.user, accessToken: s.auth.accessToken } : { user: s.auth.user, pass: s.auth.pass, loginMethod },

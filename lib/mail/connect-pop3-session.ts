@@ -3,17 +3,19 @@ import type { IncomingSessionSettings } from "./connect-imap";
 import { connectPop3, type Pop3Client, type Pop3SaslMechanism } from "./pop3";
 
 /**
- * Opens a signed-in POP3 session: connect (implicit TLS, or STLS when the server
- * offers it on a plain port), then USER/PASS or the SASL mechanism chosen
+ * Opens a signed-in POP3 session: connect (implicit TLS, or STLS on a plain port —
+ * tried even when CAPA does not announce it, so a stripped announcement cannot
+ * downgrade us; skipped only when the profile allows unencrypted connections and
+ * the server does not offer it), then USER/PASS or the SASL mechanism chosen
  * (automatic: USER when offered, else the best SASL mechanism). Fails with a
  * Pop3Error for classifyMailError; the socket is closed on failure.
  */
 export async function connectPop3Session(s: IncomingSessionSettings): Promise<Pop3Client> {
   const timeoutMs = s.timeoutMs ?? 30_000;
-  const client = await connectPop3({ host: s.host, port: s.port, tls: s.tls ? "implicit" : "none", ca: s.ca, timeoutMs });
+  const client = await connectPop3({ host: s.host, port: s.port, tls: s.tls ? "implicit" : "none", ca: s.ca, timeoutMs, allowUnencrypted: s.allowUnencrypted });
   try {
     let capa = await client.capa();
-    if (!s.tls && capa.has("STLS")) {
+    if (!s.tls && (capa.has("STLS") || !s.allowUnencrypted)) {
       await client.stls();
       capa = await client.capa(); // RFC 2595: capabilities may change after STLS
     }

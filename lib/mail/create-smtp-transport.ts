@@ -9,8 +9,10 @@ import { mailTlsOptions } from "./tls-options";
 export type SmtpSettings = {
   host: string;
   port: number;
-  /** Implicit TLS ("Use SSL", port 465); false = STARTTLS when the server offers it (port 587). */
+  /** Implicit TLS ("Use SSL", port 465); false = STARTTLS (port 587), required unless `allowUnencrypted`. */
   tls: boolean;
+  /** The profile's "allow unencrypted connections (not recommended)": STARTTLS only when offered. */
+  allowUnencrypted?: boolean;
   authMethod: "auto" | "plain" | "login" | "cram-md5" | "xoauth2";
   /** A password, or an OAuth access token (SASL XOAUTH2). */
   auth: MailAuth;
@@ -35,6 +37,8 @@ export function createSmtpTransport(s: SmtpSettings, pool?: SmtpPoolOptions) {
     host: s.host,
     port: s.port,
     secure: s.tls,
+    // STARTTLS is sent even when EHLO does not announce it, and a refusal fails the session before AUTH.
+    requireTLS: !s.tls && !s.allowUnencrypted,
     tls: mailTlsOptions(s.host, s.ca),
     // With only an access token nodemailer cannot refresh it: a refusal fails the send (EAUTH), classified as such.
     auth: isOAuth(s.auth) ? { type: "OAuth2" as const, user: s.auth.user, accessToken: s.auth.accessToken } : { user: s.auth.user, pass: s.auth.pass },

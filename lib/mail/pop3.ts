@@ -26,6 +26,8 @@ export interface Pop3ConnectOptions {
   timeoutMs?: number;
   /** How long any command may wait without a byte from the server. Default: `timeoutMs`. */
   idleTimeoutMs?: number;
+  /** Send credentials over a connection that is not encrypted (the profile allows it). Default: refuse. */
+  allowUnencrypted?: boolean;
 }
 
 export type Pop3SaslMechanism = "PLAIN" | "LOGIN" | "CRAM-MD5";
@@ -243,8 +245,23 @@ export class Pop3Client {
     }
   }
 
+  /**
+   * Refuses to send credentials that would break out of their command line (CR, LF,
+   * NUL: a password "x\r\nDELE 1" would be a second command) or that would cross an
+   * unencrypted connection the profile did not allow. Nothing is written then.
+   */
+  private checkCredentials(command: string, ...values: string[]): void {
+    if (values.some((v) => /[\r\n\0]/.test(v))) {
+      throw new Pop3Error("The user name or password contains a line break or NUL character; not sent", { code: "EUNSAFECREDENTIALS", command });
+    }
+    if (!this.secure && !this.options.allowUnencrypted) {
+      throw new Pop3Error(`${this.where} is not encrypted (no TLS or STLS); credentials are not sent in the clear`, { code: "ENOTLS", command });
+    }
+  }
+
   /** Signs in with USER/PASS. A refusal is a Pop3Error with `authenticationFailed` (unless the server says busy/locked). */
   async login(user: string, password: string): Promise<void> {
+    this.checkCredentials("USER", user, password);
     const release = await this.acquireTurn();
     try {
       await this.send(`USER ${user}`, "USER");
@@ -257,6 +274,7 @@ export class Pop3Client {
   /** Signs in with APOP (RFC 1939 §7); needs the greeting's timestamp. */
   async apop(user: string, password: string): Promise<void> {
     if (!this.apopTimestamp) throw new Pop3Error(`${this.where} offers no APOP timestamp`, { code: "EPROTOCOL", command: "APOP" });
+    this.checkCredentials("APOP", user, password);
     const digest = createHash("md5").update(this.apopTimestamp + password, "utf8").digest("hex");
     const release = await this.acquireTurn();
     try {
@@ -268,6 +286,7 @@ export class Pop3Client {
 
   /** Signs in with SASL AUTH (RFC 5034): PLAIN, LOGIN or CRAM-MD5. */
   async authenticate(mechanism: Pop3SaslMechanism, user: string, password: string): Promise<void> {
+    this.checkCredentials("AUTH", user, password);
     const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
     const release = await this.acquireTurn();
     try {
@@ -296,6 +315,7 @@ export class Pop3Client {
    * must answer with an empty line; the "-ERR" that follows is the refusal.
    */
   async authenticateOAuth(mechanism: "XOAUTH2" | "OAUTHBEARER", user: string, accessToken: string): Promise<void> {
+    this.checkCredentials("AUTH", user, accessToken);
     const response =
       mechanism === "XOAUTH2" ? `user=${user}\x01auth=Bearer ${accessToken}\x01\x01` : `n,a=${user.replace(/=/g, "=3D").replace(/,/g, "=2C")},\x01auth=Bearer ${accessToken}\x01\x01`;
     const release = await this.acquireTurn();

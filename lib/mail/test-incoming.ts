@@ -9,8 +9,10 @@ export type MailAuthMethod = "auto" | "plain" | "login" | "cram-md5";
 export type ConnectionTestSettings = {
   host: string;
   port: number;
-  /** Implicit TLS ("Use SSL"); false = STARTTLS when the server offers it. */
+  /** Implicit TLS ("Use SSL"); false = STARTTLS (required unless `allowUnencrypted`). */
   tls: boolean;
+  /** The profile's "allow unencrypted connections": without it, STARTTLS/STLS is required. */
+  allowUnencrypted?: boolean;
   authMethod: MailAuthMethod;
   /** A password, or an OAuth access token. */
   auth: MailAuth;

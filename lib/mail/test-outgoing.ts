@@ -32,6 +32,7 @@ export async function testOutgoingConnection(s: OutgoingTestSettings): Promise<C
     host: s.host,
     port: s.port,
     tls: s.tls,
+    allowUnencrypted: s.allowUnencrypted,
     authMethod: s.authMethod,
     auth: s.auth,
     ca: s.ca,
@@ -39,7 +40,7 @@ export async function testOutgoingConnection(s: OutgoingTestSettings): Promise<C
   });
   try {
     await transport.verify();
-    const channel = s.tls ? "TLS" : "STARTTLS when offered";
+    const channel = s.tls ? "TLS" : s.allowUnencrypted ? "STARTTLS when offered" : "STARTTLS";
     return { ok: true, detail: `Connected to SMTP ${s.host}:${s.port} (${channel}), EHLO and authentication accepted; no mail sent.` };
   } catch (err) {
     return { ok: false, error: classifyMailError(err, ctx) };

@@ -36,7 +36,7 @@ export type SmtpTransportCache = {
 function fingerprint(s: SmtpSettings): string {
   const ca = s.ca === undefined ? [] : Array.isArray(s.ca) ? s.ca : [s.ca];
   const h = crypto.createHash("sha256");
-  for (const part of [s.host, String(s.port), String(s.tls), s.authMethod, s.auth.user, "pass" in s.auth ? `p:${s.auth.pass}` : `t:${s.auth.accessToken}`, String(s.timeoutMs), ...ca.map(String)]) h.update(part).update("\0");
+  for (const part of [s.host, String(s.port), String(s.tls), String(s.allowUnencrypted === true), s.authMethod, s.auth.user, "pass" in s.auth ? `p:${s.auth.pass}` : `t:${s.auth.accessToken}`, String(s.timeoutMs), ...ca.map(String)]) h.update(part).update("\0");
   return h.digest("hex");
 }
 

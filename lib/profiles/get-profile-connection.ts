@@ -31,6 +31,8 @@ export type ProfileConnection = {
   minPollingIntervalMinutes: number;
   maxConnections: number;
   appendSentToImap: boolean;
+  /** Sign in without STARTTLS when a server without implicit TLS does not offer it (admins' opt-in). */
+  allowUnencrypted: boolean;
 };
 
 /**
@@ -71,6 +73,7 @@ export async function getProfileConnection(db: Db, input: { id: string }): Promi
     minPollingIntervalMinutes: p.minPollingIntervalMinutes,
     maxConnections: p.maxConnections,
     appendSentToImap: p.appendSentToImap,
+    allowUnencrypted: p.allowUnencrypted,
   };
 }
 

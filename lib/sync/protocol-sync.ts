@@ -35,6 +35,7 @@ export function incomingSession(conn: MailboxConnection, auth: MailAuth, options
     host: conn.incoming.host,
     port: conn.incoming.port,
     tls: conn.incoming.tls,
+    allowUnencrypted: conn.profile.allowUnencrypted,
     authMethod: conn.incoming.authMethod,
     auth,
     ca: conn.ca,

@@ -240,7 +240,7 @@ function nextMaildirName(): string {
 }
 
 function renderConfig(o: {
-  dir: string; instanceName: string; ports: DovecotPorts; pki: TestPki; owner: MailOwner; oauth?: DovecotOAuth;
+  dir: string; instanceName: string; ports: DovecotPorts; pki: TestPki; owner: MailOwner; oauth?: DovecotOAuth; noTls?: boolean;
 }): string {
   const { dir, ports, owner } = o;
   const authConf = path.join(dir, "auth-dict.conf.ext");
@@ -258,9 +258,9 @@ default_login_user = ${owner.loginUser}
 ${owner.internalGroup ? `default_internal_group = ${owner.internalGroup}\n` : ""}first_valid_uid = ${owner.uid}
 first_valid_gid = ${owner.gid}
 
-ssl = yes
+${o.noTls ? "# A server without TLS: no STARTTLS/STLS, no IMAPS/POP3S listeners.\nssl = no" : `ssl = yes
 ssl_cert = <${o.pki.certFile}
-ssl_key = <${o.pki.keyFile}
+ssl_key = <${o.pki.keyFile}`}
 
 # The app decides whether to send passwords in the clear; the server must not hide that choice.
 disable_plaintext_auth = no
@@ -300,23 +300,23 @@ ${noChroot}  inet_listener imap {
     address = 127.0.0.1
     port = ${ports.imap}
   }
-  inet_listener imaps {
+${o.noTls ? "" : `  inet_listener imaps {
     address = 127.0.0.1
     port = ${ports.imaps}
     ssl = yes
   }
-}
+`}}
 service pop3-login {
 ${noChroot}  inet_listener pop3 {
     address = 127.0.0.1
     port = ${ports.pop3}
   }
-  inet_listener pop3s {
+${o.noTls ? "" : `  inet_listener pop3s {
     address = 127.0.0.1
     port = ${ports.pop3s}
     ssl = yes
   }
-}
+`}}
 # Without its socket the auth process skips the per-IP "auth penalty", which would otherwise
 # delay every login from 127.0.0.1 by 2-15 s after a wrong-password test.
 service anvil {
@@ -365,7 +365,8 @@ userdb_objects = userdb
  * Starts a private Dovecot on free loopback ports, with its own config, users and maildirs
  * in a temp folder. Call `stop()` (or `destroy()`) in afterAll.
  */
-export async function startDovecot(opts: { pki?: TestPki; oauth?: DovecotOAuth } = {}): Promise<Dovecot> {
+/** `noTls`: a server that offers no TLS at all (no STARTTLS/STLS; the IMAPS and POP3S ports are not served). */
+export async function startDovecot(opts: { pki?: TestPki; oauth?: DovecotOAuth; noTls?: boolean } = {}): Promise<Dovecot> {
   const bins = ensureDovecotInstalled();
   const pki = opts.pki ?? createTestPki();
   const owner = mailOwner();
@@ -391,7 +392,7 @@ export async function startDovecot(opts: { pki?: TestPki; oauth?: DovecotOAuth }
   const choosePorts = async () => {
     const [imap, imaps, pop3, pop3s] = await freePorts(4);
     Object.assign(ports, { imap, imaps, pop3, pop3s });
-    fs.writeFileSync(confFile, renderConfig({ dir, instanceName, ports, pki, owner, oauth: opts.oauth }));
+    fs.writeFileSync(confFile, renderConfig({ dir, instanceName, ports, pki, owner, oauth: opts.oauth, noTls: opts.noTls }));
   };
   fs.writeFileSync(path.join(dir, "auth-dict.conf.ext"), renderAuthConfig(usersFile));
   if (opts.oauth) fs.writeFileSync(path.join(dir, "oauth2.conf.ext"), renderOAuthConfig(opts.oauth));
@@ -477,8 +478,7 @@ export async function startDovecot(opts: { pki?: TestPki; oauth?: DovecotOAuth }
     const waiting = new Map<number, string | undefined>([
       [ports.imap, "* OK"],
       [ports.pop3, "+OK"],
-      [ports.imaps, undefined],
-      [ports.pop3s, undefined],
+      ...(opts.noTls ? [] : ([[ports.imaps, undefined], [ports.pop3s, undefined]] as const)),
     ]);
     while (waiting.size > 0) {
       if (exited) {

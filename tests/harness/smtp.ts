@@ -41,7 +41,7 @@ export const DEFAULT_SMTP_USERS: Readonly<Record<string, string>> = { sender: "s
  * Starts the test SMTP server on two free loopback ports. Call `stop()` in afterAll.
  * Note: smtp-server always waits 100 ms before its greeting (early-talker check, not configurable).
  */
-export async function startSmtpServer(opts: { pki?: TestPki; users?: Record<string, string>; oauth?: { introspectionUrl: string } } = {}): Promise<TestSmtp> {
+export async function startSmtpServer(opts: { pki?: TestPki; users?: Record<string, string>; oauth?: { introspectionUrl: string }; noStartTls?: boolean } = {}): Promise<TestSmtp> {
   const pki = opts.pki ?? createTestPki();
   const users = { ...(opts.users ?? DEFAULT_SMTP_USERS) };
   const received: ReceivedMail[] = [];
@@ -50,6 +50,8 @@ export async function startSmtpServer(opts: { pki?: TestPki; users?: Record<stri
 
   const options = (secure: boolean): SMTPServerOptions => ({
     secure,
+    // `noStartTls`: the plain port offers no STARTTLS and takes passwords in the clear (a server the app must not trust blindly).
+    ...(opts.noStartTls && !secure ? { disabledCommands: ["STARTTLS"], allowInsecureAuth: true } : {}),
     key: pki.keyPem,
     cert: pki.certPem,
     // With `oauth`, XOAUTH2 too: each access token is checked by the test OAuth server's introspection shim.

@@ -14,9 +14,10 @@ afterEach(async () => {
   server = undefined;
 });
 
+// The fake server speaks no TLS: these tests are about the protocol, so plain sign-in is allowed here.
 async function start(options: FakeOptions, idleTimeoutMs = 2000) {
   server = await startFakePop3(options);
-  client = await connectPop3({ host: "127.0.0.1", port: server.port, tls: "none", timeoutMs: 2000, idleTimeoutMs });
+  client = await connectPop3({ host: "127.0.0.1", port: server.port, tls: "none", timeoutMs: 2000, idleTimeoutMs, allowUnencrypted: true });
   return client;
 }
 
@@ -279,5 +280,21 @@ describe("errors", () => {
       code: "POP3_ERR",
       command: "STLS",
     });
+  });
+
+  test("credentials are never written over a plain connection unless allowed, nor with CR, LF or NUL in them", async () => {
+    server = await startFakePop3({ onCommand: (_l, s) => s.send("+OK\r\n") });
+    const plain = await connectPop3({ host: "127.0.0.1", port: server.port, tls: "none", timeoutMs: 2000 });
+    for (const signIn of [() => plain.login("alice", "s3cret"), () => plain.authenticate("PLAIN", "alice", "s3cret"), () => plain.authenticateOAuth("XOAUTH2", "alice", "tok")]) {
+      await expect(signIn()).rejects.toMatchObject({ name: "Pop3Error", code: "ENOTLS" });
+    }
+    plain.close();
+    const allowed = await connectPop3({ host: "127.0.0.1", port: server.port, tls: "none", timeoutMs: 2000, allowUnencrypted: true });
+    for (const [user, pass] of [["alice", "x\r\nDELE 1"], ["alice\nDELE 1", "pw"], ["alice", "p\0w"]]) {
+      await expect(allowed.login(user, pass)).rejects.toMatchObject({ code: "EUNSAFECREDENTIALS", command: "USER" });
+      await expect(allowed.authenticate("PLAIN", user, pass)).rejects.toMatchObject({ code: "EUNSAFECREDENTIALS" });
+    }
+    allowed.close();
+    expect(server.commands.filter((c) => /^(USER|PASS|AUTH|DELE)/.test(c))).toEqual([]);
   });
 });

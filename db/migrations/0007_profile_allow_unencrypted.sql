@@ -1,0 +1,1 @@
+ALTER TABLE "profiles" ADD COLUMN "allow_unencrypted" boolean DEFAULT false NOT NULL;
