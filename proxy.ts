@@ -4,6 +4,32 @@ import { NextResponse, type NextRequest } from "next/server";
 // the page itself then checks the session and the privilege on the server.
 const PUBLIC = [/^\/$/, /^\/sign-in/, /^\/setup/, /^\/api\/auth\//, /^\/api\/health/, /^\/metrics$/, /^\/locale/];
 
+// Message bodies and attachments send their own, stricter policy (lib/emails/email-body-csp.ts).
+const OWN_CSP = /^\/mail\/[^/]+\/[^/]+\/(body|attachments\/[^/]+)$/;
+
+/**
+ * The app's Content-Security-Policy, as Next documents it for nonces: scripts run only
+ * with this response's nonce (Next adds it to its own scripts when it finds the policy
+ * on the request) or when loaded by one of them ('strict-dynamic'). Inline styles stay
+ * allowed: React writes style attributes, and a style cannot run code.
+ */
+function contentSecurityPolicy(nonce: string): string {
+  const dev = process.env.NODE_ENV === "development";
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ""}`,
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self'",
+    `connect-src 'self'${dev ? " ws:" : ""}`,
+    "frame-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
+
 export function proxy(request: NextRequest) {
   const { pathname } = request.nextUrl;
   const hasSession = request.cookies.getAll().some((c) => c.name.endsWith("authjs.session-token"));
@@ -13,7 +39,18 @@ export function proxy(request: NextRequest) {
     url.search = "";
     return NextResponse.redirect(url);
   }
-  const res = NextResponse.next();
+  let res: NextResponse;
+  if (OWN_CSP.test(pathname)) {
+    res = NextResponse.next();
+  } else {
+    const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
+    const csp = contentSecurityPolicy(nonce);
+    const requestHeaders = new Headers(request.headers);
+    requestHeaders.set("x-nonce", nonce);
+    requestHeaders.set("Content-Security-Policy", csp);
+    res = NextResponse.next({ request: { headers: requestHeaders } });
+    res.headers.set("Content-Security-Policy", csp);
+  }
   // A message body is shown in a sandboxed frame of our own page; nothing else may frame us.
   res.headers.set("X-Frame-Options", /^\/mail\/[^/]+\/[^/]+\/body$/.test(pathname) ? "SAMEORIGIN" : "DENY");
   res.headers.set("X-Content-Type-Options", "nosniff");
