@@ -26,6 +26,8 @@ async function main(): Promise<void> {
     console.log(`  profile passwords:          ${c.profilePasswords}`);
     console.log(`  profile outgoing passwords: ${c.profileOutgoingPasswords}`);
     console.log(`  mailbox passwords:          ${c.mailboxPasswords}`);
+    console.log(`  OAuth app secrets:          ${c.oauthAppSecrets}`);
+    console.log(`  OAuth tokens:               ${c.oauthTokens}`);
     console.log(`${c.alreadyCurrent} secret(s) were already under the current key.`);
     if (keyring.old.length) {
       console.log(`No stored secret needs ${keyring.old.map((k) => `"${k.id}"`).join(", ")} any more; you may remove it from MAILROOM_OLD_SECRET_KEYS.`);

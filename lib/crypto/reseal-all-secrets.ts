@@ -1,6 +1,7 @@
 import { eq, isNotNull, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { mailboxes } from "../../db/schema/mailboxes";
+import { oauthAuthorizations, oauthCredentials } from "../../db/schema/oauth";
 import { profiles } from "../../db/schema/profiles";
 import { loadKeyring } from "./load-keyring";
 import { openSecret } from "./open-secret";
@@ -13,6 +14,10 @@ export type ResealCounts = {
   profilePasswords: number;
   profileOutgoingPasswords: number;
   mailboxPasswords: number;
+  /** Profiles' OAuth app secrets: client secret, certificate, service account key. */
+  oauthAppSecrets: number;
+  /** OAuth access and refresh tokens, and the PKCE verifiers of pending sign-ins. */
+  oauthTokens: number;
   /** Secrets re-sealed under the current key. */
   resealed: number;
   /** Secrets that were already under the current key and were left as they were. */
@@ -22,7 +27,8 @@ export type ResealCounts = {
 
 /**
  * Key rotation: re-seals every stored secret (profiles.password_sealed,
- * profiles.outgoing_password_sealed, mailboxes.password_sealed) that is not yet
+ * profiles.outgoing_password_sealed, mailboxes.password_sealed, the profiles' OAuth
+ * app secrets, OAuth tokens and pending sign-ins' PKCE verifiers) that is not yet
  * under the current key, in one transaction, so either all move or none do.
  * Run with the new key in MAILROOM_SECRET_KEY and the old ones in
  * MAILROOM_OLD_SECRET_KEYS; afterwards the old keys can be removed.
@@ -47,6 +53,8 @@ export async function resealAllSecrets(db: Db, keyring: Keyring = loadKeyring())
       profilePasswords: 0,
       profileOutgoingPasswords: 0,
       mailboxPasswords: 0,
+      oauthAppSecrets: 0,
+      oauthTokens: 0,
       resealed: 0,
       alreadyCurrent: 0,
       currentKeyId: keyring.current.id,
@@ -84,6 +92,45 @@ export async function resealAllSecrets(db: Db, keyring: Keyring = loadKeyring())
       if (password !== row.password) {
         await tx.update(mailboxes).set({ passwordSealed: password }).where(eq(mailboxes.id, row.id));
         counts.mailboxPasswords++;
+      }
+    }
+
+    // OAuth: the profiles' app secrets, every stored token, pending sign-ins' PKCE verifiers.
+    const apps = await tx
+      .select({ id: profiles.id, secret: profiles.oauthClientSecretSealed, certificate: profiles.oauthClientCertificateSealed, key: profiles.oauthServiceAccountKeySealed })
+      .from(profiles)
+      .where(sql`${profiles.oauthClientSecretSealed} is not null or ${profiles.oauthClientCertificateSealed} is not null or ${profiles.oauthServiceAccountKeySealed} is not null`)
+      .for("update");
+    for (const row of apps) {
+      const secret = reseal(row.secret, `profiles.oauth_client_secret_sealed of profile ${row.id}`);
+      const certificate = reseal(row.certificate, `profiles.oauth_client_certificate_sealed of profile ${row.id}`);
+      const key = reseal(row.key, `profiles.oauth_service_account_key_sealed of profile ${row.id}`);
+      const changed = [secret !== row.secret, certificate !== row.certificate, key !== row.key].filter(Boolean).length;
+      if (changed > 0) {
+        await tx.update(profiles).set({ oauthClientSecretSealed: secret, oauthClientCertificateSealed: certificate, oauthServiceAccountKeySealed: key }).where(eq(profiles.id, row.id));
+        counts.oauthAppSecrets += changed;
+      }
+    }
+    const tokens = await tx
+      .select({ id: oauthCredentials.id, refresh: oauthCredentials.refreshTokenSealed, access: oauthCredentials.accessTokenSealed })
+      .from(oauthCredentials)
+      .where(sql`${oauthCredentials.refreshTokenSealed} is not null or ${oauthCredentials.accessTokenSealed} is not null`)
+      .for("update");
+    for (const row of tokens) {
+      const refresh = reseal(row.refresh, `oauth_credentials.refresh_token_sealed of credential ${row.id}`);
+      const access = reseal(row.access, `oauth_credentials.access_token_sealed of credential ${row.id}`);
+      const changed = [refresh !== row.refresh, access !== row.access].filter(Boolean).length;
+      if (changed > 0) {
+        await tx.update(oauthCredentials).set({ refreshTokenSealed: refresh, accessTokenSealed: access }).where(eq(oauthCredentials.id, row.id));
+        counts.oauthTokens += changed;
+      }
+    }
+    const pending = await tx.select({ id: oauthAuthorizations.stateHash, verifier: oauthAuthorizations.codeVerifierSealed }).from(oauthAuthorizations).for("update");
+    for (const row of pending) {
+      const verifier = reseal(row.verifier, `oauth_authorizations.code_verifier_sealed of a pending sign-in`);
+      if (verifier !== row.verifier) {
+        await tx.update(oauthAuthorizations).set({ codeVerifierSealed: verifier! }).where(eq(oauthAuthorizations.stateHash, row.id));
+        counts.oauthTokens++;
       }
     }
     return counts;

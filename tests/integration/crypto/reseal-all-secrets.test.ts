@@ -4,6 +4,7 @@ import { promisify } from "node:util";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { mailboxes } from "../../../db/schema/mailboxes";
+import { oauthCredentials } from "../../../db/schema/oauth";
 import { profiles } from "../../../db/schema/profiles";
 import { generateSecretKey } from "../../../lib/crypto/generate-secret-key";
 import { openSecret } from "../../../lib/crypto/open-secret";
@@ -48,6 +49,15 @@ async function seed(ring: ReturnType<typeof parseKeyring>, suffix: string) {
     .insert(mailboxes)
     .values({ kind: "queue", name: `Queue ${suffix}`, emailAddress: `q${suffix}@example.com`, profileId: p.id, userName: "q", passwordSealed: sealSecret(`mailbox-pass-${suffix}`, ring) })
     .returning();
+  await t.db.update(profiles).set({ oauthClientSecretSealed: sealSecret(`client-secret-${suffix}`, ring) }).where(eq(profiles.id, p.id));
+  await t.db.insert(oauthCredentials).values({
+    key: `mailbox:${m.id}`,
+    kind: "delegated",
+    profileId: p.id,
+    mailboxId: m.id,
+    refreshTokenSealed: sealSecret(`refresh-${suffix}`, ring),
+    accessTokenSealed: sealSecret(`access-${suffix}`, ring),
+  });
   return { p, m };
 }
 
@@ -55,7 +65,7 @@ test("rotation re-seals every sealed column under the new key, and the old key i
   const { p, m } = await seed(parseKeyring(k1), "a");
   const rotated = parseKeyring(k2, k1);
   const counts = await resealAllSecrets(t.db, rotated);
-  expect(counts).toMatchObject({ profilePasswords: 1, profileOutgoingPasswords: 1, mailboxPasswords: 1, resealed: 3, alreadyCurrent: 0, currentKeyId: "k2" });
+  expect(counts).toMatchObject({ profilePasswords: 1, profileOutgoingPasswords: 1, mailboxPasswords: 1, oauthAppSecrets: 1, oauthTokens: 2, resealed: 6, alreadyCurrent: 0, currentKeyId: "k2" });
 
   const newOnly = parseKeyring(k2);
   const [pr] = await t.db.select().from(profiles).where(eq(profiles.id, p.id));
@@ -64,10 +74,13 @@ test("rotation re-seals every sealed column under the new key, and the old key i
   expect(openSecret(pr.passwordSealed!, newOnly)).toBe("profile-pass-a");
   expect(openSecret(pr.outgoingPasswordSealed!, newOnly)).toBe("outgoing-pass-a");
   expect(openSecret(mr.passwordSealed!, newOnly)).toBe("mailbox-pass-a");
+  expect(openSecret(pr.oauthClientSecretSealed!, newOnly)).toBe("client-secret-a");
+  const [cr] = await t.db.select().from(oauthCredentials).where(eq(oauthCredentials.mailboxId, m.id));
+  expect([openSecret(cr.refreshTokenSealed!, newOnly), openSecret(cr.accessTokenSealed!, newOnly)]).toEqual(["refresh-a", "access-a"]);
 
   // Running it again changes nothing.
   const again = await resealAllSecrets(t.db, rotated);
-  expect(again).toMatchObject({ resealed: 0, alreadyCurrent: 3 });
+  expect(again).toMatchObject({ resealed: 0, alreadyCurrent: 6 });
 });
 
 test("a secret that no key opens stops the rotation and leaves every row as it was", async () => {
@@ -92,10 +105,12 @@ test("npm run rotate-key prints counts and never a secret", async () => {
     env: { ...process.env, DATABASE_URL: t.url, MAILROOM_SECRET_KEY: k3, MAILROOM_OLD_SECRET_KEYS: `${k2},${k1}` },
   });
   expect(stderr).toBe("");
-  expect(stdout).toMatch(/Re-sealed 6 secret\(s\) under key "k3"/);
+  expect(stdout).toMatch(/Re-sealed 12 secret\(s\) under key "k3"/);
   expect(stdout).toMatch(/profile passwords:\s+2/);
   expect(stdout).toMatch(/mailbox passwords:\s+2/);
-  expect(stdout).not.toMatch(/pass-[ab]/);
+  expect(stdout).toMatch(/OAuth app secrets:\s+2/);
+  expect(stdout).toMatch(/OAuth tokens:\s+4/);
+  expect(stdout).not.toMatch(/pass-[ab]|refresh-[ab]|access-[ab]|client-secret-[ab]/);
   for (const key of [k1, k2, k3]) expect(stdout).not.toContain(key.split(":")[1]);
 
   const rows = await t.db.select().from(mailboxes);
