@@ -3,6 +3,7 @@ import { useEffect, useState } from "react";
 import type { JobProgress as Progress } from "@/lib/jobs/job-progress-view";
 import type { Locale } from "@/lib/i18n/locales";
 import { translator } from "@/lib/i18n/translate";
+import { renderStored } from "@/lib/i18n/message";
 
 type Props = {
   jobId: string;
@@ -76,7 +77,7 @@ export function JobProgress({ jobId, initial = null, locale, pollMs = 1000 }: Pr
                 <div className="text-xs text-slate-500">{i.emailAddress}</div>
               </td>
               <td className="px-2 py-1">{t(`job.outcome.${i.outcome ?? "pending"}`)}</td>
-              <td className="px-2 py-1 text-slate-700">{i.message ?? ""}</td>
+              <td className="px-2 py-1 text-slate-700">{renderStored(t, i.message)}</td>
             </tr>
           ))}
         </tbody>

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { severityEnum } from "./enums";
 import { mailboxes } from "./mailboxes";
 import { profiles } from "./profiles";
@@ -16,8 +16,13 @@ export const alerts = pgTable(
     recipientId: uuid("recipient_id").notNull().references(() => users.id, { onDelete: "cascade" }),
     /** What makes two alerts "the same": e.g. "incoming:auth_failed:<mailbox>". */
     dedupKey: text("dedup_key").notNull(),
+    /** English copies (logs, exports, rows from before keys); people see the keys below rendered in their language. */
     title: text("title").notNull(),
     message: text("message").notNull(),
+    titleKey: text("title_key"),
+    titleParams: jsonb("title_params").$type<Record<string, string | number>>(),
+    messageKey: text("message_key"),
+    messageParams: jsonb("message_params").$type<Record<string, string | number>>(),
     detail: text("detail").notNull().default(""),
     count: integer("count").notNull().default(1),
     firstSeenAt: timestamp("first_seen_at", { withTimezone: true }).notNull().defaultNow(),

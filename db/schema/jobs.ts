@@ -1,4 +1,4 @@
-import { index, integer, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { jobStatusEnum } from "./enums";
 import { mailboxes } from "./mailboxes";
 import { profiles } from "./profiles";
@@ -33,6 +33,9 @@ export const jobItems = pgTable(
     mailboxId: uuid("mailbox_id").notNull().references(() => mailboxes.id, { onDelete: "cascade" }),
     outcome: text("outcome"),
     message: text("message"),
+    /** The outcome for people: a catalogue key and its parameters (message keeps an English copy). */
+    messageKey: text("message_key"),
+    messageParams: jsonb("message_params").$type<Record<string, string | number>>(),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
   },
   (t) => [primaryKey({ columns: [t.jobId, t.mailboxId] })],

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { deliveryMethodEnum, mailboxKindEnum, testStatusEnum } from "./enums";
 import { profiles } from "./profiles";
 import { users } from "./users";
@@ -36,6 +36,9 @@ export const mailboxes = pgTable(
     syncNowAt: timestamp("sync_now_at", { withTimezone: true }),
     lastError: text("last_error"),
     lastErrorCode: text("last_error_code"),
+    /** The last error for people: a catalogue key and its parameters (last_error keeps an English copy for logs and older rows). */
+    lastErrorKey: text("last_error_key"),
+    lastErrorParams: jsonb("last_error_params").$type<Record<string, string | number>>(),
     consecutiveFailures: integer("consecutive_failures").notNull().default(0),
     firstFailureAt: timestamp("first_failure_at", { withTimezone: true }),
     leaseOwner: text("lease_owner"),

@@ -29,6 +29,9 @@ export const outbox = pgTable(
     leaseExpiresAt: timestamp("lease_expires_at", { withTimezone: true }),
     serverResponse: text("server_response"),
     lastError: text("last_error"),
+    /** The reason for people: a catalogue key and its parameters (last_error keeps an English copy). */
+    lastErrorKey: text("last_error_key"),
+    lastErrorParams: jsonb("last_error_params").$type<Record<string, string | number>>(),
     sentAt: timestamp("sent_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },

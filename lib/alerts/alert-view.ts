@@ -5,6 +5,7 @@ import { alerts } from "../../db/schema/alerts";
 import { mailboxes } from "../../db/schema/mailboxes";
 import { profiles } from "../../db/schema/profiles";
 import { users } from "../../db/schema/users";
+import { storedMessage, type Message } from "../i18n/message";
 
 export type AlertView = {
   id: string;
@@ -17,8 +18,9 @@ export type AlertView = {
   recipientName: string;
   /** What makes two alerts "the same"; `oauth:…` alerts offer "Sign in again". */
   dedupKey: string;
-  title: string;
-  message: string;
+  /** A key to render in the reader's language, or the English text of an alert stored before keys. */
+  title: Message | string;
+  message: Message | string;
   detail: string;
   count: number;
   firstSeenAt: Date;
@@ -42,7 +44,11 @@ export function selectAlertViews(db: DbOrTx) {
       recipientName: recipients.name,
       dedupKey: alerts.dedupKey,
       title: alerts.title,
+      titleKey: alerts.titleKey,
+      titleParams: alerts.titleParams,
       message: alerts.message,
+      messageKey: alerts.messageKey,
+      messageParams: alerts.messageParams,
       detail: alerts.detail,
       count: alerts.count,
       firstSeenAt: alerts.firstSeenAt,
@@ -54,6 +60,14 @@ export function selectAlertViews(db: DbOrTx) {
     .leftJoin(mailboxes, eq(mailboxes.id, alerts.mailboxId))
     .leftJoin(profiles, eq(profiles.id, alerts.profileId))
     .$dynamic();
+}
+
+type AlertRow = Awaited<ReturnType<typeof selectAlertViews>>[number];
+
+/** A selected row as a view: title and message as keys to render, or an older row's English text. */
+export function alertViewOf(r: AlertRow): AlertView {
+  const { titleKey, titleParams, messageKey, messageParams, ...rest } = r;
+  return { ...rest, title: storedMessage(titleKey, titleParams, r.title) ?? "", message: storedMessage(messageKey, messageParams, r.message) ?? "" };
 }
 
 export type AlertPage = { items: AlertView[]; total: number; unread: number; page: number; pageSize: number; pageCount: number };

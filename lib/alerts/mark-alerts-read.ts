@@ -3,6 +3,7 @@ import type { Db } from "../../db/client";
 import { alerts } from "../../db/schema/alerts";
 import { assertCan, can, type Actor } from "../auth/actor";
 import { AppError } from "../errors";
+import { msg } from "../i18n/message";
 import { findVisibleMailbox } from "../mailboxes/mailbox-view";
 import { isUuid } from "../is-uuid";
 
@@ -29,7 +30,7 @@ export async function markAlertsRead(db: Db, actor: Actor | null, input: MarkAle
   } else if ("mailboxId" in input) {
     assertCan(actor, "mailbox:read-own");
     const m = await findVisibleMailbox(db, actor, input.mailboxId);
-    if (!m) throw new AppError("not_found", "This mailbox does not exist, or it is not yours.");
+    if (!m) throw new AppError("not_found", msg("error.mailbox.notYours"));
     which = and(eq(alerts.mailboxId, m.id), everyone ? undefined : mine);
   } else {
     if (input.all === "all") assertCan(actor, "alert:read-all");

@@ -3,7 +3,7 @@ import type { Db } from "../../db/client";
 import { alerts } from "../../db/schema/alerts";
 import { profiles } from "../../db/schema/profiles";
 import { raiseAlert } from "../alerts/raise-alert";
-import { translator } from "../i18n/translate";
+import { msg } from "../i18n/message";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Days before a client secret expires at which its profile's owner is told (largest first). */
@@ -22,7 +22,6 @@ export async function alertSecretExpiry(db: Db, now = new Date()): Promise<numbe
     .from(profiles)
     .where(and(isNotNull(profiles.oauthSecretExpiresAt), isNotNull(profiles.ownerId), lt(profiles.oauthSecretExpiresAt, new Date(now.getTime() + THRESHOLDS[0] * DAY_MS)), gt(profiles.oauthSecretExpiresAt, new Date(now.getTime() - DAY_MS))));
   let raised = 0;
-  const t = translator("en"); // until alerts store message keys (the i18n work)
   for (const p of soon) {
     const msLeft = p.expiresAt!.getTime() - now.getTime();
     const threshold = [...THRESHOLDS].reverse().find((d) => msLeft <= d * DAY_MS)!;
@@ -37,8 +36,8 @@ export async function alertSecretExpiry(db: Db, now = new Date()): Promise<numbe
       recipientIds: [p.ownerId],
       profileId: p.id,
       dedupKey,
-      title: t("credentials.secretExpiry.title", { profile: p.name, days }),
-      message: t("credentials.secretExpiry.message", { profile: p.name, date }),
+      title: msg("credentials.secretExpiry.title", { profile: p.name, days }),
+      message: msg("credentials.secretExpiry.message", { profile: p.name, date }),
     });
     raised++;
   }

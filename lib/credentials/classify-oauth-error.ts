@@ -1,9 +1,10 @@
 import type { MessageKey } from "../i18n/catalog";
-import { translator } from "../i18n/translate";
+import { msg, type MessageParams } from "../i18n/message";
 import type { ClassifiedError, MailErrorContext } from "../mail/errors";
 import type { OAuthError } from "../oauth/oauth-error";
 
-const PROVIDER_NAMES: Record<string, string> = { google: "Google", microsoft: "Microsoft", generic: "the provider" };
+/** The provider as the messages name it: a brand stays as it is; "the provider" is translated. */
+const PROVIDER_NAMES: Record<string, MessageParams> = { google: { provider: "Google" }, microsoft: { provider: "Microsoft" }, generic: { providerKey: "credentials.provider.generic" } };
 
 /**
  * An OAuth token failure in the classifier's terms, so sync, send and test & enable
@@ -13,10 +14,10 @@ const PROVIDER_NAMES: Record<string, string> = { google: "Google", microsoft: "M
  */
 export function classifyOAuthError(err: OAuthError, ctx: MailErrorContext & { provider?: string | null }): ClassifiedError {
   const field = err.field;
-  const text = render(`credentials.error.${err.code}` as MessageKey, {
+  const text = msg(`credentials.error.${err.code}` as MessageKey, {
     // The profile form's labels: oauthClientSecret → "oauth.field.clientSecret".
-    field: field ? render(`oauth.field.${field.charAt(5).toLowerCase()}${field.slice(6)}` as MessageKey) : "",
-    provider: PROVIDER_NAMES[ctx.provider ?? "generic"] ?? PROVIDER_NAMES.generic,
+    fieldKey: field ? `oauth.field.${field.charAt(5).toLowerCase()}${field.slice(6)}` : "",
+    ...(PROVIDER_NAMES[ctx.provider ?? "generic"] ?? PROVIDER_NAMES.generic),
     host: ctx.host,
   });
   return {
@@ -35,13 +36,11 @@ export function oauthRefusal(base: ClassifiedError, ctx: MailErrorContext & { oa
   if (base.code !== "auth_failed" && base.code !== "message_rejected" && base.code !== "server_unavailable") return base;
   const basicOff = /5\.7\.30|basic authentication is (not supported|disabled)/i.test(base.detail);
   if (ctx.oauth && base.code === "auth_failed") {
-    return { ...base, kind: "permanent", code: "oauth_refused_by_server", field: null, form: null, message: render("credentials.error.refused_by_server", { host: ctx.host }) };
+    return { ...base, kind: "permanent", code: "oauth_refused_by_server", field: null, form: null, message: msg("credentials.error.refused_by_server", { host: ctx.host }) };
   }
   if (!ctx.oauth && basicOff) {
-    return { ...base, kind: "permanent", code: "oauth_basic_auth_disabled", field: `${ctx.direction}AuthMethod`, form: "profile", message: render("credentials.error.basic_auth_disabled", { host: ctx.host }) };
+    return { ...base, kind: "permanent", code: "oauth_basic_auth_disabled", field: `${ctx.direction}AuthMethod`, form: "profile", message: msg("credentials.error.basic_auth_disabled", { host: ctx.host }) };
   }
   return base;
 }
 
-// Until classified errors carry message keys (the i18n work), the English text is stored.
-const render = (key: MessageKey, vars?: Record<string, string | number>) => translator("en")(key, vars);

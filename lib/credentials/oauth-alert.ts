@@ -1,5 +1,5 @@
 import type { ClassifiedError } from "../mail/errors";
-import { translator } from "../i18n/translate";
+import { msg, nested, type Message } from "../i18n/message";
 
 /** Failures only a new sign-in cures: their alert carries the "Sign in again" link (dedup key `oauth:refresh:<mailbox>`). */
 const SIGN_IN_AGAIN = new Set(["oauth_invalid_grant", "oauth_not_connected", "oauth_refused_by_server"]);
@@ -10,12 +10,11 @@ const SIGN_IN_AGAIN = new Set(["oauth_invalid_grant", "oauth_not_connected", "oa
  * same dead token make one alert per recipient (counted, not repeated); the UI
  * offers "Sign in again" for alerts whose key starts with `oauth:`.
  */
-export function oauthAlertFor(error: ClassifiedError, mailbox: { id: string; name: string }): { dedupKey: string; title: string; message: string } | null {
+export function oauthAlertFor(error: ClassifiedError, mailbox: { id: string; name: string }): { dedupKey: string; title: Message; message: Message } | null {
   if (!SIGN_IN_AGAIN.has(error.code)) return null;
-  const t = translator("en"); // until alerts store message keys (the i18n work)
   return {
     dedupKey: `oauth:refresh:${mailbox.id}`,
-    title: t("credentials.alert.title", { mailbox: mailbox.name }),
-    message: t("credentials.alert.message", { reason: error.message }),
+    title: msg("credentials.alert.title", { mailbox: mailbox.name }),
+    message: msg("credentials.alert.message", nested("reason", error.message)),
   };
 }

@@ -9,6 +9,7 @@ import { OAuthError } from "../oauth/oauth-error";
 import { classifyOAuthError } from "./classify-oauth-error";
 import { getAccessToken } from "./get-access-token";
 import { oauthAlertFor } from "./oauth-alert";
+import { lastErrorColumns } from "../mailboxes/last-error-columns";
 
 
 /**
@@ -48,7 +49,7 @@ export async function refreshIdleCredentials(db: Db, o: { maxAgeMs?: number; lim
       await db.transaction(async (tx) => {
         await tx
           .update(mailboxes)
-          .set({ incomingEnabled: false, outgoingEnabled: false, incomingStatus: "failure", outgoingStatus: "failure", lastError: error.message, lastErrorCode: error.code, updatedAt: new Date() })
+          .set({ incomingEnabled: false, outgoingEnabled: false, incomingStatus: "failure", outgoingStatus: "failure", ...lastErrorColumns(error.message, error.code), updatedAt: new Date() })
           .where(eq(mailboxes.id, c.mailboxId));
         const alert = oauthAlertFor(error, { id: c.mailboxId, name: c.name });
         if (alert) await raiseAlert(tx, { severity: "error", recipientIds: [c.ownerId, c.profileOwnerId], mailboxId: c.mailboxId, profileId: c.profileId, detail: error.detail, ...alert });

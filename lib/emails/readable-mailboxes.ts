@@ -2,6 +2,7 @@ import { and, eq, type SQL } from "drizzle-orm";
 import { mailboxes } from "../../db/schema/mailboxes";
 import { assertCan, can, type Actor } from "../auth/actor";
 import { AppError } from "../errors";
+import { msg } from "../i18n/message";
 
 /**
  * The condition on `mailboxes` that limits a query to those `actor` may read:
@@ -17,5 +18,5 @@ export function readableMailboxes(actor: Actor | null, mailboxId?: string): SQL 
 
 /** The same "not found" for a mailbox or message that does not exist and one the actor may not read. */
 export function mailNotFound(): AppError {
-  return new AppError("not_found", "This message or mailbox does not exist, or you may not read it.");
+  return new AppError("not_found", msg("error.email.notFound"));
 }

@@ -6,6 +6,7 @@ import { assertCan, type Actor } from "../auth/actor";
 import { AppError } from "../errors";
 import { isUuid } from "../is-uuid";
 import { hashIngestToken } from "./hash-ingest-token";
+import { msg } from "../i18n/message";
 
 /**
  * Creates (or replaces) the email-router ingest token of a mailbox (mailbox:write)
@@ -22,6 +23,6 @@ export async function createIngestToken(db: Db, actor: Actor | null, input: { ma
         .where(eq(mailboxes.id, input.mailboxId))
         .returning({ id: mailboxes.id })
     : [];
-  if (rows.length === 0) throw new AppError("not_found", "ingest.notFound");
+  if (rows.length === 0) throw new AppError("not_found", msg("ingest.notFound"));
   return token;
 }

@@ -1,6 +1,7 @@
 import type { Db } from "../../db/client";
 import { assertCan, type Actor } from "../auth/actor";
 import { AppError } from "../errors";
+import { msg } from "../i18n/message";
 import { isUuid } from "../is-uuid";
 import { readJobProgress, type JobProgress } from "./job-progress-view";
 
@@ -11,6 +12,6 @@ import { readJobProgress, type JobProgress } from "./job-progress-view";
 export async function getJobProgress(db: Db, actor: Actor | null, jobId: string): Promise<JobProgress> {
   assertCan(actor, "mailbox:test");
   const progress = isUuid(jobId) ? await readJobProgress(db, jobId) : null;
-  if (!progress) throw new AppError("not_found", "This background job does not exist any more.");
+  if (!progress) throw new AppError("not_found", msg("error.job.notFound"));
   return progress;
 }

@@ -2,11 +2,13 @@ import { asc, eq, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client";
 import { jobItems, jobs } from "../../db/schema/jobs";
 import { mailboxes } from "../../db/schema/mailboxes";
+import { storedMessage, type Message } from "../i18n/message";
 
 /** Per-mailbox outcome of a job item; null while it waits, "testing" while the worker is on it. */
 export type JobItemOutcome = "success" | "failure" | "waiting_approval" | "nothing_to_test" | "interrupted" | "testing" | null;
 
-export type JobItemProgress = { mailboxId: string; mailboxName: string; emailAddress: string; outcome: JobItemOutcome; message: string | null; finishedAt: Date | null };
+/** `message`: a key to render in the reader's language, or the English text of an item stored before keys. */
+export type JobItemProgress = { mailboxId: string; mailboxName: string; emailAddress: string; outcome: JobItemOutcome; message: Message | string | null; finishedAt: Date | null };
 
 /** A job's progress (n of N, successes, failures) and each mailbox's outcome. */
 export type JobProgress = {
@@ -28,7 +30,7 @@ export async function readJobProgress(db: DbOrTx, jobId: string): Promise<JobPro
   const [job] = await db.select().from(jobs).where(eq(jobs.id, jobId));
   if (!job) return null;
   const items = await db
-    .select({ mailboxId: jobItems.mailboxId, mailboxName: mailboxes.name, emailAddress: mailboxes.emailAddress, outcome: jobItems.outcome, message: jobItems.message, finishedAt: jobItems.finishedAt })
+    .select({ mailboxId: jobItems.mailboxId, mailboxName: mailboxes.name, emailAddress: mailboxes.emailAddress, outcome: jobItems.outcome, message: jobItems.message, messageKey: jobItems.messageKey, messageParams: jobItems.messageParams, finishedAt: jobItems.finishedAt })
     .from(jobItems)
     .innerJoin(mailboxes, eq(mailboxes.id, jobItems.mailboxId))
     .where(eq(jobItems.jobId, jobId))
@@ -45,6 +47,6 @@ export async function readJobProgress(db: DbOrTx, jobId: string): Promise<JobPro
     failed: job.failed,
     createdAt: job.createdAt,
     finishedAt: job.finishedAt,
-    items: items.map((i) => ({ ...i, outcome: i.outcome as JobItemOutcome })),
+    items: items.map(({ messageKey, messageParams, ...i }) => ({ ...i, message: storedMessage(messageKey, messageParams, i.message), outcome: i.outcome as JobItemOutcome })),
   };
 }

@@ -2,10 +2,9 @@ import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import type { Db, Tx } from "../../db/client";
 import { jobItems, jobs, type Job } from "../../db/schema/jobs";
 import { runMailboxTest, type MailboxTestResult } from "../mailboxes/run-mailbox-test";
+import { inEnglish, msg, type Message } from "../i18n/message";
 
-export const INTERRUPTED_MESSAGE =
-  "The worker stopped while this mailbox was being tested, so no result was recorded. It was not tested again automatically, " +
-  "because a repeated failed sign-in can lock the account on the mail server. Run Test & enable on this mailbox.";
+export const INTERRUPTED_MESSAGE = msg("job.interrupted");
 
 export type RunJobOptions = {
   workerId: string;
@@ -71,14 +70,14 @@ async function renewLease(db: Db, jobId: string, o: RunJobOptions): Promise<bool
 /** Records an item's outcome and the job's counters together; a finished item is never counted twice. */
 async function finishItem(tx: Tx, jobId: string, mailboxId: string, r: MailboxTestResult | null): Promise<void> {
   const outcome = r?.outcome ?? "failure";
-  const message = r?.summary ?? "This mailbox was deleted before it could be tested.";
+  const message = r?.summary ?? msg("job.deletedBeforeTest");
   await countItem(tx, jobId, mailboxId, outcome, message);
 }
 
-async function countItem(tx: Tx, jobId: string, mailboxId: string, outcome: string, message: string): Promise<void> {
+async function countItem(tx: Tx, jobId: string, mailboxId: string, outcome: string, message: Message): Promise<void> {
   const rows = await tx
     .update(jobItems)
-    .set({ outcome, message, finishedAt: new Date() })
+    .set({ outcome, message: inEnglish(message), messageKey: message.key, messageParams: message.params ?? {}, finishedAt: new Date() })
     .where(and(eq(jobItems.jobId, jobId), eq(jobItems.mailboxId, mailboxId), isNull(jobItems.finishedAt)))
     .returning({ mailboxId: jobItems.mailboxId });
   if (rows.length === 0) return;

@@ -1,11 +1,14 @@
 import { classifyOAuthError, oauthRefusal } from "../credentials/classify-oauth-error";
 import { OAuthError, type OAuthErrorCode, type OAuthErrorField } from "../oauth/oauth-error";
+import { msg, type Message, type MessageParams } from "../i18n/message";
+import type { MessageKey } from "../i18n/catalog";
 
 /*
  * One classifier for every mail-library failure (imapflow, nodemailer, our POP3
  * client, Node's socket/DNS/TLS errors). The worker turns `kind` into retry or
- * disable (SPEC §4); the UI shows `message` next to `field`; `detail` goes into
- * the alert's technical detail.
+ * disable (SPEC §4); the UI renders `message` (a catalogue key with parameters:
+ * host, port, the side, the field's label, the server's reply verbatim) next to
+ * `field`; `detail` (technical, English) goes into logs and the alert's detail.
  *
  * Library shapes it reads (see the sources in node_modules):
  * - imapflow passes Node's codes through (ECONNREFUSED, ENOTFOUND,
@@ -80,8 +83,8 @@ export type ClassifiedError = {
   field: MailErrorField | null;
   /** Which form holds `field`: the mailbox (its own credentials) or the server profile. */
   form: "mailbox" | "profile" | null;
-  /** What happened, which setting, what to do: for people. */
-  message: string;
+  /** What happened, which setting, what to do: for people, in their language (lib/i18n/messages/mail-errors.ts). */
+  message: Message;
   /** The technical text (codes, server replies), never a password. */
   detail: string;
 };
@@ -101,16 +104,16 @@ type Facts = {
 
 type Verdict = Omit<ClassifiedError, "detail" | "form">;
 
-const CERT_PROBLEMS: Array<{ codes: string[]; pattern: RegExp; what: string }> = [
-  { codes: ["ERR_TLS_CERT_ALTNAME_INVALID"], pattern: /does not match certificate's altnames/i, what: "is issued for a different name" },
-  { codes: ["CERT_HAS_EXPIRED"], pattern: /certificate has expired/i, what: "has expired" },
-  { codes: ["CERT_NOT_YET_VALID"], pattern: /certificate is not yet valid/i, what: "is not valid yet" },
-  { codes: ["CERT_REVOKED"], pattern: /certificate revoked/i, what: "has been revoked" },
-  { codes: ["DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN"], pattern: /self[- ]signed certificate/i, what: "is self-signed" },
+const CERT_PROBLEMS: Array<{ codes: string[]; pattern: RegExp; what: MessageKey }> = [
+  { codes: ["ERR_TLS_CERT_ALTNAME_INVALID"], pattern: /does not match certificate's altnames/i, what: "mailError.cert.altName" },
+  { codes: ["CERT_HAS_EXPIRED"], pattern: /certificate has expired/i, what: "mailError.cert.expired" },
+  { codes: ["CERT_NOT_YET_VALID"], pattern: /certificate is not yet valid/i, what: "mailError.cert.notYetValid" },
+  { codes: ["CERT_REVOKED"], pattern: /certificate revoked/i, what: "mailError.cert.revoked" },
+  { codes: ["DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN"], pattern: /self[- ]signed certificate/i, what: "mailError.cert.selfSigned" },
   {
     codes: ["UNABLE_TO_VERIFY_LEAF_SIGNATURE", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "UNABLE_TO_GET_ISSUER_CERT", "CERT_UNTRUSTED", "CERT_SIGNATURE_FAILURE", "CERT_CHAIN_TOO_LONG", "INVALID_CA"],
     pattern: /unable to (verify the first certificate|get (local )?issuer certificate)|certificate not trusted|certificate signature failure/i,
-    what: "is signed by an authority this app does not trust",
+    what: "mailError.cert.untrustedCa",
   },
 ];
 
@@ -199,132 +202,139 @@ function decide(facts: Facts, ctx: MailErrorContext): Verdict {
   } as const satisfies Record<string, MailErrorField>;
   const userNameField: MailErrorField =
     side === "outgoing" && ctx.credentialsFrom === "profile" && ctx.outgoingCredentials === "separate" ? "outgoingUserName" : "userName";
-  const where = `${ctx.host}:${ctx.port}`;
-  const proto = ctx.protocol.toUpperCase();
   const ports = PORTS[ctx.protocol];
-  const location = `check the ${side} server location and port`;
-  const credentials =
-    ctx.credentialsFrom === "mailbox"
-      ? "check the mailbox's user name and password"
-      : `check the ${userNameField === "outgoingUserName" ? "outgoing " : ""}user name and password in the server profile`;
-  const reply = serverReply(facts);
-  const verdict = (kind: Verdict["kind"], code: MailErrorCode, field: MailErrorField | null, message: string): Verdict => ({ kind, code, field, message });
+  // Every message may use these; `…Key` parameters are translated (lib/i18n/message.ts).
+  const base: MessageParams = {
+    host: ctx.host,
+    port: ctx.port,
+    proto: ctx.protocol.toUpperCase(),
+    tlsPort: ports.tls,
+    plainPort: ports.plain,
+    sideKey: `common.side.${side}`,
+    tlsFieldKey: `profiles.field.${f.tls}`,
+    authFieldKey: `profiles.field.${f.authMethod}`,
+    maxFieldKey: "profiles.field.maxConnections",
+    ...serverReply(facts),
+  };
+  const credentialsKey: MessageKey =
+    ctx.credentialsFrom === "mailbox" ? "mailError.credentials.mailbox" : userNameField === "outgoingUserName" ? "mailError.credentials.profileOutgoing" : "mailError.credentials.profile";
+  const verdict = (kind: Verdict["kind"], code: MailErrorCode, field: MailErrorField | null, key: MessageKey, params: MessageParams = {}): Verdict => ({
+    kind,
+    code,
+    field,
+    message: msg(key, { ...base, ...params }),
+  });
 
   // TLS: the certificate, then the handshake itself.
   const cert = CERT_PROBLEMS.find((p) => hasAny(facts, p.codes) || p.pattern.test(facts.text));
   if (cert) {
-    const advice =
-      cert.codes[0] === "ERR_TLS_CERT_ALTNAME_INVALID"
-        ? `enter the host name the certificate is issued for as the ${side} server location`
-        : `ask the mail server's administrator for a certificate from a trusted authority, or have this app's operator add the server's CA to the trusted ones`;
-    return verdict("permanent", "cert_untrusted", f.host, `Certificate not trusted — the certificate of ${where} ${cert.what}; ${advice}.`);
+    const adviceKey: MessageKey = cert.codes[0] === "ERR_TLS_CERT_ALTNAME_INVALID" ? "mailError.cert.adviceName" : "mailError.cert.adviceCa";
+    return verdict("permanent", "cert_untrusted", f.host, "mailError.certUntrusted", { problemKey: cert.what, adviceKey });
   }
   if (hasAny(facts, TLS_MISMATCH_CODES) || TLS_MISMATCH_TEXT.test(facts.text)) {
-    const message = ctx.tls
-      ? `TLS handshake with ${where} failed — the port may expect STARTTLS or no encryption; untick 'Use SSL' for ${side} or use port ${ports.tls}.`
-      : `TLS handshake with ${where} failed after STARTTLS — the server's TLS set-up is broken; ask its administrator.`;
-    return verdict("permanent", "tls_handshake_failed", f.tls, message);
+    return verdict("permanent", "tls_handshake_failed", f.tls, ctx.tls ? "mailError.tlsMismatch" : "mailError.tlsAfterStarttls");
   }
   if (facts.tlsFailed || (facts.command === "STLS" && facts.codes.has("POP3_ERR")) || (facts.command === "STARTTLS" && facts.smtpCode)) {
-    return verdict("permanent", "protocol_not_offered", f.tls, `${where} does not offer STARTTLS — tick 'Use SSL' for ${side} and use port ${ports.tls}.`);
+    return verdict("permanent", "protocol_not_offered", f.tls, "mailError.noStarttls");
   }
   if (TLS_HUNG_UP_TEXT.test(facts.text)) {
-    return verdict("transient", "tls_handshake_failed", f.tls, `${where} closed the connection during the TLS handshake — will retry; if this persists, check 'Use SSL' for ${side} and the port.`);
+    return verdict("transient", "tls_handshake_failed", f.tls, "mailError.tlsHungUp");
   }
   if (facts.codes.has("ETLS") || TLS_OTHER_TEXT.test(facts.text) || [...facts.codes].some((c) => c.startsWith("ERR_SSL_"))) {
-    return verdict("permanent", "tls_handshake_failed", f.tls, `TLS handshake with ${where} failed — the server and this app share no TLS version or cipher, or the port does not speak TLS; check 'Use SSL' for ${side} and the port.`);
+    return verdict("permanent", "tls_handshake_failed", f.tls, "mailError.tlsOther");
   }
 
   // What the server said.
   if (TOO_MANY_TEXT.test(facts.text) || facts.imapCode === "LIMIT" || facts.pop3Code === "IN-USE" || facts.imapCode === "INUSE") {
-    const what = facts.pop3Code === "IN-USE" || facts.imapCode === "INUSE" ? "the mailbox is in use by another session" : "there are too many connections";
-    return verdict("transient", "too_many_connections", "maxConnections", `${ctx.host} says ${what} — will retry; lower 'Maximum concurrent connections' in the profile if this keeps happening.`);
+    const inUse = facts.pop3Code === "IN-USE" || facts.imapCode === "INUSE";
+    return verdict("transient", "too_many_connections", "maxConnections", inUse ? "mailError.mailboxInUse" : "mailError.tooManyConnections");
   }
   if (facts.pop3Code === "SYS/PERM") {
-    return verdict("permanent", "server_unavailable", null, `${ctx.host} reports a permanent system error${reply} — ask the mail server's administrator, then test again.`);
+    return verdict("permanent", "server_unavailable", null, "mailError.permanentSystemError");
   }
   if (facts.imapCode === "UNAVAILABLE" || facts.pop3Code === "SYS/TEMP" || facts.pop3Code === "LOGIN-DELAY") {
-    return verdict("transient", facts.pop3Code === "LOGIN-DELAY" ? "temporary_failure" : "server_unavailable", null, `${ctx.host} is temporarily unable to sign in${reply} — will retry.`);
+    return verdict("transient", facts.pop3Code === "LOGIN-DELAY" ? "temporary_failure" : "server_unavailable", null, "mailError.cannotSignInNow");
   }
   if (facts.imapCode === "PRIVACYREQUIRED" || NEEDS_TLS_TEXT.test(facts.text)) {
-    return verdict("permanent", "auth_failed", f.tls, `${ctx.host} refuses passwords over an unencrypted connection — tick 'Use SSL' for ${side} (port ${ports.tls}) or use a port that offers STARTTLS.`);
+    return verdict("permanent", "auth_failed", f.tls, "mailError.needsTls");
   }
   if (facts.smtpCode === 504 || MECHANISM_TEXT.test(facts.text)) {
-    return verdict("permanent", "protocol_not_offered", f.authMethod, `${ctx.host} does not support the chosen authentication protocol — set the ${side} authentication protocol to 'Automatic'.`);
+    return verdict("permanent", "protocol_not_offered", f.authMethod, "mailError.mechanism");
   }
   if (facts.command?.startsWith("AUTH") && (facts.smtpCode === 502 || facts.smtpCode === 503)) {
-    return verdict("permanent", "protocol_not_offered", f.port, `${where} does not offer authentication${reply} — use the mail submission port (${ports.plain} with STARTTLS, or ${ports.tls} with SSL).`);
+    return verdict("permanent", "protocol_not_offered", f.port, "mailError.noAuthOnPort");
   }
   if (facts.authenticationFailed || hasAny(facts, ["EAUTH", "ENOAUTH"])) {
     if (facts.smtpCode && facts.smtpCode < 500) {
-      return verdict("transient", "temporary_failure", null, `${ctx.host} could not check the password right now${reply} — will retry.`);
+      return verdict("transient", "temporary_failure", null, "mailError.authTemporary");
     }
-    return verdict("permanent", "auth_failed", userNameField, `Authentication failed — ${credentials}.`);
+    return verdict("permanent", "auth_failed", userNameField, "mailError.authFailed", { credentialsKey });
   }
   if (facts.mailboxMissing || facts.imapCode === "NONEXISTENT" || MAILBOX_MISSING_TEXT.test(facts.text)) {
-    return verdict("permanent", "mailbox_missing", null, `The INBOX was not found on ${ctx.host} — check that this account has a mailbox there.`);
+    return verdict("permanent", "mailbox_missing", null, "mailError.inboxMissing");
   }
   if (facts.smtpCode) {
-    if (facts.smtpCode === 421) return verdict("transient", "server_unavailable", null, `${ctx.host} is not accepting connections right now${reply} — will retry.`);
-    if (facts.smtpCode < 500) return verdict("transient", "temporary_failure", null, `${ctx.host} answered with a temporary failure${reply} — will retry.`);
+    if (facts.smtpCode === 421) return verdict("transient", "server_unavailable", null, "mailError.notAccepting");
+    if (facts.smtpCode < 500) return verdict("transient", "temporary_failure", null, "mailError.temporaryFailure");
     if (hasAny(facts, ["EENVELOPE", "EMESSAGE"]) || /^(MAIL|RCPT|DATA)/.test(facts.command ?? "")) {
-      return verdict("permanent", "message_rejected", null, `${ctx.host} rejected the message${reply} — check the recipients and the sender address.`);
+      return verdict("permanent", "message_rejected", null, "mailError.messageRejected");
     }
-    return verdict("permanent", "server_unavailable", f.host, `${where} refuses the SMTP session${reply} — ${location}.`);
+    return verdict("permanent", "server_unavailable", f.host, "mailError.sessionRefused");
   }
 
   // The network.
   const timedOut = (): Verdict => {
     const greeting = facts.codes.has("GREETING_TIMEOUT") || facts.command === "greeting" || /greeting/i.test(facts.text);
-    if (greeting && !ctx.tls) {
-      return verdict("transient", "timeout", f.tls, `${where} accepted the connection but did not answer — the port may expect SSL/TLS from the start; tick 'Use SSL' for ${side} (usually port ${ports.tls}), or ${location}.`);
-    }
-    return verdict("transient", "timeout", f.host, `${where} did not answer in time — ${location}; a firewall may be blocking it. Will retry.`);
+    if (greeting && !ctx.tls) return verdict("transient", "timeout", f.tls, "mailError.greetingTimeout");
+    return verdict("transient", "timeout", f.host, "mailError.timeout");
   };
   if (hasAny(facts, TIMEOUT_CODES)) return timedOut();
   if (hasAny(facts, ["ENOTFOUND", "ENODATA", "EAI_NONAME", "EAI_NODATA"])) {
     // Permanent: the name service answered that the name does not exist, which a
     // retry will not change (a typo in the location). Resolver outages come as
     // EAI_AGAIN/ESERVFAIL and stay transient below.
-    return verdict("permanent", "host_not_found", f.host, `The ${side} server ${ctx.host} was not found — check the ${side} server location.`);
+    return verdict("permanent", "host_not_found", f.host, "mailError.hostNotFound");
   }
   if (hasAny(facts, ["EAI_AGAIN", "ESERVFAIL", "EDNS", "EAI_FAIL"])) {
-    return verdict("transient", "host_not_found", f.host, `Could not look up ${ctx.host} (the name service did not answer) — will retry; check the ${side} server location if this persists.`);
+    return verdict("transient", "host_not_found", f.host, "mailError.dnsUnavailable");
   }
   if (facts.codes.has("ERR_SOCKET_BAD_PORT")) {
-    return verdict("permanent", "connect_refused", f.port, `${ctx.port} is not a valid port — enter the ${side} port (${proto}: ${ports.plain}, or ${ports.tls} with SSL).`);
+    return verdict("permanent", "connect_refused", f.port, "mailError.badPort");
   }
   if (facts.codes.has("ECONNREFUSED")) {
-    return verdict("transient", "connect_refused", f.port, `Could not connect to ${where} (connection refused) — ${location}.`);
+    return verdict("transient", "connect_refused", f.port, "mailError.connectionRefused");
   }
   if (hasAny(facts, UNREACHABLE_CODES)) {
-    return verdict("transient", "connect_refused", f.host, `Could not reach ${ctx.host} from this server (no route) — ${location}; will retry.`);
+    return verdict("transient", "connect_refused", f.host, "mailError.unreachable");
   }
   if (hasAny(facts, RESET_CODES)) {
-    return verdict("transient", "temporary_failure", null, `The connection to ${where} was reset — will retry.`);
+    return verdict("transient", "temporary_failure", null, "mailError.connectionReset");
   }
   // Only now the words, so that a host named "timeout.example.com" is not a timeout.
   if (/\btimed out\b|\btimeout\b/i.test(facts.text)) return timedOut();
   if (facts.command === "greeting" && facts.codes.has("POP3_ERR")) {
-    return verdict("transient", "server_unavailable", null, `${ctx.host} refused the session${reply} — will retry.`);
+    return verdict("transient", "server_unavailable", null, "mailError.sessionRefusedRetry");
   }
   if (hasAny(facts, WRONG_PROTOCOL_CODES)) {
-    return verdict("permanent", "protocol_not_offered", f.port, `${where} does not answer like a${proto === "IMAP" ? "n" : ""} ${proto} server — check the ${side} port (${proto}: ${ports.plain}, or ${ports.tls} with SSL).`);
+    return verdict("permanent", "protocol_not_offered", f.port, "mailError.wrongProtocol");
   }
   if (hasAny(facts, CLOSED_CODES) || /connection closed|unexpected close|socket hang up/i.test(facts.text)) {
-    return verdict("transient", "server_unavailable", null, `${where} closed the connection — will retry; ${location} if this persists.`);
+    return verdict("transient", "server_unavailable", null, "mailError.connectionClosed");
   }
-  return verdict("transient", "unknown", null, `Unexpected error talking to ${where} — see the detail; will retry.`);
+  return verdict("transient", "unknown", null, "mailError.unexpected");
 }
 
-/** ` ("550 5.1.1 …")` when the server sent a reply worth quoting. */
-function serverReply(facts: Facts): string {
+/**
+ * The server's own words, verbatim (`{reply}` = " (the server said: "550 5.1.1 …")"),
+ * or an empty `{reply}` when it sent none worth quoting.
+ */
+function serverReply(facts: Facts): MessageParams {
   for (const e of facts.errors) {
     // imapflow's responseText is the server's words without the tag; nodemailer and POP3 use `response`.
     const text = typeof e.responseText === "string" && e.responseText ? e.responseText : typeof e.response === "string" && e.response ? e.response : undefined;
-    if (text) return ` ("${text.trim().slice(0, 200)}")`;
+    if (text) return { replyKey: "mailError.serverSaid", serverReply: text.trim().slice(0, 200) };
   }
-  return "";
+  return { replyKey: "" };
 }
 
 /** The technical line for the alert: protocol, endpoint, each error's code, message and server reply. */

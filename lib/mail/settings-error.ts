@@ -1,4 +1,5 @@
 import { AppError } from "../errors";
+import { msg } from "../i18n/message";
 import type { ClassifiedError } from "./errors";
 
 /**
@@ -9,14 +10,14 @@ import type { ClassifiedError } from "./errors";
  */
 export function settingsError(err: unknown): ClassifiedError {
   if (err instanceof AppError) {
-    return { kind: "permanent", code: "unknown", field: null, form: "mailbox", message: err.safeMessage, detail: `settings: ${err.code}` };
+    return { kind: "permanent", code: "unknown", field: null, form: "mailbox", message: err.userMessage, detail: `settings: ${err.code}: ${err.message}` };
   }
   return {
     kind: "transient",
     code: "unknown",
     field: null,
     form: null,
-    message: "The mailbox's stored credentials could not be opened on this server — the operator should check MAILROOM_SECRET_KEY. Will retry.",
+    message: msg("mailError.secretsUnreadable"),
     detail: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
   };
 }

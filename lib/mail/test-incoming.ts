@@ -2,6 +2,7 @@ import { isOAuth, secretOf, type MailAuth } from "../credentials/mail-auth";
 import { connectImap } from "./connect-imap";
 import { connectPop3Session } from "./connect-pop3-session";
 import { classifyMailError, type ClassifiedError, type MailErrorContext } from "./errors";
+import { msg } from "../i18n/message";
 
 export type MailAuthMethod = "auto" | "plain" | "login" | "cram-md5";
 
@@ -52,7 +53,7 @@ export async function testIncomingConnection(s: IncomingTestSettings): Promise<C
         code: "protocol_not_offered",
         field: "incomingAuthMethod",
         form: "profile",
-        message: "CRAM-MD5 is not available for IMAP — set the incoming authentication protocol to 'Automatic', PLAIN or LOGIN.",
+        message: msg("mailError.cramMd5Imap", { authFieldKey: "profiles.field.incomingAuthMethod" }),
         detail: `IMAP ${s.host}:${s.port}: the IMAP library offers PLAIN and LOGIN only`,
       },
     };

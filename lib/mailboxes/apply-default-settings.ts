@@ -3,6 +3,7 @@ import type { Db } from "../../db/client";
 import { mailboxes } from "../../db/schema/mailboxes";
 import { assertCan, can, type Actor } from "../auth/actor";
 import { AppError } from "../errors";
+import { msg, nested } from "../i18n/message";
 import { loadOrgSettings } from "../settings/load-org-settings";
 import { mailboxSettingsErrors, throwIfErrors } from "./check-mailbox-settings";
 import { previewDefaultSettings } from "./preview-default-settings";
@@ -24,12 +25,12 @@ export type ApplyDefaultSettingsResult = {
  */
 export async function applyDefaultSettings(db: Db, actor: Actor | null, input: { ids: string[]; testAndEnable: boolean }): Promise<ApplyDefaultSettingsResult> {
   assertCan(actor, "mailbox:write");
-  if (input.testAndEnable && !can(actor, "mailbox:test")) throw new AppError("forbidden", "You may apply the settings but not test and enable mailboxes. Untick “Test and enable”.");
+  if (input.testAndEnable && !can(actor, "mailbox:test")) throw new AppError("forbidden", msg("error.mailbox.mayNotTest"));
   const changed = await db.transaction(async (tx) => {
     const preview = await previewDefaultSettings(tx, actor, input);
     const settings = await loadOrgSettings(tx);
     const next = { profileId: preview.defaultProfile.id, incomingDelivery: settings.incomingDelivery, outgoingDelivery: settings.outgoingDelivery, actDelivery: settings.actDelivery };
-    throwIfErrors(await mailboxSettingsErrors(tx, next, "Organisation email settings: "));
+    throwIfErrors(await mailboxSettingsErrors(tx, next, (e) => msg("error.forOrgSettings", nested("cause", e))));
     const rows = await tx.select().from(mailboxes).where(inArray(mailboxes.id, preview.mailboxes.map((m) => m.id))).for("update");
     let n = 0;
     for (const m of rows) {

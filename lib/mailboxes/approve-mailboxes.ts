@@ -3,6 +3,7 @@ import type { Db } from "../../db/client";
 import { mailboxes } from "../../db/schema/mailboxes";
 import { assertCan, type Actor } from "../auth/actor";
 import { AppError } from "../errors";
+import { msg } from "../i18n/message";
 import { isUuid } from "../is-uuid";
 
 /**
@@ -13,7 +14,7 @@ import { isUuid } from "../is-uuid";
 export async function approveMailboxes(db: Db, actor: Actor | null, input: { ids: string[] }): Promise<number> {
   assertCan(actor, "mailbox:approve");
   const ids = [...new Set(input.ids.filter(isUuid))];
-  if (ids.length === 0) throw new AppError("invalid", "Select at least one mailbox.");
+  if (ids.length === 0) throw new AppError("invalid", msg("error.mailbox.selectOne"));
   const rows = await db
     .update(mailboxes)
     .set({ approvedAt: new Date(), approvedById: actor.id, updatedAt: new Date() })

@@ -9,6 +9,7 @@ import { loadOrgSettings } from "../settings/load-org-settings";
 import { parseInput } from "../validation";
 import { assertAddressFree } from "./check-mailbox-settings";
 import { mailboxFieldSchemas } from "./mailbox-input";
+import { msg } from "../i18n/message";
 
 const schema = z.object({ name: mailboxFieldSchemas.name, emailAddress: mailboxFieldSchemas.emailAddress, ownerId: mailboxFieldSchemas.ownerId });
 
@@ -23,7 +24,7 @@ export async function createQueue(db: Db, actor: Actor | null, input: { name: st
   const v = parseInput(schema, input);
   return db.transaction(async (tx) => {
     const [owner] = await tx.select({ id: users.id }).from(users).where(eq(users.id, v.ownerId));
-    if (!owner) throw new AppError("invalid", "Some fields need attention.", { ownerId: ["This user no longer exists. Choose another owner."] });
+    if (!owner) throw new AppError("invalid", msg("common.fixFields"), { fieldErrors: { ownerId: [msg("error.mailbox.ownerGone")] } });
     await assertAddressFree(tx, v.emailAddress);
     const settings = await loadOrgSettings(tx);
     const withDefault = !!settings.defaultProfileId;

@@ -3,6 +3,7 @@ import type { Db } from "../../db/client";
 import { mailboxes, type Mailbox } from "../../db/schema/mailboxes";
 import { openSecret } from "../crypto/open-secret";
 import { AppError } from "../errors";
+import { msg } from "../i18n/message";
 import { extraCa } from "../mail/extra-ca";
 import type { CredentialSource } from "../credentials/mail-auth";
 import { getProfileConnection, type MailCredentials, type ProfileConnection } from "../profiles/get-profile-connection";
@@ -35,13 +36,13 @@ export type MailboxConnection = {
  */
 export async function getMailboxConnection(db: Db, mailboxId: string): Promise<MailboxConnection> {
   const [m] = await db.select().from(mailboxes).where(eq(mailboxes.id, mailboxId));
-  if (!m) throw new AppError("not_found", "This mailbox no longer exists.");
+  if (!m) throw new AppError("not_found", msg("error.mailbox.gone"));
   return mailboxConnectionOf(db, m);
 }
 
 /** As getMailboxConnection, for a mailbox row already loaded. */
 export async function mailboxConnectionOf(db: Db, m: Mailbox): Promise<MailboxConnection> {
-  if (!m.profileId) throw new AppError("invalid", `The mailbox "${m.name}" has no server profile. Choose one on the mailbox page, or apply the default email settings.`);
+  if (!m.profileId) throw new AppError("invalid", msg("error.mailbox.noProfile", { mailbox: m.name }));
   const profile = await getProfileConnection(db, { id: m.profileId });
   // OAuth 2.0 directions: the mailbox's own sign-in (credentials per mailbox) or the profile's app (credentials in the profile).
   const oauth = (): CredentialSource => ({
@@ -55,7 +56,7 @@ export async function mailboxConnectionOf(db: Db, m: Mailbox): Promise<MailboxCo
   let own: MailCredentials | null = null;
   if (profile.credentialMode === "mailbox" && usesPassword) {
     if (!m.passwordSealed) {
-      throw new AppError("invalid", `The mailbox "${m.name}" has no password, and its profile takes credentials from each mailbox. Enter the mailbox's user name and password.`);
+      throw new AppError("invalid", msg("error.mailbox.noPassword", { mailbox: m.name }));
     }
     own = { user: m.userName || m.emailAddress, pass: openSecret(m.passwordSealed) };
   }

@@ -1,6 +1,7 @@
 import type { Db } from "../../db/client";
 import { assertCan, can, type Actor } from "../auth/actor";
 import { AppError } from "../errors";
+import { msg } from "../i18n/message";
 import { loadOrgSettings } from "../settings/load-org-settings";
 import { findVisibleMailbox, isMailboxOwner, type MailboxView } from "./mailbox-view";
 
@@ -18,7 +19,7 @@ export type MailboxDetail = MailboxView & {
 export async function getMailbox(db: Db, actor: Actor | null, input: { id: string }): Promise<MailboxDetail> {
   assertCan(actor, "mailbox:read-own");
   const m = await findVisibleMailbox(db, actor, input.id);
-  if (!m) throw new AppError("not_found", "This mailbox does not exist, or it is not yours. Go back to the list of mailboxes.");
+  if (!m) throw new AppError("not_found", msg("error.mailbox.notYours"));
   const settings = await loadOrgSettings(db);
   const write = can(actor, "mailbox:write");
   return {

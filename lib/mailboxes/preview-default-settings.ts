@@ -4,6 +4,7 @@ import { mailboxes } from "../../db/schema/mailboxes";
 import { profiles } from "../../db/schema/profiles";
 import { assertCan, type Actor } from "../auth/actor";
 import { AppError } from "../errors";
+import { msg } from "../i18n/message";
 import { isUuid } from "../is-uuid";
 import { loadOrgSettings } from "../settings/load-org-settings";
 import type { DeliveryMethod } from "./mailbox-view";
@@ -34,17 +35,17 @@ export type DefaultSettingsPreview = {
 export async function previewDefaultSettings(db: DbOrTx, actor: Actor | null, input: { ids: string[] }): Promise<DefaultSettingsPreview> {
   assertCan(actor, "mailbox:write");
   const ids = [...new Set(input.ids.filter(isUuid))];
-  if (ids.length === 0) throw new AppError("invalid", "Select at least one mailbox.");
+  if (ids.length === 0) throw new AppError("invalid", msg("error.mailbox.selectOne"));
   const settings = await loadOrgSettings(db);
   if (!settings.defaultProfileId || !settings.defaultProfileName) {
-    throw new AppError("invalid", "The organisation has no default server profile, so there are no default settings to apply. Mark a profile as the default on the Server profiles page first.");
+    throw new AppError("invalid", msg("error.mailbox.noDefaultProfile"));
   }
   const rows = await db
     .select({ id: mailboxes.id, name: mailboxes.name, emailAddress: mailboxes.emailAddress, profileId: mailboxes.profileId, incomingDelivery: mailboxes.incomingDelivery, outgoingDelivery: mailboxes.outgoingDelivery, actDelivery: mailboxes.actDelivery })
     .from(mailboxes)
     .where(inArray(mailboxes.id, ids))
     .orderBy(asc(mailboxes.name));
-  if (rows.length !== ids.length) throw new AppError("not_found", "Some of the selected mailboxes no longer exist. Go back to the list and select again.");
+  if (rows.length !== ids.length) throw new AppError("not_found", msg("error.mailbox.someGone"));
   const profileIds = [...new Set(rows.map((r) => r.profileId).filter((id): id is string => !!id))];
   const names = new Map((profileIds.length ? await db.select({ id: profiles.id, name: profiles.name }).from(profiles).where(inArray(profiles.id, profileIds)) : []).map((p) => [p.id, p.name]));
   const change = <T>(from: T, to: T): SettingChange<T> => ({ from, to, changes: from !== to });

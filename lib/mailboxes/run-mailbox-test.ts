@@ -12,6 +12,8 @@ import { testIncomingConnection, type ConnectionTestResult, type MailAuthMethod 
 import { testOutgoingConnection } from "../mail/test-outgoing";
 import { loadOrgSettings } from "../settings/load-org-settings";
 import { mailboxConnectionOf, type MailboxConnection } from "./get-mailbox-connection";
+import { msg, nested, type Message } from "../i18n/message";
+import { lastErrorColumns } from "./last-error-columns";
 
 /** The outcome of one direction: what was written to its status, and why. */
 export type DirectionOutcome = {
@@ -22,8 +24,8 @@ export type DirectionOutcome = {
   field: string | null;
   /** Which form holds the field. */
   form: "mailbox" | "profile" | null;
-  /** For people: what happened, which setting, what to do. */
-  message: string;
+  /** For people: what happened, which setting, what to do (rendered in the reader's language). */
+  message: Message;
   /** Technical detail (server replies, codes), never a password. */
   detail: string;
 };
@@ -48,10 +50,10 @@ export type MailboxTestResult = {
   incomingEnabled: boolean;
   outgoingEnabled: boolean;
   /** One line for people, e.g. for a job's per-mailbox outcome. */
-  summary: string;
+  summary: Message;
 };
 
-export const WAITING_FOR_APPROVAL = "Waiting for email approval: the organisation processes email only for approved mailboxes. An administrator must approve this mailbox's email first.";
+export const WAITING_FOR_APPROVAL = msg("mailboxes.summary.waitingApproval");
 
 export type RunMailboxTestOptions = {
   /** Runs in the transaction that records the result (a job marks its item finished here, atomically). */
@@ -84,14 +86,16 @@ export async function runMailboxTest(db: Db, mailboxId: string, options: RunMail
   const testIn = m.incomingDelivery === "server_side_sync";
   const testOut = m.outgoingDelivery === "server_side_sync";
   if (!testIn && !testOut) {
-    const why = "Neither incoming nor outgoing email of this mailbox uses server-side synchronization, so there is nothing to test. Apply the default email settings or edit the mailbox's delivery methods.";
+    const why = msg("mailboxes.summary.nothingToTest");
     const result: MailboxTestResult = { ...base, outcome: "nothing_to_test", incoming: notRun(why), outgoing: notRun(why), incomingEnabled: false, outgoingEnabled: false, summary: why };
     await record(db, m, result, null, options);
     return result;
   }
 
-  let incoming: DirectionOutcome = notRun(`Incoming email is delivered by "${m.incomingDelivery}", not server-side synchronization; not tested.`);
-  let outgoing: DirectionOutcome = notRun(`Outgoing email is delivered by "${m.outgoingDelivery}", not server-side synchronization; not tested.`);
+  const notServerSide = (side: "incoming" | "outgoing", delivery: string) =>
+    notRun(msg("mailboxes.summary.notServerSide", { sideKey: `mailboxes.summary.sideTitle.${side}`, deliveryKey: `mailboxes.delivery.${delivery}` }));
+  let incoming: DirectionOutcome = notServerSide("incoming", m.incomingDelivery);
+  let outgoing: DirectionOutcome = notServerSide("outgoing", m.outgoingDelivery);
   let profileOwnerId: string | null = null;
   const setup = await connectionOf(db, m);
   if ("error" in setup) {
@@ -151,44 +155,58 @@ export async function runMailboxTest(db: Db, mailboxId: string, options: RunMail
   const failed = [incoming, outgoing].filter((d) => d.status === "failure");
   const incomingEnabled = incoming.status === "success";
   const outgoingEnabled = outgoing.status === "success";
-  const summary = failed.length
-    ? [incoming.status === "failure" ? `Incoming: ${incoming.message}` : null, outgoing.status === "failure" ? `Outgoing: ${outgoing.message}` : null].filter(Boolean).join(" ") +
-      (incomingEnabled ? " Incoming email passed and is enabled." : outgoingEnabled ? " Outgoing email passed and is enabled." : "")
-    : `${[incomingEnabled ? "Incoming" : null, outgoingEnabled ? "outgoing" : null].filter(Boolean).join(" and ")} email passed the test and ${incomingEnabled && outgoingEnabled ? "are" : "is"} enabled.`.replace(/^./, (c) => c.toUpperCase());
+  const summary = summaryOf(incoming, outgoing);
   const result: MailboxTestResult = { ...base, outcome: failed.length ? "failure" : "success", incoming, outgoing, incomingEnabled, outgoingEnabled, summary };
   await record(db, m, result, profileOwnerId, options);
   return result;
 }
 
-function notRun(message: string): DirectionOutcome {
+/**
+ * One line for the job list and the last error: the first failed direction with
+ * its cause, and what became of the other one (both causes carry their own host
+ * and port, so one message holds only one of them; the test results show both).
+ */
+function summaryOf(incoming: DirectionOutcome, outgoing: DirectionOutcome): Message {
+  const sideKey = (side: "incoming" | "outgoing") => `mailboxes.summary.sideTitle.${side}`;
+  const [first, other, otherSide] = incoming.status === "failure" ? [incoming, outgoing, "outgoing" as const] : [outgoing, incoming, "incoming" as const];
+  if (first.status === "failure") {
+    const firstSide = otherSide === "outgoing" ? "incoming" : "outgoing";
+    const key = other.status === "success" ? "mailboxes.summary.failedOtherPassed" : other.status === "failure" ? "mailboxes.summary.failedOtherFailed" : "mailboxes.summary.failed";
+    return msg(key, { sideKey: sideKey(firstSide), otherKey: sideKey(otherSide), ...nested("cause", first.message) });
+  }
+  if (incoming.status === "success" && outgoing.status === "success") return msg("mailboxes.summary.bothPassed");
+  return msg(incoming.status === "success" ? "mailboxes.summary.incomingPassed" : "mailboxes.summary.outgoingPassed");
+}
+
+function notRun(message: Message): DirectionOutcome {
   return { status: "not_run", code: null, field: null, form: null, message, detail: "" };
 }
 
 function outcomeOf(r: ConnectionTestResult): DirectionOutcome {
-  if (r.ok) return { status: "success", code: null, field: null, form: null, message: "Passed.", detail: r.detail };
+  if (r.ok) return { status: "success", code: null, field: null, form: null, message: msg("mailboxes.summary.passed"), detail: r.detail };
   const e: ClassifiedError = r.error;
   return { status: "failure", code: e.code, field: e.field, form: e.form, message: e.message, detail: e.detail };
 }
 
 /** The effective settings, or the configuration problem as a failed outcome naming the field to fix. */
 async function connectionOf(db: Db, m: Mailbox): Promise<{ connection: MailboxConnection } | { error: DirectionOutcome; profileOwnerId: string | null }> {
-  const config = (field: string | null, form: "mailbox" | "profile" | null, message: string, profileOwnerId: string | null = null) => ({
+  const config = (field: string | null, form: "mailbox" | "profile" | null, message: Message, profileOwnerId: string | null = null) => ({
     error: { status: "failure" as const, code: "configuration", field, form, message, detail: "" },
     profileOwnerId,
   });
-  if (!m.profileId) return config("profileId", "mailbox", `The mailbox "${m.name}" has no server profile. Choose one on the mailbox page, or apply the default email settings.`);
+  if (!m.profileId) return config("profileId", "mailbox", msg("error.mailbox.noProfile", { mailbox: m.name }));
   const [p] = await db
     .select({ ownerId: profiles.ownerId, credentialMode: profiles.credentialMode, incomingAuthMethod: profiles.incomingAuthMethod, outgoingAuthMethod: profiles.outgoingAuthMethod })
     .from(profiles)
     .where(eq(profiles.id, m.profileId));
   const usesPassword = p && (p.incomingAuthMethod !== "xoauth2" || p.outgoingAuthMethod !== "xoauth2");
   if (p?.credentialMode === "mailbox" && usesPassword && !m.passwordSealed) {
-    return config("password", "mailbox", `The mailbox "${m.name}" has no password, and its profile takes credentials from each mailbox. Enter the mailbox's user name and password.`, p.ownerId);
+    return config("password", "mailbox", msg("error.mailbox.noPassword", { mailbox: m.name }), p.ownerId);
   }
   try {
     return { connection: await mailboxConnectionOf(db, m) };
   } catch (err) {
-    if (err instanceof AppError) return config(null, "profile", err.safeMessage, p?.ownerId ?? null);
+    if (err instanceof AppError) return config(null, "profile", err.userMessage, p?.ownerId ?? null);
     throw err;
   }
 }
@@ -206,8 +224,7 @@ async function record(db: Db, m: Mailbox, r: MailboxTestResult, profileOwnerId: 
         incomingEnabled: r.incomingEnabled,
         outgoingEnabled: r.outgoingEnabled,
         lastTestedAt: now,
-        lastError: firstFailure ? r.summary : null,
-        lastErrorCode: firstFailure?.code ?? null,
+        ...lastErrorColumns(firstFailure ? r.summary : null, firstFailure?.code ?? null),
         // A passed test is a fresh start for the worker's backoff, and due at once.
         ...(r.incomingEnabled ? { consecutiveFailures: 0, firstFailureAt: null, nextSyncAt: now } : { nextSyncAt: null }),
         updatedAt: now,
@@ -221,7 +238,7 @@ async function record(db: Db, m: Mailbox, r: MailboxTestResult, profileOwnerId: 
         mailboxId: m.id,
         profileId: m.profileId ?? undefined,
         dedupKey: `test-enable:${direction}:${d.code}:${m.id}`,
-        title: `Test & enable failed: ${direction} email of ${m.name}`,
+        title: msg("alerts.text.testFailedTitle", { sideKey: `common.side.${direction}`, mailbox: m.name }),
         message: d.message,
         detail: d.detail,
       });
@@ -233,7 +250,7 @@ async function record(db: Db, m: Mailbox, r: MailboxTestResult, profileOwnerId: 
         mailboxId: m.id,
         profileId: m.profileId ?? undefined,
         dedupKey: `test-enable:success:${m.id}`,
-        title: `Mailbox ${m.name} tested and enabled`,
+        title: msg("alerts.text.testPassedTitle", { mailbox: m.name }),
         message: r.summary,
         detail: [r.incoming.detail, r.outgoing.detail].filter(Boolean).join("\n"),
       });

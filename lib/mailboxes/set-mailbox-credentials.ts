@@ -5,11 +5,12 @@ import { mailboxes } from "../../db/schema/mailboxes";
 import { assertCan, can, type Actor } from "../auth/actor";
 import { sealSecret } from "../crypto/seal-secret";
 import { AppError } from "../errors";
+import { msg } from "../i18n/message";
 import { loadProfilePolicy } from "../profiles/load-profile-policy";
-import { insecureChannelMessage } from "../profiles/profile-input";
 import { parseInput } from "../validation";
 import { mailboxFieldSchemas } from "./mailbox-input";
 import { findVisibleMailbox, isMailboxOwner } from "./mailbox-view";
+import type { Message } from "../i18n/message";
 
 export type SetMailboxCredentialsInput = {
   id: string;
@@ -34,24 +35,25 @@ const schema = z.object({ userName: mailboxFieldSchemas.userName, password: mail
 export async function setMailboxCredentials(db: Db, actor: Actor | null, input: SetMailboxCredentialsInput): Promise<void> {
   assertCan(actor, "mailbox:read-own");
   const m = await findVisibleMailbox(db, actor, input.id);
-  if (!m) throw new AppError("not_found", "This mailbox does not exist, or it is not yours. Go back to the list of mailboxes.");
+  if (!m) throw new AppError("not_found", msg("error.mailbox.notYours"));
   if (!can(actor, "mailbox:write")) {
-    if (!isMailboxOwner(actor, m)) throw new AppError("forbidden", "You do not have permission to do this.");
+    if (!isMailboxOwner(actor, m)) throw new AppError("forbidden", msg("error.forbidden"));
     if (m.profileCredentialMode !== "mailbox") {
       throw new AppError(
         "forbidden",
-        "This mailbox's server profile signs in with the profile's own credentials, so the mailbox's user name and password are not used. Ask an administrator if that should change.",
+        msg("error.mailbox.profileCredentials"),
       );
     }
   }
   const v = parseInput(schema, input);
   const policy = loadProfilePolicy();
   if (!input.secureChannel && !policy.allowCredentialsOverHttp) {
-    const touched: Record<string, string[]> = {};
-    if (v.userName !== (m.userName ?? "")) touched.userName = [insecureChannelMessage];
-    if (v.password !== "") touched.password = [insecureChannelMessage];
-    if (input.clearPassword) touched.password = [insecureChannelMessage];
-    if (Object.keys(touched).length) throw new AppError("invalid", insecureChannelMessage, touched);
+    const touched: Record<string, Message[]> = {};
+    const refused = msg("error.insecureChannel");
+    if (v.userName !== (m.userName ?? "")) touched.userName = [refused];
+    if (v.password !== "") touched.password = [refused];
+    if (input.clearPassword) touched.password = [refused];
+    if (Object.keys(touched).length) throw new AppError("invalid", refused, { fieldErrors: touched });
     return;
   }
   const set: Partial<typeof mailboxes.$inferInsert> = { userName: v.userName || null, updatedAt: new Date() };

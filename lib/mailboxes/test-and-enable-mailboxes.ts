@@ -3,6 +3,7 @@ import type { Db } from "../../db/client";
 import { mailboxes } from "../../db/schema/mailboxes";
 import { assertCan, type Actor } from "../auth/actor";
 import { AppError } from "../errors";
+import { msg } from "../i18n/message";
 import { createTestEnableJob } from "../jobs/create-test-enable-job";
 import { isUuid } from "../is-uuid";
 import { runMailboxTest, type MailboxTestResult } from "./run-mailbox-test";
@@ -21,9 +22,9 @@ export type TestAndEnableOutcome = { kind: "results"; results: MailboxTestResult
 export async function testAndEnableMailboxes(db: Db, actor: Actor | null, input: { ids: string[] }): Promise<TestAndEnableOutcome> {
   assertCan(actor, "mailbox:test");
   const ids = [...new Set(input.ids.filter(isUuid))];
-  if (ids.length === 0) throw new AppError("invalid", "Select at least one mailbox.");
+  if (ids.length === 0) throw new AppError("invalid", msg("error.mailbox.selectOne"));
   const found = await db.select({ id: mailboxes.id }).from(mailboxes).where(inArray(mailboxes.id, ids));
-  if (found.length !== ids.length) throw new AppError("not_found", "Some of the selected mailboxes no longer exist. Go back to the list and select again.");
+  if (found.length !== ids.length) throw new AppError("not_found", msg("error.mailbox.someGone"));
   if (ids.length > INLINE_TEST_LIMIT) {
     const jobId = await createTestEnableJob(db, { createdById: actor.id, profileId: null, mailboxIds: ids });
     return { kind: "job", jobId, total: ids.length };

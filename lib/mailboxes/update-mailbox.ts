@@ -5,6 +5,7 @@ import { mailboxes, type NewMailbox } from "../../db/schema/mailboxes";
 import { users } from "../../db/schema/users";
 import { assertCan, type Actor } from "../auth/actor";
 import { AppError } from "../errors";
+import { msg } from "../i18n/message";
 import { isUuid } from "../is-uuid";
 import { parseInput } from "../validation";
 import { assertAddressFree, mailboxSettingsErrors, throwIfErrors } from "./check-mailbox-settings";
@@ -50,7 +51,7 @@ export async function updateMailbox(db: Db, actor: Actor | null, input: UpdateMa
     if (existing.kind === "queue") {
       const owner = parseInput(z.object({ ownerId: mailboxFieldSchemas.ownerId }), { ownerId: input.ownerId }).ownerId;
       const [u] = await tx.select({ id: users.id }).from(users).where(eq(users.id, owner));
-      if (!u) (errors.ownerId ??= []).push("This user no longer exists. Choose another owner.");
+      if (!u) (errors.ownerId ??= []).push(msg("error.mailbox.ownerGone"));
       ownerId = owner;
     }
     throwIfErrors(errors);
@@ -68,4 +69,4 @@ export async function updateMailbox(db: Db, actor: Actor | null, input: UpdateMa
   });
 }
 
-const notFound = () => new AppError("not_found", "This mailbox no longer exists. Go back to the list of mailboxes.");
+const notFound = () => new AppError("not_found", msg("error.mailbox.gone"));

@@ -4,6 +4,7 @@ import type { Db } from "../../db/client";
 import { mailboxes } from "../../db/schema/mailboxes";
 import { assertCan, type Actor } from "../auth/actor";
 import { AppError } from "../errors";
+import { msg, nested, type Message } from "../i18n/message";
 import { isUuid } from "../is-uuid";
 import { parseInput } from "../validation";
 import { mailboxSettingsErrors, throwIfErrors, type MailboxSettings } from "./check-mailbox-settings";
@@ -15,10 +16,10 @@ const keepOr = <T extends readonly [string, ...string[]]>(values: T, message: st
 
 const schema = z.object({
   // KEEP, "none" (no profile) or a profile id.
-  profileId: z.preprocess((v) => (v == null ? KEEP : v), z.string().refine((v) => v === KEEP || v === "none" || isUuid(v), "Choose a server profile from the list.")),
-  incomingDelivery: keepOr(deliveryMethods, "Choose a delivery method, or keep each mailbox's own."),
-  outgoingDelivery: keepOr(deliveryMethods, "Choose a delivery method, or keep each mailbox's own."),
-  actDelivery: keepOr(deliveryMethods, "Choose a delivery method, or keep each mailbox's own."),
+  profileId: z.preprocess((v) => (v == null ? KEEP : v), z.string().refine((v) => v === KEEP || v === "none" || isUuid(v), "validation.mailbox.profile")),
+  incomingDelivery: keepOr(deliveryMethods, "validation.deliveryOrKeep"),
+  outgoingDelivery: keepOr(deliveryMethods, "validation.deliveryOrKeep"),
+  actDelivery: keepOr(deliveryMethods, "validation.deliveryOrKeep"),
 });
 
 export type UpdateMailboxesInput = {
@@ -40,15 +41,15 @@ export type UpdateMailboxesInput = {
 export async function updateMailboxes(db: Db, actor: Actor | null, input: UpdateMailboxesInput): Promise<number> {
   assertCan(actor, "mailbox:write");
   const ids = [...new Set(input.ids.filter(isUuid))];
-  if (ids.length === 0) throw new AppError("invalid", "Select at least one mailbox.");
+  if (ids.length === 0) throw new AppError("invalid", msg("error.mailbox.selectOne"));
   const v = parseInput(schema, input);
   if (v.profileId === KEEP && v.incomingDelivery === KEEP && v.outgoingDelivery === KEEP && v.actDelivery === KEEP) {
-    throw new AppError("invalid", "Choose at least one setting to change; every field is set to keep each mailbox's own value.");
+    throw new AppError("invalid", msg("error.mailbox.nothingToChange"));
   }
   return db.transaction(async (tx) => {
     const rows = await tx.select().from(mailboxes).where(inArray(mailboxes.id, ids)).orderBy(mailboxes.name).for("update");
-    if (rows.length !== ids.length) throw new AppError("not_found", "Some of the selected mailboxes no longer exist. Go back to the list and select again.");
-    const errors: Record<string, string[]> = {};
+    if (rows.length !== ids.length) throw new AppError("not_found", msg("error.mailbox.someGone"));
+    const errors: Record<string, Message[]> = {};
     const updates: { id: string; set: ReturnType<typeof settingsChangeColumns> }[] = [];
     for (const m of rows) {
       const next: MailboxSettings = {
@@ -57,7 +58,7 @@ export async function updateMailboxes(db: Db, actor: Actor | null, input: Update
         outgoingDelivery: v.outgoingDelivery === KEEP ? m.outgoingDelivery : v.outgoingDelivery,
         actDelivery: v.actDelivery === KEEP ? m.actDelivery : v.actDelivery,
       };
-      for (const [field, messages] of Object.entries(await mailboxSettingsErrors(tx, next, `${m.name}: `))) {
+      for (const [field, messages] of Object.entries(await mailboxSettingsErrors(tx, next, (e) => msg("error.forMailbox", { mailbox: m.name, ...nested("cause", e) })))) {
         // One message per field is enough when many mailboxes break the same rule.
         if (!errors[field]) errors[field] = messages;
       }

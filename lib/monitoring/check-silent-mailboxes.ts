@@ -1,7 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { raiseAlert } from "../alerts/raise-alert";
-import { alertText } from "./alert-text";
 import { formatUtc } from "./format-utc";
 
 /** A mailbox counts as stopped after max(3 × its polling interval, this). */
@@ -40,7 +39,8 @@ export async function checkSilentMailboxes(db: Db, opts: { now?: Date } = {}): P
       mailboxId: m.id,
       profileId: m.profile_id ?? undefined,
       dedupKey: `incoming:silent:${m.id}`,
-      ...alertText({ key: "monitoring.silent.title", params: { name: m.name } }, { key: "monitoring.silent.message", params: { name: m.name, since } }),
+      title: { key: "monitoring.silent.title", params: { name: m.name } },
+      message: { key: "monitoring.silent.message", params: { name: m.name, since } },
       detail: `no successful sync since ${since}`,
     });
   }
@@ -59,7 +59,8 @@ export async function checkSilentMailboxes(db: Db, opts: { now?: Date } = {}): P
       mailboxId: m.id,
       profileId: m.profile_id ?? undefined,
       dedupKey: `incoming:silent-cleared:${m.id}`,
-      ...alertText({ key: "monitoring.silentCleared.title", params: { name: m.name } }, { key: "monitoring.silentCleared.message", params: { name: m.name, at: formatUtc(new Date(m.since)) } }),
+      title: { key: "monitoring.silentCleared.title", params: { name: m.name } },
+      message: { key: "monitoring.silentCleared.message", params: { name: m.name, at: formatUtc(new Date(m.since)) } },
     });
   }
   await db.execute(sql`

@@ -1,7 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { raiseAlert } from "../alerts/raise-alert";
-import { alertText } from "./alert-text";
 import { newMailLatencySamples } from "./new-mail-latency";
 
 type Row = { id: string; name: string; owner_id: string | null; profile_id: string; profile_owner_id: string | null; threshold: number; p95: number | null; samples: number };
@@ -48,7 +47,8 @@ export async function checkSlowMail(db: Db, opts: { now?: Date } = {}): Promise<
       mailboxId: m.id,
       profileId: m.profile_id,
       dedupKey: `incoming:slow:${m.id}`,
-      ...alertText({ key: "monitoring.slow.title", params: { name: m.name } }, { key: "monitoring.slow.message", params: { name: m.name, p95: p95Minutes, threshold: m.threshold, samples: m.samples } }),
+      title: { key: "monitoring.slow.title", params: { name: m.name } },
+      message: { key: "monitoring.slow.message", params: { name: m.name, p95: p95Minutes, threshold: m.threshold, samples: m.samples } },
       detail: `p95 ${Math.round(m.p95!)} s over ${m.samples} messages stored in the hour before ${now.toISOString()}`,
     });
   }

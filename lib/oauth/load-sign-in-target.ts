@@ -4,6 +4,7 @@ import { profiles, type Profile } from "../../db/schema/profiles";
 import { assertCan, can, type Actor } from "../auth/actor";
 import { AppError } from "../errors";
 import { findVisibleMailbox, isMailboxOwner, type MailboxView } from "../mailboxes/mailbox-view";
+import { msg } from "../i18n/message";
 
 /** A mailbox someone may sign in for, and its profile (with sealed columns: server-side only). */
 export type SignInTarget = { mailbox: MailboxView; profile: Profile };
@@ -17,8 +18,8 @@ export type SignInTarget = { mailbox: MailboxView; profile: Profile };
 export async function loadSignInTarget(db: DbOrTx, actor: Actor | null, mailboxId: string): Promise<SignInTarget & { profile: Profile | null }> {
   assertCan(actor, "mailbox:read-own");
   const mailbox = await findVisibleMailbox(db, actor, mailboxId);
-  if (!mailbox) throw new AppError("not_found", "This mailbox does not exist, or it is not yours. Go back to the list of mailboxes.");
-  if (!can(actor, "mailbox:write") && !isMailboxOwner(actor, mailbox)) throw new AppError("forbidden", "You do not have permission to do this.");
+  if (!mailbox) throw new AppError("not_found", msg("error.mailbox.notYours"));
+  if (!can(actor, "mailbox:write") && !isMailboxOwner(actor, mailbox)) throw new AppError("forbidden", msg("error.forbidden"));
   const [profile] = mailbox.profileId ? await db.select().from(profiles).where(eq(profiles.id, mailbox.profileId)) : [];
   return { mailbox, profile: profile ?? null };
 }

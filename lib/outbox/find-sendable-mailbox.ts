@@ -3,6 +3,7 @@ import type { DbOrTx } from "../../db/client";
 import { mailboxes } from "../../db/schema/mailboxes";
 import { assertCan, can, type Actor } from "../auth/actor";
 import { AppError } from "../errors";
+import { msg, type Message } from "../i18n/message";
 import { isUuid } from "../is-uuid";
 import { loadOrgSettings } from "../settings/load-org-settings";
 
@@ -12,7 +13,7 @@ export type SendableMailbox = {
   emailAddress: string;
   ownerId: string | null;
   /** Why this mailbox cannot send now (and what to do), or null when it can. */
-  refusal: string | null;
+  refusal: Message | null;
 };
 
 /**
@@ -28,7 +29,7 @@ export async function findSendableMailbox(db: DbOrTx, actor: Actor | null, mailb
   const mayUse = !!m && (can(actor, "mailbox:write") || m.userId === actor.id || m.ownerId === actor.id);
   if (!m || !mayUse) {
     // The same answer for a mailbox that does not exist and one that is not theirs.
-    throw new AppError("forbidden", "You can send only from your own mailbox and the queues you own.");
+    throw new AppError("forbidden", msg("error.outbox.notYourMailbox"));
   }
   const settings = await loadOrgSettings(db);
   return { id: m.id, name: m.name, emailAddress: m.emailAddress, ownerId: m.ownerId, refusal: refusalOf(m, settings.processOnlyApproved) };
@@ -37,19 +38,17 @@ export async function findSendableMailbox(db: DbOrTx, actor: Actor | null, mailb
 function refusalOf(
   m: { outgoingDelivery: string; outgoingEnabled: boolean; outgoingStatus: string; profileId: string | null; approvedAt: Date | null },
   processOnlyApproved: boolean,
-): string | null {
+): Message | null {
   if (m.outgoingDelivery === "email_router") {
-    return "This mailbox's outgoing email is delivered by the email router, not by this app — send from your usual mail program, or ask an administrator to set outgoing email to server-side synchronization.";
+    return msg("error.outbox.viaRouter");
   }
   if (m.outgoingDelivery !== "server_side_sync") {
-    return "Outgoing email is turned off for this mailbox (delivery method: none) — ask an administrator to set outgoing email to server-side synchronization.";
+    return msg("error.outbox.deliveryNone");
   }
-  if (!m.profileId) return "This mailbox has no email server profile — ask an administrator to choose one on the mailbox page.";
-  if (processOnlyApproved && !m.approvedAt) return "This mailbox's email address is not approved yet — an administrator must approve it before mail can be sent.";
+  if (!m.profileId) return msg("error.outbox.noProfile");
+  if (processOnlyApproved && !m.approvedAt) return msg("error.outbox.notApproved");
   if (!m.outgoingEnabled) {
-    return m.outgoingStatus === "failure"
-      ? "Outgoing email for this mailbox was disabled after a failure (see the mailbox's alerts) — fix the setting, then run Test & enable on the mailbox page."
-      : "Outgoing email for this mailbox has not been enabled yet — run Test & enable on the mailbox page.";
+    return m.outgoingStatus === "failure" ? msg("error.outbox.disabledAfterFailure") : msg("error.outbox.notEnabled");
   }
   return null;
 }

@@ -6,6 +6,7 @@ import { outbox } from "../../db/schema/outbox";
 import type { Actor } from "../auth/actor";
 import { readableMailboxes } from "../emails/readable-mailboxes";
 import { AppError } from "../errors";
+import { msg } from "../i18n/message";
 import { isUuid } from "../is-uuid";
 
 export type SentStatus = "queued" | "sending" | "sent" | "retrying" | "failed";
@@ -46,7 +47,7 @@ export type SentList = {
  */
 export async function listSent(db: Db, actor: Actor | null, input: { mailboxId: string; page?: number; pageSize?: number }): Promise<SentList> {
   const where = readableMailboxes(actor, input.mailboxId);
-  const notFound = new AppError("not_found", "This mailbox does not exist, or it is not yours.");
+  const notFound = new AppError("not_found", msg("error.mailbox.notYours"));
   if (!isUuid(input.mailboxId)) throw notFound;
   const [mailbox] = await db
     .select({ id: mailboxes.id, name: mailboxes.name, emailAddress: mailboxes.emailAddress, outgoingEnabled: mailboxes.outgoingEnabled, outgoingDelivery: mailboxes.outgoingDelivery })

@@ -6,6 +6,7 @@ import type { Actor } from "../auth/actor";
 import { parseIntegerId } from "../emails/parse-mail-ids";
 import { readableMailboxes } from "../emails/readable-mailboxes";
 import { AppError } from "../errors";
+import { msg } from "../i18n/message";
 import { isUuid } from "../is-uuid";
 
 /** A stored message being replied to or forwarded. */
@@ -33,7 +34,7 @@ export type SourceEmail = {
 export async function loadSourceEmail(db: DbOrTx, actor: Actor | null, input: { mailboxId: string; emailId: string }): Promise<SourceEmail> {
   const where = readableMailboxes(actor, input.mailboxId);
   const emailId = parseIntegerId(input.emailId);
-  const notFound = new AppError("not_found", "The message to reply to or forward no longer exists in this mailbox, or you may not read it.");
+  const notFound = new AppError("not_found", msg("error.outbox.sourceGone"));
   if (emailId === null || !isUuid(input.mailboxId)) throw notFound;
   const [e] = await db
     .select({

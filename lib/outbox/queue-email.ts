@@ -4,6 +4,7 @@ import type { AddressJson } from "../../db/schema/emails";
 import { outbox, outboxAttachments } from "../../db/schema/outbox";
 import type { Actor } from "../auth/actor";
 import { AppError } from "../errors";
+import { msg, type Message } from "../i18n/message";
 import { findSendableMailbox } from "./find-sendable-mailbox";
 import { loadSourceEmail } from "./load-source-email";
 import { formatBytes, OUTBOX_LIMITS } from "./outbox-limits";
@@ -43,23 +44,23 @@ export async function queueEmail(db: Db, actor: Actor | null, input: QueueEmailI
   const mailbox = await findSendableMailbox(db, actor, input.mailboxId);
   if (mailbox.refusal) throw new AppError("invalid", mailbox.refusal);
 
-  const fieldErrors: Record<string, string[]> = {};
+  const fieldErrors: Record<string, Message[]> = {};
   const lists: Record<"to" | "cc" | "bcc", AddressJson[]> = { to: [], cc: [], bcc: [] };
   for (const field of ["to", "cc", "bcc"] as const) {
     const parsed = parseAddressList(input[field] ?? "");
     lists[field] = parsed.addresses;
     if (parsed.invalid.length > 0) {
       const shown = parsed.invalid.slice(0, 5).map((e) => `“${e.slice(0, 80)}”`).join(", ");
-      fieldErrors[field] = [`${shown} ${parsed.invalid.length === 1 ? "is not a valid email address" : "are not valid email addresses"} — write each as name@example.com, separated by commas.`];
+      fieldErrors[field] = [msg(parsed.invalid.length === 1 ? "error.outbox.badAddress" : "error.outbox.badAddresses", { addresses: shown })];
     }
   }
   const recipients = lists.to.length + lists.cc.length + lists.bcc.length;
-  if (recipients === 0 && !fieldErrors.to && !fieldErrors.cc && !fieldErrors.bcc) fieldErrors.to = ["Enter at least one recipient in To, Cc or Bcc."];
-  if (recipients > OUTBOX_LIMITS.recipients) fieldErrors.to = [`Use at most ${OUTBOX_LIMITS.recipients} recipients in To, Cc and Bcc together (there are ${recipients}).`];
+  if (recipients === 0 && !fieldErrors.to && !fieldErrors.cc && !fieldErrors.bcc) fieldErrors.to = [msg("error.outbox.noRecipient")];
+  if (recipients > OUTBOX_LIMITS.recipients) fieldErrors.to = [msg("error.outbox.tooManyRecipients", { max: OUTBOX_LIMITS.recipients, count: recipients })];
   const subject = input.subject.replace(/[\r\n]+/g, " ").trim();
-  if (subject.length > OUTBOX_LIMITS.subjectChars) fieldErrors.subject = [`Use at most ${OUTBOX_LIMITS.subjectChars} characters.`];
-  if (input.body.length > OUTBOX_LIMITS.bodyChars) fieldErrors.body = [`The text is too long: use at most ${OUTBOX_LIMITS.bodyChars.toLocaleString("en")} characters, or send the rest as an attachment.`];
-  if (input.replyToEmailId && input.forwardEmailId) throw new AppError("invalid", "An email is either a reply or a forward, not both. Start again from the message.");
+  if (subject.length > OUTBOX_LIMITS.subjectChars) fieldErrors.subject = [msg("error.outbox.subjectTooLong", { max: OUTBOX_LIMITS.subjectChars })];
+  if (input.body.length > OUTBOX_LIMITS.bodyChars) fieldErrors.body = [msg("error.outbox.bodyTooLong", { max: OUTBOX_LIMITS.bodyChars.toLocaleString("en") })];
+  if (input.replyToEmailId && input.forwardEmailId) throw new AppError("invalid", msg("error.outbox.replyAndForward"));
 
   const sourceId = input.replyToEmailId || input.forwardEmailId;
   const source = sourceId ? await loadSourceEmail(db, actor, { mailboxId: mailbox.id, emailId: sourceId }) : null;
@@ -69,11 +70,11 @@ export async function queueEmail(db: Db, actor: Actor | null, input: QueueEmailI
   const forwardedMeta = source && input.forwardEmailId ? source.attachments.filter((a) => !input.forwardAttachments || input.forwardAttachments.includes(a.position)) : [];
   const count = uploaded.length + forwardedMeta.length;
   const bytes = uploaded.reduce((n, a) => n + a.content.length, 0) + forwardedMeta.reduce((n, a) => n + a.sizeBytes, 0);
-  if (count > OUTBOX_LIMITS.attachmentCount) fieldErrors.attachments = [`Attach at most ${OUTBOX_LIMITS.attachmentCount} files (there are ${count}).`];
+  if (count > OUTBOX_LIMITS.attachmentCount) fieldErrors.attachments = [msg("error.outbox.tooManyAttachments", { max: OUTBOX_LIMITS.attachmentCount, count })];
   else if (bytes > OUTBOX_LIMITS.attachmentBytes) {
-    fieldErrors.attachments = [`The attachments add up to ${formatBytes(bytes)}; the limit is ${formatBytes(OUTBOX_LIMITS.attachmentBytes)} in total. Remove some, or share large files by link.`];
+    fieldErrors.attachments = [msg("error.outbox.attachmentsTooLarge", { size: formatBytes(bytes), max: formatBytes(OUTBOX_LIMITS.attachmentBytes) })];
   }
-  if (Object.keys(fieldErrors).length > 0) throw new AppError("invalid", "Some fields need attention.", fieldErrors);
+  if (Object.keys(fieldErrors).length > 0) throw new AppError("invalid", msg("common.fixFields"), { fieldErrors });
 
   const forwarded = source && forwardedMeta.length > 0 ? await readForwardedAttachments(db, source, forwardedMeta.map((a) => a.position)) : [];
   const attachments = [...forwarded, ...uploaded];

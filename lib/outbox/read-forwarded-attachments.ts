@@ -3,6 +3,7 @@ import type { DbOrTx } from "../../db/client";
 import { emailSources } from "../../db/schema/emails";
 import { openMessagePart } from "../emails/open-message-part";
 import { AppError } from "../errors";
+import { msg } from "../i18n/message";
 import type { SourceEmail } from "./load-source-email";
 
 export type AttachmentBytes = { filename: string; contentType: string; content: Buffer };
@@ -16,13 +17,13 @@ export async function readForwardedAttachments(db: DbOrTx, source: SourceEmail, 
   const wanted = source.attachments.filter((a) => positions.includes(a.position));
   if (wanted.length === 0) return [];
   const [row] = await db.select({ raw: emailSources.raw }).from(emailSources).where(eq(emailSources.emailId, source.id));
-  if (!row) throw new AppError("invalid", "The forwarded message's original is no longer stored, so its attachments cannot be included. Untick them or attach the files again.");
+  if (!row) throw new AppError("invalid", msg("error.outbox.originalGone"));
   const raw = Buffer.from(row.raw);
   const out: AttachmentBytes[] = [];
   for (const a of wanted) {
     const rank = source.attachments.findIndex((x) => x.position === a.position);
     const stream = (a.partPath ? await openMessagePart(raw, (partId) => partId === a.partPath) : null) ?? (await openMessagePart(raw, (_id, index) => index === rank));
-    if (!stream) throw new AppError("invalid", `The attachment "${a.filename}" could not be read from the original message. Untick it or attach the file again.`, { forwardAttachments: [`"${a.filename}" could not be read.`] });
+    if (!stream) throw new AppError("invalid", msg("error.outbox.attachmentUnreadable", { filename: a.filename }), { fieldErrors: { forwardAttachments: [msg("error.outbox.attachmentUnreadableShort", { filename: a.filename })] } });
     const chunks: Buffer[] = [];
     for await (const chunk of stream) chunks.push(chunk as Buffer);
     out.push({ filename: a.filename, contentType: a.contentType, content: Buffer.concat(chunks) });

@@ -5,10 +5,13 @@ import { outbox } from "../../db/schema/outbox";
 import { raiseAlert } from "../alerts/raise-alert";
 import { oauthAlertFor } from "../credentials/oauth-alert";
 import type { ClassifiedError } from "../mail/errors";
+import { inEnglish, msg, nested, type Message } from "../i18n/message";
 
 const after = (ms: number) => sql`now() + ${Math.round(ms)} * interval '1 millisecond'`;
 const leasedTo = (ids: number[], workerId: string) => and(inArray(outbox.id, ids), eq(outbox.leaseOwner, workerId), eq(outbox.status, "sending"));
 const cut = (text: string, max = 1000) => text.trim().slice(0, max);
+/** A reason for people as stored: key and parameters, with an English copy in last_error. */
+const reasonColumns = (reason: Message) => ({ lastError: cut(inEnglish(reason)), lastErrorKey: reason.key, lastErrorParams: reason.params ?? {} });
 
 /**
  * Records that the server accepted an email (its 250 reply and the time). One
@@ -19,7 +22,7 @@ const cut = (text: string, max = 1000) => text.trim().slice(0, max);
 export async function markSent(db: Db, id: number, serverResponse: string): Promise<void> {
   await db
     .update(outbox)
-    .set({ status: "sent", sentAt: sql`now()`, serverResponse: cut(serverResponse), lastError: null, leaseOwner: null, leaseExpiresAt: null })
+    .set({ status: "sent", sentAt: sql`now()`, serverResponse: cut(serverResponse), lastError: null, lastErrorKey: null, lastErrorParams: null, leaseOwner: null, leaseExpiresAt: null })
     .where(and(eq(outbox.id, id), ne(outbox.status, "sent")));
 }
 
@@ -28,15 +31,15 @@ export async function markRetrying(db: Db, ids: number[], workerId: string, erro
   if (ids.length === 0) return;
   await db
     .update(outbox)
-    .set({ status: "retrying", nextAttemptAt: after(delayMs), lastError: cut(error.message), serverResponse: serverResponse && cut(serverResponse), leaseOwner: null, leaseExpiresAt: null })
+    .set({ status: "retrying", nextAttemptAt: after(delayMs), ...reasonColumns(error.message), serverResponse: serverResponse && cut(serverResponse), leaseOwner: null, leaseExpiresAt: null })
     .where(leasedTo(ids, workerId));
 }
 
 /** A final failure, with the reason (and the server's words, when it refused). */
-export async function markFailed(db: Db, id: number, workerId: string, reason: string, serverResponse: string | null): Promise<boolean> {
+export async function markFailed(db: Db, id: number, workerId: string, reason: Message, serverResponse: string | null): Promise<boolean> {
   const rows = await db
     .update(outbox)
-    .set({ status: "failed", lastError: cut(reason), serverResponse: serverResponse && cut(serverResponse), leaseOwner: null, leaseExpiresAt: null })
+    .set({ status: "failed", ...reasonColumns(reason), serverResponse: serverResponse && cut(serverResponse), leaseOwner: null, leaseExpiresAt: null })
     .where(leasedTo([id], workerId))
     .returning({ id: outbox.id });
   return rows.length > 0;
@@ -47,7 +50,7 @@ export async function markFailed(db: Db, id: number, workerId: string, reason: s
  * had failed before) and due after `delayMs` — no free connection slot, or the
  * mailbox stopped sending and they wait until it is enabled again.
  */
-export async function releaseEmails(db: Db, ids: number[], workerId: string, delayMs: number, note?: string): Promise<void> {
+export async function releaseEmails(db: Db, ids: number[], workerId: string, delayMs: number, note?: Message): Promise<void> {
   if (ids.length === 0) return;
   await db
     .update(outbox)
@@ -55,7 +58,7 @@ export async function releaseEmails(db: Db, ids: number[], workerId: string, del
       status: sql`(case when ${outbox.lastError} is null then 'queued' else 'retrying' end)::outbox_status`,
       attempts: sql`greatest(${outbox.attempts} - 1, 0)`,
       nextAttemptAt: after(delayMs),
-      ...(note ? { lastError: note } : {}),
+      ...(note ? reasonColumns(note) : {}),
       leaseOwner: null,
       leaseExpiresAt: null,
     })
@@ -88,8 +91,8 @@ export async function disableOutgoing(db: Db, t: OutgoingAlertTarget, error: Cla
       mailboxId: t.mailboxId,
       profileId: t.profileId ?? undefined,
       dedupKey: `outgoing:disabled:${t.mailboxId}`,
-      title: `Outgoing email for ${t.mailboxName} was disabled`,
-      message: `${error.message} Emails waiting to be sent stay queued. Fix the setting, then run "Test & enable" on the mailbox page to turn outgoing email back on.`,
+      title: msg("alerts.text.outgoingDisabledTitle", { mailbox: t.mailboxName }),
+      message: msg("alerts.text.outgoingDisabled", nested("cause", error.message)),
       detail: error.detail,
       // A dead OAuth sign-in: one "sign in again" alert for both directions instead.
       ...oauthAlertFor(error, { id: t.mailboxId, name: t.mailboxName }),

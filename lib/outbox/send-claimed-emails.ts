@@ -14,6 +14,7 @@ import { settingsError } from "../mail/settings-error";
 import { secretOf, type MailAuth } from "../credentials/mail-auth";
 import { resolveMailAuth } from "../credentials/resolve-mail-auth";
 import { createSmtpTransportCache, type SmtpTransportCache } from "./smtp-transport-cache";
+import { msg, nested, type Message } from "../i18n/message";
 
 export type SendTally = { sent: number; retrying: number; failed: number; released: number };
 
@@ -196,7 +197,7 @@ async function sendMailboxEmails(db: Db, mailboxId: string, rows: OutboxEmail[],
       const sessionLevel = typeof (err as { responseCode?: unknown }).responseCode !== "number" || error.code === "server_unavailable" || error.code === "too_many_connections";
       if (sessionLevel) stop ??= { kind: "unreachable", error, serverResponse: response, attempts };
       if (attempts >= o.maxAttempts) {
-        const reason = `Gave up after ${attempts} attempts. The last one: ${error.message}`;
+        const reason = msg("outbox.reason.gaveUp", { attempts, ...nested("cause", error.message) });
         if (await markFailed(db, id, o.workerId, reason, response)) await alertFailed(db, target, [m.ownerId, createdById], id, reason, error.detail);
         done([id], "failed");
         return;
@@ -210,8 +211,8 @@ async function sendMailboxEmails(db: Db, mailboxId: string, rows: OutboxEmail[],
           mailboxId,
           profileId: m.profileId ?? undefined,
           dedupKey: `outgoing:failing:${mailboxId}`,
-          title: `Email from ${m.name} is not going out`,
-          message: `An email has failed ${attempts} times and will be tried again: ${error.message}`,
+          title: msg("alerts.text.outgoingFailingTitle", { mailbox: m.name }),
+          message: msg("alerts.text.outgoingFailing", { attempts, ...nested("cause", error.message) }),
           detail: error.detail,
         });
       }
@@ -268,15 +269,15 @@ async function sendMailboxEmails(db: Db, mailboxId: string, rows: OutboxEmail[],
   }
 }
 
-async function alertFailed(db: Db, t: OutgoingAlertTarget, recipients: (string | null)[], outboxId: number, reason: string, detail: string): Promise<void> {
+async function alertFailed(db: Db, t: OutgoingAlertTarget, recipients: (string | null)[], outboxId: number, reason: Message, detail: string): Promise<void> {
   await raiseAlert(db, {
     severity: "error",
     recipientIds: recipients,
     mailboxId: t.mailboxId,
     profileId: t.profileId ?? undefined,
     dedupKey: `outgoing:failed:${outboxId}`,
-    title: `An email from ${t.mailboxName} could not be sent`,
-    message: `${reason} See the mailbox's Sent view for the email; write it again once the cause is fixed.`,
+    title: msg("alerts.text.sendFailedTitle", { mailbox: t.mailboxName }),
+    message: msg("alerts.text.sendFailed", nested("reason", reason)),
     detail,
   });
 }

@@ -4,6 +4,7 @@ import { mailboxes } from "../../db/schema/mailboxes";
 import { profiles } from "../../db/schema/profiles";
 import { assertCan, type Actor } from "../auth/actor";
 import { AppError } from "../errors";
+import { msg } from "../i18n/message";
 import { isUuid } from "../is-uuid";
 import { postgresErrorOf } from "../postgres-error";
 
@@ -31,9 +32,8 @@ export async function deleteProfile(db: Db, actor: Actor | null, input: { id: st
   }
 }
 
-const notFound = () => new AppError("not_found", "This profile no longer exists. It may have been deleted already.");
+const notFound = () => new AppError("not_found", msg("error.profile.goneAlready"));
 
 function inUse(n: number | null): AppError {
-  const what = n === null ? "Mailboxes use this profile" : n === 1 ? "1 mailbox uses this profile" : `${n} mailboxes use this profile`;
-  return new AppError("conflict", `${what}, so it cannot be deleted. Move ${n === 1 ? "that mailbox" : "those mailboxes"} to another profile first, then delete it.`);
+  return new AppError("conflict", n === null ? msg("error.profile.inUse") : n === 1 ? msg("error.profile.inUseOne") : msg("error.profile.inUseMany", { count: n }));
 }

@@ -3,6 +3,7 @@ import type { Db } from "../../db/client";
 import { profiles } from "../../db/schema/profiles";
 import { openSecret } from "../crypto/open-secret";
 import { AppError } from "../errors";
+import { msg } from "../i18n/message";
 import type { IncomingProtocol, ServerType } from "./fill-profile-defaults";
 import { isUuid } from "../is-uuid";
 import type { AuthMethod } from "./profile-input";
@@ -44,11 +45,11 @@ export type ProfileConnection = {
  */
 export async function getProfileConnection(db: Db, input: { id: string }): Promise<ProfileConnection> {
   const [p] = isUuid(input.id) ? await db.select().from(profiles).where(eq(profiles.id, input.id)) : [];
-  if (!p) throw new AppError("not_found", "The server profile of this mailbox no longer exists. Choose another profile for the mailbox.");
+  if (!p) throw new AppError("not_found", msg("error.mailbox.profileGone"));
   if (p.credentialMode === "windows" || p.credentialMode === "anonymous") {
     throw new AppError(
       "invalid",
-      `The profile "${p.name}" is set to ${p.credentialMode === "windows" ? "Windows integrated authentication" : "no credentials"}, which cannot be used with POP3 or IMAP. Edit the profile and choose how mailboxes authenticate.`,
+      msg("error.profile.unusableMode", { profile: p.name, modeKey: `profiles.mode.${p.credentialMode}` }),
     );
   }
   let incomingCredentials: MailCredentials | null = null;
@@ -79,7 +80,7 @@ export async function getProfileConnection(db: Db, input: { id: string }): Promi
 
 function credentials(profileName: string, user: string | null, sealed: string | null): MailCredentials {
   if (!user || !sealed) {
-    throw new AppError("invalid", `The profile "${profileName}" takes credentials from the profile but has no user name or password stored. Edit the profile and enter them.`);
+    throw new AppError("invalid", msg("error.profile.noCredentials", { profile: profileName }));
   }
   // A SecretOpenError (missing key, damaged data) is an operator problem: it is logged, not shown.
   return { user, pass: openSecret(sealed) };

@@ -3,6 +3,7 @@ import { sealSecret } from "../crypto/seal-secret";
 import { AppError } from "../errors";
 import { postgresErrorOf } from "../postgres-error";
 import type { ProfileInput, SecretChange } from "./profile-input";
+import { msg } from "../i18n/message";
 
 /**
  * The columns a validated profile writes. Passwords are sealed here; a "keep"
@@ -77,14 +78,10 @@ function sealed(change: SecretChange): string | null | undefined {
 export function rethrowProfileWriteError(err: unknown, name: string): never {
   const pg = postgresErrorOf(err);
   if (pg?.code === "23505" && pg.constraint === "profiles_name_unique") {
-    throw new AppError("invalid", "The profile was not saved: correct the fields marked below.", {
-      name: [`A profile named "${name}" already exists (names are compared ignoring case). Choose another name.`],
-    });
+    throw new AppError("invalid", msg("error.profile.notSaved"), { fieldErrors: { name: [msg("error.profile.nameTaken", { name })] } });
   }
   if (pg?.code === "23503" && pg.constraint === "profiles_owner_id_users_id_fk") {
-    throw new AppError("invalid", "The profile was not saved: correct the fields marked below.", {
-      ownerId: ["That user no longer exists. Choose the owner from the list of users."],
-    });
+    throw new AppError("invalid", msg("error.profile.notSaved"), { fieldErrors: { ownerId: [msg("error.profile.ownerGone")] } });
   }
   throw err;
 }

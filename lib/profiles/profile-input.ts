@@ -3,9 +3,10 @@
 // policy is passed in by the server (see load-profile-policy.ts).
 import { z } from "zod";
 import { AppError } from "../errors";
-import { isUuid } from "../is-uuid";
 import type { MessageKey } from "../i18n/catalog";
-import { translator } from "../i18n/translate";
+import { msg, nested, type Message, type MessageParams } from "../i18n/message";
+import { messageOfIssue } from "../validation";
+import { isUuid } from "../is-uuid";
 import { fillProfileDefaults, hasFixedServers, serverTypes, type IncomingProtocol, type ServerType } from "./fill-profile-defaults";
 import { parseOAuthSettings, type OAuthField, type OAuthSettingsInput } from "./parse-oauth-settings";
 
@@ -17,17 +18,17 @@ export type AuthMethod = (typeof authMethods)[number];
 
 const isBlank = (v: unknown) => v === null || v === undefined || (typeof v === "string" && v.trim() === "");
 
-const text = (max: number, tooLong: string) => z.preprocess((v) => (v == null ? "" : v), z.string().trim().max(max, tooLong));
+const text = (max: number, tooLong: MessageKey) => z.preprocess((v) => (v == null ? "" : v), z.string().trim().max(max, tooLong));
 // Passwords are kept exactly as typed: spaces at either end may be part of them.
-const secret = z.preprocess((v) => (v == null ? "" : v), z.string().max(1024, "A password can be at most 1024 characters."));
+const secret = z.preprocess((v) => (v == null ? "" : v), z.string().max(1024, "validation.passwordTooLong"));
 // A browser sends an unticked checkbox as nothing and a ticked one as "on".
 const checkbox = z.preprocess((v) => v === true || v === "on" || v === "true" || v === "1", z.boolean());
-const wholeNumber = (min: number, max: number, message: string) =>
+const wholeNumber = (min: number, max: number, message: MessageKey) =>
   z.preprocess(
     (v) => (isBlank(v) ? undefined : typeof v === "string" ? Number(v.trim()) : v),
     z.number({ error: message }).int(message).min(min, message).max(max, message).optional(),
   );
-const choice = <T extends readonly [string, ...string[]]>(values: T, fallback: T[number] | undefined, message: string) =>
+const choice = <T extends readonly [string, ...string[]]>(values: T, fallback: T[number] | undefined, message: MessageKey) =>
   z.preprocess((v) => (isBlank(v) ? fallback : v), z.enum(values, { error: message }));
 
 const dateTime = z.preprocess(
@@ -39,36 +40,37 @@ const dateTime = z.preprocess(
     const s = v.trim();
     return new Date(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s) ? `${s}Z` : s);
   },
-  z.date({ error: "Enter a date and time, for example 2026-01-31T09:00." }).optional(),
+  z.date({ error: "validation.profile.dateTime" }).optional(),
 );
 
-const portMessage = "Enter a port number from 1 to 65535, or leave it blank for the usual port.";
-const authMessage = "Choose automatic, PLAIN, LOGIN, CRAM-MD5 or OAuth 2.0.";
+const portMessage = "validation.profile.port";
+const authMessage = "validation.profile.authMethod";
 
 /**
  * One schema per form field, named as the form names them. Values may be the
- * strings a FormData carries or plain JS values (numbers, booleans, Date).
+ * strings a FormData carries or plain JS values (numbers, booleans, Date). Rule
+ * messages are catalogue keys (lib/i18n/messages/errors.ts).
  */
 export const profileFieldSchemas = {
   name: z.preprocess(
     (v) => (v == null ? "" : v),
-    z.string().trim().min(1, "Enter a name for the profile.").max(100, "A profile name can be at most 100 characters."),
+    z.string().trim().min(1, "validation.profile.nameRequired").max(100, "validation.profile.nameTooLong"),
   ),
-  description: text(1000, "A description can be at most 1000 characters."),
+  description: text(1000, "validation.profile.descriptionTooLong"),
   ownerId: z.preprocess(
     (v) => (isBlank(v) ? undefined : v),
-    z.string().refine(isUuid, "Choose the owner from the list of users.").optional(),
+    z.string().refine(isUuid, "validation.profile.owner").optional(),
   ),
-  serverType: choice(serverTypes, undefined, "Choose the server type: Gmail, Microsoft 365 or POP3/SMTP."),
-  incomingProtocol: choice(incomingProtocols, "imap", "Choose the incoming protocol: IMAP or POP3."),
-  incomingHost: text(253, "A host name can be at most 253 characters."),
-  outgoingHost: text(253, "A host name can be at most 253 characters."),
-  credentialMode: choice(credentialModes, "mailbox", "Choose how mailboxes of this profile authenticate."),
-  userName: text(256, "A user name can be at most 256 characters."),
+  serverType: choice(serverTypes, undefined, "validation.profile.serverType"),
+  incomingProtocol: choice(incomingProtocols, "imap", "validation.profile.incomingProtocol"),
+  incomingHost: text(253, "validation.profile.hostTooLong"),
+  outgoingHost: text(253, "validation.profile.hostTooLong"),
+  credentialMode: choice(credentialModes, "mailbox", "validation.profile.credentialMode"),
+  userName: text(256, "validation.userNameTooLong"),
   password: secret,
   clearPassword: checkbox,
   useSameForOutgoing: checkbox,
-  outgoingUserName: text(256, "A user name can be at most 256 characters."),
+  outgoingUserName: text(256, "validation.userNameTooLong"),
   outgoingPassword: secret,
   clearOutgoingPassword: checkbox,
   incomingPort: wholeNumber(1, 65535, portMessage),
@@ -79,10 +81,10 @@ export const profileFieldSchemas = {
   incomingAuthMethod: z.preprocess((v) => (isBlank(v) ? undefined : v), z.enum(authMethods, { error: authMessage }).optional()),
   outgoingAuthMethod: z.preprocess((v) => (isBlank(v) ? undefined : v), z.enum(authMethods, { error: authMessage }).optional()),
   processEmailFrom: dateTime,
-  minPollingIntervalMinutes: wholeNumber(1, 1440, "Enter a polling interval from 1 to 1440 minutes (24 hours)."),
-  maxConnections: wholeNumber(1, 1000, "Enter a maximum of 1 to 1000 concurrent connections."),
+  minPollingIntervalMinutes: wholeNumber(1, 1440, "validation.profile.pollingInterval"),
+  maxConnections: wholeNumber(1, 1000, "validation.profile.maxConnections"),
   // Blank: no slow-mail warning for this profile's mailboxes.
-  slowMailMinutes: wholeNumber(1, 1440, translator("en")("monitoring.slowMail.invalid")),
+  slowMailMinutes: wholeNumber(1, 1440, "monitoring.slowMail.invalid"),
   isDefault: checkbox,
 };
 
@@ -150,9 +152,8 @@ export type ProfileInputContext = {
   } | null;
 };
 
-export const insecureChannelMessage =
-  "User names and passwords cannot be entered while Mailroom is reached over plain HTTP, because they would cross the network unencrypted. " +
-  "Open Mailroom over HTTPS, or ask the operator to set MAILROOM_ALLOW_CREDENTIALS_OVER_HTTP=1.";
+/** Why a user name or password is refused over plain HTTP. */
+export const insecureChannelMessage: Message = msg("error.insecureChannel");
 
 /**
  * Validates the profile form (FormData or a plain object) and applies every rule of
@@ -163,15 +164,15 @@ export const insecureChannelMessage =
  */
 export function parseProfileInput(raw: FormData | Record<string, unknown>, context: ProfileInputContext): ProfileInput {
   const source: Record<string, unknown> = raw instanceof FormData ? Object.fromEntries(raw) : raw;
-  const errors: Record<string, string[]> = {};
-  const fail = (field: ProfileFormField | OAuthField, message: string) => (errors[field] ??= []).push(message);
+  const errors: Record<string, Message[]> = {};
+  const fail = (field: ProfileFormField | OAuthField, message: Message) => (errors[field] ??= []).push(message);
 
   // Field by field, so that one bad field does not hide the rules about the others.
   const v: Partial<Fields> = {};
   for (const [field, schema] of Object.entries(profileFieldSchemas)) {
     const result = schema.safeParse(source[field]);
     if (result.success) (v as Record<string, unknown>)[field] = result.data;
-    else for (const issue of result.error.issues) fail(field as ProfileFormField, issue.message);
+    else for (const issue of result.error.issues) fail(field as ProfileFormField, messageOfIssue(issue));
   }
 
   const incomingAuthMethod = v.incomingAuthMethod ?? defaultAuthMethod(v.serverType);
@@ -185,13 +186,13 @@ export function parseProfileInput(raw: FormData | Record<string, unknown>, conte
       ? parseOAuthSettings(
           source,
           { serverType: v.serverType, credentialMode: credentials.credentialMode, usesOAuth, locked: !context.secureChannel && !context.policy.allowCredentialsOverHttp, existing: oauthSecretsSet(context.existing) },
-          (field, key, params) => fail(field, englishText(key, params)),
+          (field, key, params) => fail(field, msg(key, params)),
           (field) => fail(field, insecureChannelMessage),
         )
       : null;
 
   if (Object.keys(errors).length > 0 || !location || !credentials || oauth === "invalid") {
-    throw new AppError("invalid", "The profile was not saved: correct the fields marked below.", errors);
+    throw new AppError("invalid", msg("error.profile.notSaved"), { fieldErrors: errors });
   }
   return {
     name: v.name!,
@@ -217,11 +218,8 @@ export function parseProfileInput(raw: FormData | Record<string, unknown>, conte
   };
 }
 
-type Fail = (field: ProfileFormField | OAuthField, message: string) => void;
+type Fail = (field: ProfileFormField | OAuthField, message: Message) => void;
 
-// Until lib/ hands field errors to the UI as message codes, the OAuth rules' keys
-// are rendered here in English, like the other field errors of this file.
-const englishText = (key: MessageKey, params?: Record<string, string | number>) => translator("en")(key, params);
 
 /** The authentication protocol a blank field means: OAuth 2.0 where the provider refuses passwords. */
 export function defaultAuthMethod(serverType: ServerType | undefined): AuthMethod {
@@ -249,7 +247,7 @@ function checkCredentials(source: Record<string, unknown>, v: Partial<Fields>, c
     refused.add(field);
     fail(field, insecureChannelMessage);
   };
-  const required = (field: ProfileFormField, message: string) => {
+  const required = (field: ProfileFormField, message: Message) => {
     if (!refused.has(field)) fail(field, message);
   };
   if (locked) {
@@ -267,20 +265,17 @@ function checkCredentials(source: Record<string, unknown>, v: Partial<Fields>, c
   const mode = v.credentialMode;
   if (mode === undefined) return null;
   if (mode === "windows") {
-    const over = v.serverType === "gmail" ? "a Gmail profile" : v.serverType === "microsoft365" ? "a Microsoft 365 profile over IMAP or POP3" : v.incomingProtocol === "pop3" ? "POP3" : "IMAP";
-    fail(
-      "credentialMode",
-      `Windows integrated authentication is valid only for Exchange/SMTP server types, so it cannot be used with ${over}. ` +
-        "Choose credentials specified by the user or queue, or credentials specified in the profile.",
-    );
+    const over: MessageParams =
+      v.serverType === "gmail"
+        ? { overKey: "validation.profile.over.gmail" }
+        : v.serverType === "microsoft365"
+          ? { overKey: "validation.profile.over.microsoft365" }
+          : { over: v.incomingProtocol === "pop3" ? "POP3" : "IMAP" };
+    fail("credentialMode", msg("validation.profile.windows", over));
     return null;
   }
   if (mode === "anonymous") {
-    fail(
-      "credentialMode",
-      "No credentials (anonymous) is not a valid setting: the mail server needs a user name and password. " +
-        "Choose credentials specified by the user or queue, or credentials specified in the profile.",
-    );
+    fail("credentialMode", msg("validation.profile.anonymous"));
     return null;
   }
   const useSameForOutgoing = v.useSameForOutgoing ?? false;
@@ -293,37 +288,38 @@ function checkCredentials(source: Record<string, unknown>, v: Partial<Fields>, c
     // OAuth 2.0 both ways: the profile's app signs in for every mailbox; no user name or password is kept.
     return { credentialMode: "profile", userName: null, password: { kind: "clear" }, useSameForOutgoing, outgoingUserName: null, outgoingPassword: { kind: "clear" } };
   }
-  const needsHttps = locked ? ` ${insecureChannelMessage}` : "";
+  // Over plain HTTP, a missing credential also says why it cannot be typed here.
+  const withHttps = (m: Message): Message => (locked ? msg("validation.profile.andHttps", { ...nested("cause", m), httpsKey: "error.insecureChannel" }) : m);
   const passwordChange = (
     typed: string,
     clear: boolean | undefined,
     stored: boolean,
     field: "password" | "outgoingPassword",
-    missing: string,
+    missing: Message,
   ): SecretChange | null => {
     if (typed !== "") return { kind: "set", value: typed };
     if (clear) {
-      required(field, `${missing} Enter a new password instead of clearing it, or choose credentials specified by the user or queue.`);
+      required(field, msg("validation.profile.noClearing", nested("cause", missing)));
       return null;
     }
     if (stored) return { kind: "keep" };
-    required(field, `${missing}${needsHttps}`);
+    required(field, withHttps(missing));
     return null;
   };
 
-  if (!userName) required("userName", `Enter the user name Mailroom signs in with for every mailbox of this profile (for example a delegated or master account).${needsHttps}`);
-  const incoming = passwordChange(password, v.clearPassword, existing?.passwordSet ?? false, "password", "A password is required when credentials come from the profile.");
+  if (!userName) required("userName", withHttps(msg("validation.profile.userNameRequired")));
+  const incoming = passwordChange(password, v.clearPassword, existing?.passwordSet ?? false, "password", msg("validation.profile.passwordRequired"));
   if (useSameForOutgoing) {
     if (!userName || !incoming) return null;
     return { credentialMode: "profile", userName, password: incoming, useSameForOutgoing, outgoingUserName: null, outgoingPassword: { kind: "clear" } };
   }
-  if (!outgoingUserName) required("outgoingUserName", `Enter the user name for the outgoing (SMTP) server, or tick "use same settings for outgoing".${needsHttps}`);
+  if (!outgoingUserName) required("outgoingUserName", withHttps(msg("validation.profile.outgoingUserNameRequired")));
   const outgoing = passwordChange(
     outgoingPassword,
     v.clearOutgoingPassword,
     existing?.outgoingPasswordSet ?? false,
     "outgoingPassword",
-    'A password for the outgoing (SMTP) server is required unless "use same settings for outgoing" is ticked.',
+    msg("validation.profile.outgoingPasswordRequired"),
   );
   if (!userName || !incoming || !outgoingUserName || !outgoing) return null;
   return { credentialMode: "profile", userName, password: incoming, useSameForOutgoing, outgoingUserName, outgoingPassword: outgoing };
@@ -349,11 +345,7 @@ function checkLocation(v: Partial<Fields> & { oauthCloud: "usgov" | "china" | nu
   const allowed = policy.allowedPorts;
   if (allowed) {
     const refuse = (field: ProfileFormField, port: number) =>
-      fail(
-        field,
-        `Port ${port} is not allowed by this deployment's outbound port policy (MAILROOM_ALLOWED_PORTS allows only ${allowed.join(", ")}). ` +
-          (v.serverType && hasFixedServers(v.serverType) ? "Choose the protocol whose port the policy allows." : "Choose one of the allowed ports and the matching SSL/TLS setting."),
-      );
+      fail(field, msg(v.serverType && hasFixedServers(v.serverType) ? "validation.profile.portNotAllowedFixed" : "validation.profile.portNotAllowed", { port, allowed: allowed.join(", ") }));
     if (!allowed.includes(filled.incomingPort)) refuse("incomingPort", filled.incomingPort);
     if (!allowed.includes(filled.outgoingPort)) refuse("outgoingPort", filled.outgoingPort);
   }
@@ -364,15 +356,12 @@ function checkLocation(v: Partial<Fields> & { oauthCloud: "usgov" | "china" | nu
 
 function checkHost(value: string, field: "incomingHost" | "outgoingHost", side: "incoming" | "outgoing", fail: Fail): string | null {
   if (!value) {
-    fail(field, `Enter the ${side} server's host name, for example ${side === "incoming" ? "imap" : "smtp"}.example.com.`);
+    fail(field, msg("validation.profile.hostRequired", { sideKey: `common.side.${side}`, example: `${side === "incoming" ? "imap" : "smtp"}.example.com` }));
     return null;
   }
   const host = normaliseHost(value);
   if (host === null) {
-    fail(
-      field,
-      `"${value}" is not a host name or IP address. Enter a name made of letters, digits, hyphens and dots (for example mail.example.com), or an IP address, without "://", a port or a path.`,
-    );
+    fail(field, msg("validation.profile.hostInvalid", { value }));
   }
   return host;
 }

@@ -1,6 +1,7 @@
 import type { Db } from "../../db/client";
 import { assertCan, type Actor } from "../auth/actor";
 import { AppError } from "../errors";
+import { msg } from "../i18n/message";
 import { isUuid } from "../is-uuid";
 import { writeDefaultProfile } from "./write-default-profile";
 
@@ -17,4 +18,4 @@ export async function setDefaultProfile(db: Db, actor: Actor | null, input: { id
   });
 }
 
-const notFound = () => new AppError("not_found", "This profile no longer exists, so it cannot be the default. Choose another profile.");
+const notFound = () => new AppError("not_found", msg("error.profile.goneNotDefault"));

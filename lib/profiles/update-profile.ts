@@ -3,6 +3,7 @@ import type { Db } from "../../db/client";
 import { profiles } from "../../db/schema/profiles";
 import { assertCan, type Actor } from "../auth/actor";
 import { AppError } from "../errors";
+import { msg } from "../i18n/message";
 import { isUuid } from "../is-uuid";
 import { loadProfilePolicy } from "./load-profile-policy";
 import { profileColumns, rethrowProfileWriteError } from "./profile-columns";
@@ -58,4 +59,4 @@ export async function updateProfile(db: Db, actor: Actor | null, input: UpdatePr
   }
 }
 
-const notFound = () => new AppError("not_found", "This profile no longer exists. It may have been deleted; go back to the list of profiles.");
+const notFound = () => new AppError("not_found", msg("error.profile.gone"));

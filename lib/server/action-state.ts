@@ -1,6 +1,10 @@
 // Client components import this file, so it has no server-only imports.
 import type { AppError } from "@/lib/errors";
 
+/**
+ * An action's outcome as the form shows it, already in the reader's language
+ * (lib/server/action.ts renders lib/'s message keys).
+ */
 export type ActionState = {
   ok: boolean;
   message?: string;
@@ -8,6 +12,8 @@ export type ActionState = {
   code?: AppError["code"];
   formError?: string;
   fieldErrors?: Record<string, string[]>;
+  /** The label of each field in `fieldErrors`, for the summary that links to (and focuses) the field. */
+  fieldLabels?: Record<string, string>;
   /** What was submitted, minus secrets, so the form can show it again (React 19 resets forms). */
   values?: Record<string, string>;
 };

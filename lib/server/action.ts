@@ -1,4 +1,7 @@
 import { AppError } from "@/lib/errors";
+import { fieldLabelKey } from "@/lib/i18n/field-label";
+import { renderMessage } from "@/lib/i18n/message";
+import type { Translate } from "@/lib/i18n/translate";
 import { log } from "@/lib/log";
 import type { Actor } from "@/lib/auth/actor";
 import { getT } from "./locale";
@@ -21,12 +24,15 @@ export function echoValues(formData: FormData): Record<string, string> {
 /**
  * Runs one action in the fixed order: find the actor on the server, then call the
  * domain function (which checks the privilege and validates). AppErrors become
- * field or form errors; anything else is logged and shown as a generic message,
- * so no internal detail reaches the browser.
+ * field or form errors rendered in the reader's language, each field named by
+ * its label (looked up first under `options.labels`, e.g. "mailboxes.field");
+ * anything else is logged and shown as a generic message, so no internal detail
+ * reaches the browser.
  */
 export async function runAction(
   formData: FormData | null,
   body: (actor: Actor | null) => Promise<string | void>,
+  options: { labels?: string[] } = {},
 ): Promise<ActionState> {
   const values = formData ? echoValues(formData) : undefined;
   try {
@@ -34,14 +40,24 @@ export async function runAction(
     const message = await body(actor);
     return { ok: true, message: message ?? undefined, values };
   } catch (err) {
-    if (err instanceof AppError) {
-      return { ok: false, code: err.code, formError: err.safeMessage, fieldErrors: err.fieldErrors, values };
-    }
+    if (err instanceof AppError) return { ...renderAppError(err, await getT(), options.labels), values };
     // Next's redirect()/notFound() work by throwing; let them through.
     if (isNextControlFlow(err)) throw err;
     log("error", "action failed", { err });
     return { ok: false, formError: (await getT())("common.genericError"), values };
   }
+}
+
+/** An AppError as a form shows it: its message, each field's messages and the fields' labels, in `t`'s language. */
+export function renderAppError(err: AppError, t: Translate, labels: string[] = []): ActionState {
+  const fieldErrors: Record<string, string[]> = {};
+  const fieldLabels: Record<string, string> = {};
+  for (const [field, messages] of Object.entries(err.fieldErrors)) {
+    fieldErrors[field] = messages.map((m) => renderMessage(t, m));
+    const label = fieldLabelKey(field, labels);
+    fieldLabels[field] = label ? t(label) : field;
+  }
+  return { ok: false, code: err.code, formError: renderMessage(t, err.userMessage), fieldErrors, fieldLabels };
 }
 
 function isNextControlFlow(err: unknown): boolean {

@@ -3,10 +3,12 @@ import { z } from "zod";
 import { AppError } from "../errors";
 import { isUuid } from "../is-uuid";
 import { deliveryMethods, type DeliveryMethod } from "./org-settings-view";
+import type { MessageKey } from "../i18n/catalog";
+import { msg } from "../i18n/message";
+import { fieldErrorsOf } from "../validation";
 
 const isBlank = (v: unknown) => v === null || v === undefined || (typeof v === "string" && v.trim() === "");
-const delivery = (what: string) =>
-  z.enum(deliveryMethods, { error: `Choose how ${what} is delivered: server-side synchronisation, email router or none.` });
+const delivery = (message: MessageKey) => z.enum(deliveryMethods, { error: message });
 
 /** One schema per form field, named as the form names them. */
 export const orgSettingsFieldSchemas = {
@@ -15,12 +17,12 @@ export const orgSettingsFieldSchemas = {
     (v) => (isBlank(v) ? null : v),
     z
       .string()
-      .refine(isUuid, "Choose the default profile from the list.")
+      .refine(isUuid, "validation.settings.defaultProfile")
       .nullable(),
   ),
-  incomingDelivery: delivery("incoming email"),
-  outgoingDelivery: delivery("outgoing email"),
-  actDelivery: delivery("appointments, contacts and tasks"),
+  incomingDelivery: delivery("validation.settings.incomingDelivery"),
+  outgoingDelivery: delivery("validation.settings.outgoingDelivery"),
+  actDelivery: delivery("validation.settings.actDelivery"),
   // A browser sends an unticked checkbox as nothing.
   processOnlyApproved: z.preprocess((v) => v === true || v === "on" || v === "true" || v === "1", z.boolean()),
 };
@@ -41,7 +43,7 @@ export function parseOrgSettingsInput(raw: FormData | Record<string, unknown>): 
   const source: Record<string, unknown> = raw instanceof FormData ? Object.fromEntries(raw) : raw;
   const result = orgSettingsFormSchema.safeParse(source);
   if (!result.success) {
-    throw new AppError("invalid", "The settings were not saved: correct the fields marked below.", z.flattenError(result.error).fieldErrors);
+    throw new AppError("invalid", msg("error.settings.notSaved"), { fieldErrors: fieldErrorsOf(result.error) });
   }
   return result.data;
 }

@@ -10,6 +10,7 @@ import { loadOrgSettings } from "./load-org-settings";
 import { parseOrgSettingsInput } from "./org-settings-input";
 import type { OrgSettingsView } from "./org-settings-view";
 import type { ServerType } from "../profiles/fill-profile-defaults";
+import { msg, type Message } from "../i18n/message";
 
 /**
  * Saves the organisation's email settings (settings:write): the default profile
@@ -31,7 +32,7 @@ export async function updateOrgSettings(db: Db, actor: Actor | null, input: { va
         .from(profiles)
         .where(eq(profiles.id, s.defaultProfileId))
         .for("update");
-      if (!profile) invalid({ defaultProfileId: ["That profile no longer exists. Choose another default profile, or none."] });
+      if (!profile) invalid({ defaultProfileId: [msg("error.settings.profileGone")] });
     }
     if (s.actDelivery === "server_side_sync") {
       invalid({ actDelivery: [actSyncRefusal(profile?.serverType ?? null, profile?.name)!] });
@@ -49,6 +50,6 @@ export async function updateOrgSettings(db: Db, actor: Actor | null, input: { va
   });
 }
 
-function invalid(fieldErrors: Record<string, string[]>): never {
-  throw new AppError("invalid", "The settings were not saved: correct the fields marked below.", fieldErrors);
+function invalid(fieldErrors: Record<string, Message[]>): never {
+  throw new AppError("invalid", msg("error.settings.notSaved"), { fieldErrors });
 }

@@ -4,6 +4,7 @@ import { mailboxes } from "../../db/schema/mailboxes";
 import { profiles } from "../../db/schema/profiles";
 import { assertCan, type Actor } from "../auth/actor";
 import { AppError } from "../errors";
+import { msg } from "../i18n/message";
 import { visibleMailboxCondition } from "../mailboxes/mailbox-view";
 import { isUuid } from "../is-uuid";
 
@@ -40,7 +41,7 @@ export async function getSyncProgress(db: Db, actor: Actor | null, input: { mail
         .leftJoin(profiles, eq(profiles.id, mailboxes.profileId))
         .where(and(eq(mailboxes.id, input.mailboxId), visibleMailboxCondition(actor)))
     : [];
-  if (!r) throw new AppError("not_found", "This mailbox does not exist or is not yours.");
+  if (!r) throw new AppError("not_found", msg("error.mailbox.notYours"));
   const { m, processFrom } = r;
   const syncing = !!m.leaseOwner && !!m.leaseExpiresAt && m.leaseExpiresAt.getTime() > Date.now();
   let phase: SyncProgress["phase"];

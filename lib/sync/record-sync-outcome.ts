@@ -6,6 +6,8 @@ import type { ClassifiedError } from "../mail/errors";
 import { oauthAlertFor } from "../credentials/oauth-alert";
 import { backoffDelayMs } from "./backoff-delay";
 import type { SyncOptions } from "./sync-options";
+import { msg, nested } from "../i18n/message";
+import { lastErrorColumns } from "../mailboxes/last-error-columns";
 
 /** Who a sync alert concerns: the mailbox, its profile, and their owners. */
 export type SyncAlertTarget = { mailbox: Pick<Mailbox, "id" | "name" | "ownerId" | "consecutiveFailures" | "firstFailureAt">; profileId?: string; profileOwnerId: string | null };
@@ -29,8 +31,7 @@ export async function recordSyncSuccess(db: Db, t: SyncAlertTarget, o: { complet
         incomingStatus: "success",
         consecutiveFailures: 0,
         firstFailureAt: null,
-        lastError: null,
-        lastErrorCode: null,
+        ...lastErrorColumns(null, null),
         leaseOwner: null,
         leaseExpiresAt: null,
         updatedAt: new Date(),
@@ -44,8 +45,8 @@ export async function recordSyncSuccess(db: Db, t: SyncAlertTarget, o: { complet
         mailboxId: t.mailbox.id,
         profileId: t.profileId,
         dedupKey: `incoming:recovered:${t.mailbox.id}`,
-        title: `Incoming email for ${t.mailbox.name} is syncing again`,
-        message: `The mail server answers again after ${t.mailbox.consecutiveFailures} failed attempts; new mail is being stored.`,
+        title: msg("alerts.text.syncRecoveredTitle", { mailbox: t.mailbox.name }),
+        message: msg("alerts.text.syncRecovered", { failures: t.mailbox.consecutiveFailures }),
       });
     }
   });
@@ -79,8 +80,7 @@ export async function recordSyncFailure(
       .set({
         consecutiveFailures: failures,
         firstFailureAt,
-        lastError: error.message,
-        lastErrorCode: error.code,
+        ...lastErrorColumns(error.message, error.code),
         nextSyncAt: disable ? null : ms(backoffDelayMs(failures, o.intervalMs, o.options.backoffCapMs, o.options.random)),
         ...(disable ? { incomingEnabled: false, incomingStatus: "failure" as const } : {}),
         leaseOwner: null,
@@ -94,15 +94,15 @@ export async function recordSyncFailure(
       const why =
         error.kind === "permanent"
           ? error.message
-          : `${failures} attempts in a row over ${Math.round(spanMs / 60_000)} minutes failed; the last one: ${error.message}`;
+          : msg("alerts.text.failedInARow", { failures, minutes: Math.round(spanMs / 60_000), ...nested("last", error.message) });
       await raiseAlert(tx, {
         severity: "error",
         recipientIds: recipients,
         mailboxId: t.mailbox.id,
         profileId: t.profileId,
         dedupKey: `incoming:disabled:${t.mailbox.id}`,
-        title: `Incoming email for ${t.mailbox.name} was disabled`,
-        message: `${why} Fix the setting, then run "Test & enable" on the mailbox to turn incoming email back on.`,
+        title: msg("alerts.text.incomingDisabledTitle", { mailbox: t.mailbox.name }),
+        message: msg("alerts.text.incomingDisabled", nested("cause", why)),
         detail: error.detail,
         // A dead OAuth sign-in: one "sign in again" alert for both directions instead.
         ...oauthAlertFor(error, t.mailbox),
@@ -114,8 +114,8 @@ export async function recordSyncFailure(
         mailboxId: t.mailbox.id,
         profileId: t.profileId,
         dedupKey: `incoming:failing:${t.mailbox.id}`,
-        title: `Incoming email for ${t.mailbox.name} keeps failing`,
-        message: `${failures} sync attempts in a row failed: ${error.message}`,
+        title: msg("alerts.text.incomingFailingTitle", { mailbox: t.mailbox.name }),
+        message: msg("alerts.text.incomingFailing", { failures, ...nested("cause", error.message) }),
         detail: error.detail,
       });
     }

@@ -5,6 +5,7 @@ import { profiles } from "../../db/schema/profiles";
 import { orgSettings } from "../../db/schema/settings";
 import { assertCan, can, type Actor } from "../auth/actor";
 import { AppError } from "../errors";
+import { msg } from "../i18n/message";
 import { isUuid } from "../is-uuid";
 
 /**
@@ -21,17 +22,17 @@ export async function requestSyncNow(db: Db, actor: Actor | null, input: { mailb
   assertCan(actor, "mailbox:read-own");
   const [m] = isUuid(input.mailboxId) ? await db.select().from(mailboxes).where(eq(mailboxes.id, input.mailboxId)) : [];
   const own = !!m && (m.userId === actor.id || m.ownerId === actor.id);
-  if (!m || (!own && !can(actor, "mailbox:read"))) throw new AppError("not_found", "This mailbox does not exist or is not yours.");
-  if (!own && !can(actor, "mailbox:write")) throw new AppError("forbidden", "You do not have permission to do this.");
+  if (!m || (!own && !can(actor, "mailbox:read"))) throw new AppError("not_found", msg("error.mailbox.notYours"));
+  if (!own && !can(actor, "mailbox:write")) throw new AppError("forbidden", msg("error.forbidden"));
   if (m.incomingDelivery !== "server_side_sync") {
-    throw new AppError("invalid", "Incoming email of this mailbox is not delivered by server-side synchronisation. Set its incoming delivery to server-side sync first.");
+    throw new AppError("invalid", msg("error.sync.notServerSide"));
   }
   if (!m.incomingEnabled) {
-    throw new AppError("invalid", "Incoming email is not enabled for this mailbox. Run \"Test & enable\" on the mailbox first.");
+    throw new AppError("invalid", msg("error.sync.notEnabled"));
   }
   if (!m.approvedAt) {
     const [s] = await db.select({ only: orgSettings.processOnlyApproved }).from(orgSettings).where(eq(orgSettings.id, 1));
-    if (s?.only ?? true) throw new AppError("invalid", "This mailbox's email is not approved yet, and the organisation processes email only for approved mailboxes. Ask an administrator to approve it.");
+    if (s?.only ?? true) throw new AppError("invalid", msg("error.sync.notApproved"));
   }
   // One statement, so two presses at once cannot both pass the check.
   const [row] = await db.execute<{ next_sync_at: Date; deferred: boolean }>(sql`

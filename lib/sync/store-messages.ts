@@ -6,6 +6,7 @@ import { raiseAlert } from "../alerts/raise-alert";
 import type { ParsedMessage } from "../mail/parse-message";
 import { postgresErrorOf } from "../postgres-error";
 import { copySources } from "./copy-sources";
+import { msg, nested, type MessageParams } from "../i18n/message";
 
 /** One message fetched from the server, ready to store. */
 export type FetchedMessage = {
@@ -224,7 +225,8 @@ function unparsed(p: ParsedMessage): ParsedMessage {
 /** Raises the one alert a stored message deserves: too large, or not parseable. */
 async function alertAboutMessage(db: DbOrTx, input: StoreBatchInput, m: FetchedMessage): Promise<void> {
   if (!m.oversized && !m.parsed.parseError) return;
-  const what = `"${m.parsed.subject || "(no subject)"}"${m.parsed.from?.address ? ` from ${m.parsed.from.address}` : ""}`;
+  const subject: MessageParams = m.parsed.subject ? { subject: m.parsed.subject } : { subjectKey: "alerts.text.noSubject" };
+  const what = m.parsed.from?.address ? msg("alerts.text.whatFrom", { ...subject, from: m.parsed.from.address }) : msg("alerts.text.what", subject);
   if (m.oversized) {
     await raiseAlert(db, {
       severity: "warning",
@@ -232,8 +234,8 @@ async function alertAboutMessage(db: DbOrTx, input: StoreBatchInput, m: FetchedM
       mailboxId: input.mailboxId,
       profileId: input.profileId,
       dedupKey: `incoming:oversized:${input.mailboxId}:${m.sourceKey}`,
-      title: "Message too large: stored with headers only",
-      message: `The message ${what} is ${formatBytes(m.sizeBytes)}, more than the ${formatBytes(input.maxMessageBytes)} this installation accepts, so only its headers were stored. Read it in another mail client; the operator can raise MAILROOM_MAX_MESSAGE_BYTES.`,
+      title: msg("alerts.text.oversizedTitle"),
+      message: msg("alerts.text.oversized", { ...nested("what", what), size: formatBytes(m.sizeBytes), max: formatBytes(input.maxMessageBytes) }),
       detail: `source ${m.sourceKey}, ${m.sizeBytes} bytes`,
     });
   } else {
@@ -243,8 +245,8 @@ async function alertAboutMessage(db: DbOrTx, input: StoreBatchInput, m: FetchedM
       mailboxId: input.mailboxId,
       profileId: input.profileId,
       dedupKey: `incoming:unparsed:${input.mailboxId}:${m.sourceKey}`,
-      title: "A message could not be parsed",
-      message: `The message ${what} could not be parsed. Its raw source is stored unchanged; the rest of the mailbox keeps syncing.`,
+      title: msg("alerts.text.unparsedTitle"),
+      message: msg("alerts.text.unparsed", nested("what", what)),
       detail: `source ${m.sourceKey}: ${m.parsed.parseError}`,
     });
   }

@@ -17,6 +17,7 @@ import { updateSyncCursor } from "./update-sync-cursor";
 import { settingsError } from "../mail/settings-error";
 import { resolveMailAuth } from "../credentials/resolve-mail-auth";
 import { secretOf, type MailAuth } from "../credentials/mail-auth";
+import { msg } from "../i18n/message";
 
 export type SyncOutcome = {
   mailboxId: string;
@@ -181,7 +182,7 @@ function timeoutError(conn: MailboxConnection, ms: number): ClassifiedError {
     code: "timeout",
     field: null,
     form: null,
-    message: `The sync with ${where} was still busy after ${Math.round(ms / 1000)} s and was cut off — will retry.`,
+    message: msg("mailError.syncCutOff", { host: conn.incoming.host, port: conn.incoming.port, seconds: Math.round(ms / 1000) }),
     detail: `${conn.incoming.protocol.toUpperCase()} ${where}: sync exceeded its time budget`,
   };
 }

@@ -6,6 +6,7 @@ import { AppError } from "../errors";
 import { createUserMailbox } from "../mailboxes/create-user-mailbox";
 import { isUniqueViolation, parseInput } from "../validation";
 import { createUserInput } from "./user-input";
+import { msg } from "../i18n/message";
 
 /** Creates a user with a role (admins only), and their mailbox record. */
 export async function createUser(db: Db, actor: Actor | null, input: unknown): Promise<User> {
@@ -20,7 +21,7 @@ export async function createUser(db: Db, actor: Actor | null, input: unknown): P
     });
   } catch (err) {
     if (isUniqueViolation(err, "users_email_unique")) {
-      throw new AppError("invalid", "Some fields need attention.", { email: ["A user with this email address already exists."] });
+      throw new AppError("invalid", msg("common.fixFields"), { fieldErrors: { email: [msg("error.user.emailTaken")] } });
     }
     throw err;
   }

@@ -4,6 +4,7 @@ import { users } from "../../db/schema/users";
 import { assertCan, type Actor } from "../auth/actor";
 import { AppError } from "../errors";
 import { isUuid } from "../is-uuid";
+import { msg } from "../i18n/message";
 
 /**
  * Ends every session of a user, on every device: the session version goes up, and
@@ -12,11 +13,11 @@ import { isUuid } from "../is-uuid";
  */
 export async function endUserSessions(db: Db, actor: Actor | null, userId: string): Promise<void> {
   if (actor?.id !== userId) assertCan(actor, "user:admin");
-  if (!isUuid(userId)) throw new AppError("not_found", "This user no longer exists.");
+  if (!isUuid(userId)) throw new AppError("not_found", msg("error.user.gone"));
   const ended = await db
     .update(users)
     .set({ sessionVersion: sql`${users.sessionVersion} + 1` })
     .where(eq(users.id, userId))
     .returning({ id: users.id });
-  if (ended.length === 0) throw new AppError("not_found", "This user no longer exists.");
+  if (ended.length === 0) throw new AppError("not_found", msg("error.user.gone"));
 }

@@ -4,6 +4,7 @@ import { users, type User } from "../../db/schema/users";
 import { assertCan, type Actor } from "../auth/actor";
 import { hashPassword } from "../auth/passwords";
 import { AppError } from "../errors";
+import { msg } from "../i18n/message";
 import { parseInput } from "../validation";
 import { updateUserInput } from "./user-input";
 
@@ -20,7 +21,7 @@ export async function updateUser(db: Db, actor: Actor | null, input: unknown): P
     // Serialise admin changes so two concurrent demotions cannot both pass the check.
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext('mailroom:admins'))`);
     const [current] = await tx.select().from(users).where(eq(users.id, data.id));
-    if (!current) throw new AppError("not_found", "This user no longer exists.");
+    if (!current) throw new AppError("not_found", msg("error.user.gone"));
     const losesAdmin = current.role === "admin" && current.active && (data.role !== "admin" || !data.active);
     if (losesAdmin) {
       const [{ n }] = await tx
@@ -28,9 +29,7 @@ export async function updateUser(db: Db, actor: Actor | null, input: unknown): P
         .from(users)
         .where(and(eq(users.role, "admin"), eq(users.active, true), ne(users.id, data.id)));
       if (n === 0) {
-        throw new AppError("invalid", "Some fields need attention.", {
-          role: ["This is the last active admin. Make another user an admin first."],
-        });
+        throw new AppError("invalid", msg("common.fixFields"), { fieldErrors: { role: [msg("error.user.lastAdmin")] } });
       }
     }
     const [user] = await tx

@@ -6,11 +6,11 @@ const email = z
   .string()
   .trim()
   .toLowerCase()
-  .min(1, "Enter an email address.")
-  .max(254, "Use at most 254 characters.")
-  .email("Enter a valid email address, e.g. name@example.com.");
+  .min(1, "validation.email.required")
+  .max(254, "validation.email.tooLong")
+  .email("validation.email.invalid");
 
-const name = z.string().trim().min(1, "Enter a name.").max(200, "Use at most 200 characters.");
+const name = z.string().trim().min(1, "validation.name.required").max(200, "validation.name.tooLong");
 
 /** The first-admin setup form and the create-user form (role added). */
 export const newUserInput = z
@@ -20,13 +20,13 @@ export const newUserInput = z
     if (weak) ctx.addIssue({ code: "custom", path: ["password"], message: weak });
   });
 
-export const createUserInput = newUserInput.and(z.object({ role: z.enum(roles) }));
+export const createUserInput = newUserInput.and(z.object({ role: z.enum(roles, { error: "validation.role" }) }));
 
 export const updateUserInput = z
   .object({
     id: z.string().uuid(),
     name,
-    role: z.enum(roles),
+    role: z.enum(roles, { error: "validation.role" }),
     active: z.boolean(),
     /** Blank keeps the current password. */
     password: z.string().optional().default(""),

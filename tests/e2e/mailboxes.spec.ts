@@ -93,7 +93,7 @@ test("an admin applies the default email settings to three mailboxes and sees th
   await expect(result("a")).toContainText("Tested and enabled");
   await expect(result("b")).toHaveAttribute("data-test-result", "failure");
   await expect(result("b").locator('[data-direction="incoming"]')).toContainText("Authentication failed — check the mailbox's user name and password");
-  await expect(result("b").locator('[data-direction="incoming"]')).toContainText("Field to check: userName");
+  await expect(result("b").locator('[data-direction="incoming"]')).toContainText("Field to check: User name");
   await expect(result("c")).toHaveAttribute("data-test-result", "waiting_approval");
   await expect(result("c")).toContainText("Waiting for email approval");
 

@@ -3,6 +3,9 @@ import { expect, test, type Page } from "@playwright/test";
 import * as profileMessages from "../../lib/i18n/messages/profiles";
 import * as commonMessages from "../../lib/i18n/messages/common";
 import { ADMIN, db, makeUser, signIn } from "./support/accounts";
+import type { MessageKey } from "../../lib/i18n/catalog";
+import { msg, renderMessage, type MessageParams } from "../../lib/i18n/message";
+import { translator } from "../../lib/i18n/translate";
 
 // The app is served at 127.0.0.1, a secure channel: credential fields are enabled.
 
@@ -30,6 +33,8 @@ test.afterAll(async () => {
 
 for (const lang of ["en", "ja"] as const) {
   const m = { ...profileMessages[lang], ...commonMessages[lang] };
+  /** What the server says, in this language (rendered from the catalogue as the app does). */
+  const say = (key: MessageKey, params?: MessageParams) => renderMessage(translator(lang), msg(key, params));
   const field = (page: Page, name: keyof typeof profileMessages.en) => page.getByLabel(labelled(m[name]));
 
   /** Opens the new-profile form from the list, fills the general section, leaves the rest to the caller. */
@@ -151,8 +156,12 @@ for (const lang of ["en", "ja"] as const) {
       await field(page, "profiles.field.minPollingIntervalMinutes").fill("0");
       await save(page);
       const beside = (name: string) => page.locator(`#${name}`).locator("xpath=..").locator(`[data-field-error="${name}"]`);
-      await expect(beside("incomingPort")).toContainText("1 to 65535");
-      await expect(beside("minPollingIntervalMinutes")).toContainText("1 to 1440 minutes");
+      await expect(beside("incomingPort")).toHaveText(say("validation.profile.port"));
+      await expect(beside("minPollingIntervalMinutes")).toHaveText(say("validation.profile.pollingInterval"));
+      // The summary names each field by its label and its link focuses the field.
+      await page.locator('[data-field-link="minPollingIntervalMinutes"]').click();
+      await expect(page.locator("#minPollingIntervalMinutes")).toBeFocused();
+      await expect(page.locator('[data-field-link="incomingPort"]')).toHaveText(m["profiles.field.incomingPort"]);
       await expect(page.locator("#incomingPort")).toHaveAttribute("aria-invalid", "true");
       await expect(page.locator('[data-form-status="error"]')).toBeVisible();
       await expect(page).toHaveURL(/\/profiles\/new$/);
@@ -170,13 +179,12 @@ for (const lang of ["en", "ja"] as const) {
       await field(page, "profiles.field.credentialMode").selectOption("windows");
       await expect(page.getByTestId("credential-mode-hint")).toHaveText(m["profiles.hint.windows"]);
       await save(page);
-      await expect(page.locator('[data-field-error="credentialMode"]')).toContainText("Windows integrated authentication is valid only for Exchange/SMTP server types");
-      await expect(page.locator('[data-field-error="credentialMode"]')).toContainText("POP3");
+      await expect(page.locator('[data-field-error="credentialMode"]')).toHaveText(say("validation.profile.windows", { over: "POP3" }));
 
       await field(page, "profiles.field.credentialMode").selectOption("anonymous");
       await expect(page.getByTestId("credential-mode-hint")).toHaveText(m["profiles.hint.anonymous"]);
       await save(page);
-      await expect(page.locator('[data-field-error="credentialMode"]')).toContainText("not a valid setting");
+      await expect(page.locator('[data-field-error="credentialMode"]')).toHaveText(say("validation.profile.anonymous"));
       await expect(page).toHaveURL(/\/profiles\/new$/);
     });
 
@@ -207,7 +215,7 @@ for (const lang of ["en", "ja"] as const) {
       await page.getByRole("button", { name: m["profiles.delete"] }).click();
       await expect(page.getByText(m["profiles.deleteConfirm"].replace("{name}", name))).toBeVisible();
       await page.getByRole("button", { name: m["profiles.deleteYes"] }).click();
-      await expect(page.locator('[data-form-status="error"]')).toContainText("1 mailbox uses this profile, so it cannot be deleted");
+      await expect(page.locator('[data-form-status="error"]')).toContainText(say("error.profile.inUseOne"));
       expect((await db()`select id from profiles where id = ${id}`).length).toBe(1);
 
       // Cancel leaves it; once the mailbox is gone, delete works and returns to the list.

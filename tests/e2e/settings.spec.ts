@@ -4,6 +4,9 @@ import * as commonMessages from "../../lib/i18n/messages/common";
 import * as profileMessages from "../../lib/i18n/messages/profiles";
 import * as settingsMessages from "../../lib/i18n/messages/settings";
 import { ADMIN, db, makeUser, signIn } from "./support/accounts";
+import type { MessageKey } from "../../lib/i18n/catalog";
+import { msg, renderMessage, type MessageParams } from "../../lib/i18n/message";
+import { translator } from "../../lib/i18n/translate";
 
 // The settings are one row shared by every browser test: each test puts back the defaults.
 async function restoreDefaults() {
@@ -16,6 +19,8 @@ const labelled = (text: string) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\
 
 for (const lang of ["en", "ja"] as const) {
   const m = { ...settingsMessages[lang], ...commonMessages[lang] };
+  /** What the server says, in this language (rendered from the catalogue as the app does). */
+  const say = (key: MessageKey, params?: MessageParams) => renderMessage(translator(lang), msg(key, params));
   const field = (page: Page, name: keyof typeof settingsMessages.en) => page.getByLabel(labelled(m[name]));
 
   test.describe(`organisation email settings (${lang})`, () => {
@@ -39,12 +44,12 @@ for (const lang of ["en", "ja"] as const) {
       await field(page, "settings.field.actDelivery").selectOption("server_side_sync");
       const hint = page.getByTestId("act-refusal-hint");
       await expect(hint).toBeVisible();
-      if (lang === "en") await expect(hint).toContainText(`the profile "${name}" is a Gmail profile`);
-      else await expect(hint).toHaveText(m["settings.actRefusal"]);
+      const refusal = say("validation.act.profile", { profile: name, serverTypeKey: "profiles.serverType.gmail" });
+      await expect(hint).toHaveText(refusal);
       await page.getByRole("button", { name: m["common.save"], exact: true }).click();
       const error = page.locator("#actDelivery").locator("xpath=..").locator('[data-field-error="actDelivery"]');
-      await expect(error).toContainText("Appointments, contacts and tasks cannot be synchronised through a POP3/SMTP, Gmail or Microsoft 365 (IMAP/POP3) profile");
-      await expect(error).toContainText(`"${name}" is a Gmail profile`);
+      await expect(error).toHaveText(refusal);
+      if (lang === "en") await expect(error).toContainText(`"${name}" is a Gmail profile`);
       // Nothing was saved. (goto, not reload: a reload would restore the form's unsaved choices.)
       await page.goto("/settings");
       await expect(field(page, "settings.field.actDelivery")).toHaveValue("none");

@@ -205,7 +205,7 @@ describe.each(Object.entries(forms))("%s form", (_form, cases) => {
     expect(error, "refused").toBeInstanceOf(AppError);
     const e = error as AppError;
     expect(e.code).toBe("invalid");
-    expect(e.fieldErrors[field]?.length ?? 0, `an error beside "${field}" (got ${JSON.stringify(e.fieldErrors)} / ${e.safeMessage})`).toBeGreaterThan(0);
+    expect(e.fieldErrors[field]?.length ?? 0, `an error beside "${field}" (got ${JSON.stringify(e.fieldErrors)} / ${e.message})`).toBeGreaterThan(0);
     expect(await fingerprint(), "nothing stored").toBe(before);
   });
 });

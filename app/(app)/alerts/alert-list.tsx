@@ -3,6 +3,7 @@ import type { AlertView } from "@/lib/alerts/alert-view";
 import type { Translate } from "@/lib/i18n/translate";
 import { markAlertsReadAction } from "./actions";
 import { signInHref } from "@/lib/oauth/redirect-uri";
+import { renderStored } from "@/lib/i18n/message";
 
 const severityTone = { error: "border-red-300 bg-red-50", warning: "border-amber-300 bg-amber-50", information: "border-sky-300 bg-sky-50" };
 const badgeTone = { error: "bg-red-700", warning: "bg-amber-600", information: "bg-sky-700" };
@@ -19,11 +20,11 @@ export function AlertList({ items, t, locale, showRecipient, showMailbox = true 
             <div className="flex flex-col gap-1">
               <div className="flex flex-wrap items-center gap-2">
                 <span className={`rounded px-1.5 text-xs font-medium text-white ${badgeTone[a.severity]}`}>{t(`alerts.severity.${a.severity}`)}</span>
-                <strong>{a.title}</strong>
+                <strong>{renderStored(t, a.title)}</strong>
                 {a.count > 1 ? <span className="rounded-full bg-slate-700 px-2 text-xs text-white" data-testid="alert-count">{t("alerts.count", { count: a.count })}</span> : null}
                 <span className="text-xs text-slate-600">{a.readAt ? t("alerts.read") : t("alerts.unread")}</span>
               </div>
-              <p>{a.message}</p>
+              <p>{renderStored(t, a.message)}</p>
               {a.mailboxId && a.dedupKey.startsWith("oauth:") ? (
                 // A token failure: the way out is to sign in again (starts the consent flow for that mailbox).
                 <a href={signInHref(a.mailboxId)} data-testid="alert-sign-in-again" className="self-start rounded bg-blue-700 px-3 py-1 text-xs font-medium text-white hover:bg-blue-800">

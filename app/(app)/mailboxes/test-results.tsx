@@ -3,12 +3,19 @@ import { JobProgress } from "@/components/job-progress";
 import type { Locale } from "@/lib/i18n/locales";
 import { translator } from "@/lib/i18n/translate";
 import type { TestAndEnableOutcome } from "@/lib/mailboxes/test-and-enable-mailboxes";
+import { renderMessage } from "@/lib/i18n/message";
+import { fieldLabelKey } from "@/lib/i18n/field-label";
 
 const tone = { success: "border-green-200 bg-green-50", failure: "border-red-200 bg-red-50", waiting_approval: "border-amber-200 bg-amber-50", nothing_to_test: "border-slate-200 bg-slate-50" };
 
 /** What a test & enable did: each mailbox's outcome with the cause and field per direction, or the job's live progress. */
 export function TestResults({ test, locale }: { test: TestAndEnableOutcome; locale: Locale }) {
   const t = translator(locale);
+  // The field at fault, by the label its form shows (the mailbox's or the profile's).
+  const labelOf = (field: string, form: "mailbox" | "profile" | null) => {
+    const key = fieldLabelKey(field, [form === "mailbox" ? "mailboxes.field" : "profiles.field"]);
+    return key ? t(key) : field;
+  };
   if (test.kind === "job") return <JobProgress jobId={test.jobId} locale={locale} />;
   return (
     <section aria-label={t("mailboxes.test.title")} className="flex flex-col gap-2" data-testid="test-results">
@@ -28,8 +35,8 @@ export function TestResults({ test, locale }: { test: TestAndEnableOutcome; loca
                       {r[d].status === "failure" ? (
                         <>
                           {" — "}
-                          {r[d].message}
-                          {r[d].field ? <span className="ml-1 text-slate-600">({t("mailboxes.test.field", { field: r[d].field })})</span> : null}
+                          {renderMessage(t, r[d].message)}
+                          {r[d].field ? <span className="ml-1 text-slate-600">({t("mailboxes.test.field", { field: labelOf(r[d].field!, r[d].form) })})</span> : null}
                         </>
                       ) : null}
                     </li>
@@ -37,7 +44,7 @@ export function TestResults({ test, locale }: { test: TestAndEnableOutcome; loca
                 )}
               </ul>
             ) : (
-              <p className="mt-1">{r.summary}</p>
+              <p className="mt-1">{renderMessage(t, r.summary)}</p>
             )}
           </li>
         ))}

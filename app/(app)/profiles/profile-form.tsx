@@ -72,7 +72,6 @@ export function ProfileForm({
   owners,
   credentialsLocked,
   text: tx,
-  serverTextIsForeign,
   redirectUri,
   redirectUriFromRequest,
 }: {
@@ -82,8 +81,6 @@ export function ProfileForm({
   /** Plain HTTP without the deployment's permission: user name and password are disabled (the server refuses them too). */
   credentialsLocked: boolean;
   text: ProfileText;
-  /** The page is not in English, the language of the server's messages: keep translated hints and summary beside them. */
-  serverTextIsForeign: boolean;
   /** The OAuth redirect URI to register with the provider (from MAILROOM_PUBLIC_URL, or this request's origin). */
   redirectUri: string;
   redirectUriFromRequest: boolean;
@@ -141,8 +138,6 @@ export function ProfileForm({
     startTransition(() => dispatch(fd));
   };
 
-  const hasFieldErrors = Object.keys(fe).length > 0;
-  const status: ActionState = hasFieldErrors && serverTextIsForeign ? { ...state, formError: tx["common.fixFields"] } : state;
   const modeHint = mode === "windows" ? tx["profiles.hint.windows"] : mode === "anonymous" ? tx["profiles.hint.anonymous"] : null;
   const incomingDefault = defaultIncomingPort(loc.incomingProtocol, loc.incomingTls);
   const outgoingDefault = defaultOutgoingPort(loc.outgoingTls);
@@ -152,7 +147,7 @@ export function ProfileForm({
 
   return (
     <form onSubmit={onSubmit} className="flex max-w-3xl flex-col gap-6" noValidate aria-busy={pending}>
-      <FormStatus state={status} />
+      <FormStatus state={state} />
       {editing ? <input type="hidden" name="id" value={initial.id} /> : null}
 
       <fieldset className="grid gap-4 rounded border border-slate-200 bg-white p-4 md:grid-cols-2">
@@ -239,7 +234,7 @@ export function ProfileForm({
               ))}
             </select>
           </Field>
-          {modeHint && (serverTextIsForeign || !fe.credentialMode?.length || mode !== submittedMode) ? (
+          {modeHint && (!fe.credentialMode?.length || mode !== submittedMode) ? (
             <p data-testid="credential-mode-hint" className="mt-1 text-sm text-amber-800">
               {modeHint}
             </p>

@@ -2,23 +2,22 @@ import { actSyncRefusal } from "@/lib/settings/act-sync-refusal";
 import { deliveryMethods } from "@/lib/settings/org-settings-view";
 import { getOrgSettings } from "@/lib/settings/get-org-settings";
 import { getDb } from "@/lib/server/db";
-import { getLocale, getT } from "@/lib/server/locale";
+import { getT } from "@/lib/server/locale";
 import { requireActor } from "@/lib/server/session";
 import { updateSettingsAction } from "./actions";
 import { loadProfileOptions } from "./load-profile-options";
 import { SettingsForm } from "./settings-form";
 import type { ServerType } from "@/lib/profiles/fill-profile-defaults";
+import { renderMessage } from "@/lib/i18n/message";
 
 const fields = ["defaultProfileId", "incomingDelivery", "outgoingDelivery", "actDelivery", "processOnlyApproved"] as const;
 
 export default async function SettingsPage() {
   const actor = await requireActor("settings:write");
-  const [t, locale] = await Promise.all([getT(), getLocale()]);
+  const t = await getT();
   const [settings, profiles] = await Promise.all([getOrgSettings(getDb(), actor), loadProfileOptions(getDb(), actor)]);
-  // Why ACT by server-side sync is refused, per default profile choice: the domain's
-  // own words in English (the same text the server returns), translated otherwise.
-  const refusal = (p: { serverType: ServerType; name: string } | null) =>
-    locale === "en" ? actSyncRefusal(p?.serverType ?? null, p?.name)! : t("settings.actRefusal");
+  // Why ACT by server-side sync is refused, per default profile choice: the same message the server gives.
+  const refusal = (p: { serverType: ServerType; name: string } | null) => renderMessage(t, actSyncRefusal(p?.serverType ?? null, p?.name)!);
   const actRefusals: Record<string, string> = { "": refusal(null) };
   for (const p of profiles) actRefusals[p.id] = refusal(p);
 
@@ -36,7 +35,6 @@ export default async function SettingsPage() {
         }}
         profiles={profiles}
         actRefusals={actRefusals}
-        serverTextIsForeign={locale !== "en"}
         text={{
           labels: Object.fromEntries(fields.map((f) => [f, t(`settings.field.${f}`)])) as Record<(typeof fields)[number], string>,
           help: Object.fromEntries(fields.map((f) => [f, t(`settings.help.${f}`)])) as Record<(typeof fields)[number], string>,

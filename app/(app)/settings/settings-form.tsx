@@ -36,14 +36,12 @@ export function SettingsForm({
   profiles,
   actRefusals,
   text,
-  serverTextIsForeign,
 }: {
   action: (prev: ActionState, fd: FormData) => Promise<ActionState>;
   initial: SettingsFormInitial;
   profiles: { id: string; name: string }[];
   actRefusals: Record<string, string>;
   text: Text;
-  serverTextIsForeign: boolean;
 }) {
   const [state, action] = useActionState(serverAction, initialActionState);
   const fe = state.fieldErrors ?? {};
@@ -52,7 +50,6 @@ export function SettingsForm({
   const [profileId, setProfileId] = useState(initial.defaultProfileId);
   const [act, setAct] = useState<string>(initial.actDelivery);
   const refusal = act === "server_side_sync" ? actRefusals[profileId] : null;
-  const status: ActionState = Object.keys(fe).length && serverTextIsForeign ? { ...state, formError: text.fixFields } : state;
   // After a save the form remounts with what was submitted.
   const key = JSON.stringify(state.values ?? {});
 
@@ -70,7 +67,7 @@ export function SettingsForm({
 
   return (
     <form action={action} key={key} className="flex max-w-xl flex-col gap-4" noValidate>
-      <FormStatus state={status} />
+      <FormStatus state={state} />
       <Field name="defaultProfileId" label={text.labels.defaultProfileId} help={text.help.defaultProfileId} errors={fe.defaultProfileId}>
         <select
           {...describedBy("defaultProfileId", fe.defaultProfileId, text.help.defaultProfileId)}
@@ -92,7 +89,7 @@ export function SettingsForm({
         {delivery("outgoingDelivery")}
         <div>
           {delivery("actDelivery", setAct)}
-          {refusal && (serverTextIsForeign || !fe.actDelivery?.length) ? (
+          {refusal && !fe.actDelivery?.length ? (
             <p data-testid="act-refusal-hint" className="mt-1 text-sm text-amber-800">
               {refusal}
             </p>

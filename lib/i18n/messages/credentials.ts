@@ -15,6 +15,7 @@ export const en = {
   "credentials.alert.message": "{reason} Incoming and outgoing email of this mailbox stop until someone signs in again.",
   "credentials.secretExpiry.title": "The client secret of {profile} expires in {days} day(s)",
   "credentials.secretExpiry.message": "The OAuth client secret of the server profile {profile} expires on {date}. Create a new secret in the provider's console and enter it in the profile before then, or every mailbox of the profile stops.",
+  "credentials.provider.generic": "the provider",
 } as const;
 
 export const ja: Record<keyof typeof en, string> = {
@@ -33,4 +34,5 @@ export const ja: Record<keyof typeof en, string> = {
   "credentials.alert.message": "{reason} もう一度サインインするまで、このメールボックスの受信と送信は停止します。",
   "credentials.secretExpiry.title": "{profile} のクライアント シークレットはあと {days} 日で期限切れになります",
   "credentials.secretExpiry.message": "サーバー プロファイル {profile} の OAuth クライアント シークレットは {date} に期限切れになります。それまでにプロバイダーのコンソールで新しいシークレットを作成してプロファイルに入力してください。さもないと、このプロファイルのすべてのメールボックスが停止します。",
+  "credentials.provider.generic": "プロバイダー",
 };

@@ -131,6 +131,9 @@ export const en = {
   "job.mailbox": "Mailbox",
   "job.outcome": "Outcome",
   "job.message": "Details",
+  "job.interrupted":
+    "The worker stopped while this mailbox was being tested, so no result was recorded. It was not tested again automatically, because a repeated failed sign-in can lock the account on the mail server. Run Test & enable on this mailbox.",
+  "job.deletedBeforeTest": "This mailbox was deleted before it could be tested.",
 } as const;
 
 export const ja: Record<keyof typeof en, string> = {
@@ -265,4 +268,7 @@ export const ja: Record<keyof typeof en, string> = {
   "job.mailbox": "メールボックス",
   "job.outcome": "結果",
   "job.message": "詳細",
+  "job.interrupted":
+    "このメールボックスのテスト中にワーカーが停止したため、結果は記録されていません。サインインの失敗を繰り返すとメール サーバーのアカウントがロックされることがあるため、自動では再テストしていません。このメールボックスで「テストして有効にする」を実行してください。",
+  "job.deletedBeforeTest": "このメールボックスはテストの前に削除されました。",
 };

@@ -18,8 +18,6 @@ export const en = {
   "settings.delivery.server_side_sync": "Server-side synchronization",
   "settings.delivery.email_router": "Email router",
   "settings.delivery.none": "None",
-  "settings.actRefusal":
-    "Appointments, contacts and tasks cannot be synchronised through a POP3/SMTP, Gmail or Microsoft 365 (IMAP/POP3) profile, and those are the only server profiles Mailroom supports. Choose \"email router\" or \"none\" for appointments, contacts and tasks.",
   "settings.field.processOnlyApproved": "Process email only for approved users and queues",
   "settings.help.processOnlyApproved":
     "On (the default): email is processed only for mailboxes whose email an administrator has approved. Off: every enabled mailbox is processed.",
@@ -44,8 +42,6 @@ export const ja: Record<keyof typeof en, string> = {
   "settings.delivery.server_side_sync": "サーバー側同期",
   "settings.delivery.email_router": "E-mail Router",
   "settings.delivery.none": "なし",
-  "settings.actRefusal":
-    "予定、取引先担当者、およびタスク用のサーバー側同期は、POP3/SMTP、Gmail、Microsoft 365 (IMAP/POP3) のプロファイルではサポートされません (Mailroom で使用できるのはこれらのプロファイルだけです)。予定、取引先担当者、タスクには「E-mail Router」または「なし」を選択してください。",
   "settings.field.processOnlyApproved": "承認されたユーザーとキューの電子メールのみ処理する",
   "settings.help.processOnlyApproved":
     "オン (既定): システム管理者が電子メールを承認したメールボックスのみ処理します。オフ: 有効なすべてのメールボックスを処理します。",

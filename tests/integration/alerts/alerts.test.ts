@@ -1,5 +1,5 @@
 // "My alerts", the mailbox alert wall, unread counts and mark read, with each role (SPEC §5).
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { alerts } from "../../../db/schema/alerts";
 import { countUnreadAlerts } from "../../../lib/alerts/count-unread-alerts";
@@ -9,6 +9,9 @@ import { markAlertsRead } from "../../../lib/alerts/mark-alerts-read";
 import { raiseAlert } from "../../../lib/alerts/raise-alert";
 import { createTestDb, type TestDb } from "../../harness/db";
 import { makeActors, makeMailbox, type Actors } from "../mailboxes/fixtures";
+import { msg, renderStored } from "../../../lib/i18n/message";
+import { translator } from "../../../lib/i18n/translate";
+import { english } from "../../harness/english";
 
 let t: TestDb;
 let a: Actors;
@@ -20,12 +23,17 @@ beforeAll(async () => {
   a = await makeActors(t.db);
   box = await makeMailbox(t.db, { ownerId: a.member.id, name: "Member box" });
   othersBox = await makeMailbox(t.db, { ownerId: a.other.id, name: "Other box" });
-  const base = { severity: "error" as const, title: "Incoming email failed", message: "Authentication failed", detail: "AUTHENTICATIONFAILED" };
+  const base = {
+    severity: "error" as const,
+    title: msg("alerts.text.incomingFailingTitle", { mailbox: "Member box" }),
+    message: msg("mailError.authFailed", { credentialsKey: "mailError.credentials.mailbox" }),
+    detail: "AUTHENTICATIONFAILED",
+  };
   await raiseAlert(t.db, { ...base, recipientIds: [a.member.id, a.admin.id], mailboxId: box, dedupKey: "k-box" });
   await raiseAlert(t.db, { ...base, recipientIds: [a.member.id, a.admin.id], mailboxId: box, dedupKey: "k-box" });
-  await raiseAlert(t.db, { ...base, severity: "information", title: "Tested", recipientIds: [a.member.id], mailboxId: box, dedupKey: "k-ok" });
-  await raiseAlert(t.db, { ...base, title: "Other's alert", recipientIds: [a.other.id], mailboxId: othersBox, dedupKey: "k-other" });
-  await raiseAlert(t.db, { ...base, title: "Manager's alert", recipientIds: [a.manager.id], mailboxId: othersBox, dedupKey: "k-mgr" });
+  await raiseAlert(t.db, { ...base, severity: "information", title: msg("alerts.text.testPassedTitle", { mailbox: "Member box" }), recipientIds: [a.member.id], mailboxId: box, dedupKey: "k-ok" });
+  await raiseAlert(t.db, { ...base, title: msg("alerts.text.incomingDisabledTitle", { mailbox: "Other box" }), recipientIds: [a.other.id], mailboxId: othersBox, dedupKey: "k-other" });
+  await raiseAlert(t.db, { ...base, title: msg("alerts.text.outgoingDisabledTitle", { mailbox: "Other box" }), recipientIds: [a.manager.id], mailboxId: othersBox, dedupKey: "k-mgr" });
 });
 afterAll(async () => {
   await t?.close();
@@ -33,8 +41,8 @@ afterAll(async () => {
 
 test("a member sees only alerts sent to them, with occurrences counted and the unread count", async () => {
   const mine = await listAlerts(t.db, a.member);
-  expect(mine.items.map((x) => x.title).sort()).toEqual(["Incoming email failed", "Tested"]);
-  expect(mine.items.find((x) => x.title === "Incoming email failed")).toMatchObject({ count: 2, mailboxName: "Member box", recipientName: a.member.name, detail: "AUTHENTICATIONFAILED" });
+  expect(mine.items.map((x) => english(x.title)).sort()).toEqual(["Incoming email for Member box keeps failing", "Mailbox Member box tested and enabled"]);
+  expect(mine.items.find((x) => english(x.title) === "Incoming email for Member box keeps failing")).toMatchObject({ count: 2, mailboxName: "Member box", recipientName: a.member.name, detail: "AUTHENTICATIONFAILED" });
   expect(mine.unread).toBe(2);
   expect(await countUnreadAlerts(t.db, a.member)).toBe(2);
   expect(await countUnreadAlerts(t.db, null)).toBe(0);
@@ -45,7 +53,7 @@ test("a member sees only alerts sent to them, with occurrences counted and the u
 
 test("admins see everyone's alerts when they ask; their own otherwise", async () => {
   const all = await listAlerts(t.db, a.admin, { scope: "all" });
-  expect(all.items.map((x) => x.title)).toEqual(expect.arrayContaining(["Other's alert", "Manager's alert", "Tested"]));
+  expect(all.items.map((x) => english(x.title))).toEqual(expect.arrayContaining(["Incoming email for Other box was disabled", "Outgoing email for Other box was disabled", "Mailbox Member box tested and enabled"]));
   expect(all.total).toBe(5);
   expect((await listAlerts(t.db, a.admin)).items.map((x) => x.recipientId)).toEqual([a.admin.id]);
 });
@@ -55,7 +63,7 @@ test("the mailbox wall: the owner sees theirs, admins every copy, another member
   expect((await listMailboxAlerts(t.db, a.admin, { mailboxId: box })).items).toHaveLength(3);
   await expect(listMailboxAlerts(t.db, a.other, { mailboxId: box })).rejects.toMatchObject({ code: "not_found" });
   // A manager reads every mailbox, but sees on its wall only alerts sent to them.
-  expect((await listMailboxAlerts(t.db, a.manager, { mailboxId: othersBox })).items.map((x) => x.title)).toEqual(["Manager's alert"]);
+  expect((await listMailboxAlerts(t.db, a.manager, { mailboxId: othersBox })).items.map((x) => english(x.title))).toEqual(["Outgoing email for Other box was disabled"]);
   await expect(listMailboxAlerts(t.db, null, { mailboxId: box })).rejects.toMatchObject({ code: "unauthenticated" });
 });
 
@@ -77,7 +85,20 @@ test("mark read: people mark only their own; mark all read; admins any; a new oc
   expect(await countUnreadAlerts(t.db, a.other)).toBe(0);
   expect(await markAlertsRead(t.db, a.admin, { mailboxId: box })).toBe(1);
 
-  await raiseAlert(t.db, { severity: "error", title: "Again", message: "m", recipientIds: [a.member.id], mailboxId: box, dedupKey: "k-box" });
+  await raiseAlert(t.db, { severity: "error", title: msg("alerts.text.syncRecoveredTitle", { mailbox: "Member box" }), message: msg("alerts.text.syncRecovered", { failures: 3 }), recipientIds: [a.member.id], mailboxId: box, dedupKey: "k-box" });
   expect(await countUnreadAlerts(t.db, a.member)).toBe(1);
-  expect((await listAlerts(t.db, a.member, { unreadOnly: true })).items).toMatchObject([{ title: "Again", count: 1 }]);
+  expect((await listAlerts(t.db, a.member, { unreadOnly: true })).items.map((x) => ({ title: english(x.title), count: x.count }))).toEqual([{ title: "Incoming email for Member box is syncing again", count: 1 }]);
+});
+
+test("alerts are stored as keys and shown in each reader's language; an alert stored as English text before keys still shows", async () => {
+  const [row] = await t.db.select().from(alerts).where(and(eq(alerts.dedupKey, "k-other"), eq(alerts.recipientId, a.other.id)));
+  expect(row).toMatchObject({ titleKey: "alerts.text.incomingDisabledTitle", titleParams: { mailbox: "Other box" }, title: "Incoming email for Other box was disabled" });
+  const [view] = (await listAlerts(t.db, a.other)).items;
+  expect(renderStored(translator("ja"), view.title)).toBe("Other box の受信電子メールが無効になりました");
+  expect(renderStored(translator("ja"), view.message)).toBe("認証に失敗しました — メールボックスのユーザー名とパスワードを確認してください。");
+
+  await t.db.insert(alerts).values({ severity: "warning", recipientId: a.other.id, dedupKey: "k-legacy", title: "Old English title", message: "Old English message" });
+  const legacy = (await listAlerts(t.db, a.other)).items.find((x) => x.title === "Old English title");
+  expect(legacy?.message).toBe("Old English message");
+  expect(renderStored(translator("ja"), legacy!.title)).toBe("Old English title");
 });

@@ -4,6 +4,7 @@ import { alerts } from "../../../db/schema/alerts";
 import { users } from "../../../db/schema/users";
 import { raiseAlert } from "../../../lib/alerts/raise-alert";
 import { createTestDb, type TestDb } from "../../harness/db";
+import { msg } from "../../../lib/i18n/message";
 
 let t: TestDb;
 let alice: string;
@@ -23,7 +24,12 @@ afterAll(async () => {
   await t?.close();
 });
 
-const base = { severity: "error" as const, title: "Incoming email failed", message: "Authentication failed — check the mailbox's user name and password", detail: "AUTHENTICATIONFAILED" };
+const base = {
+  severity: "error" as const,
+  title: msg("alerts.text.incomingFailingTitle", { mailbox: "Support" }),
+  message: msg("mailError.authFailed", { credentialsKey: "mailError.credentials.mailbox" }),
+  detail: "AUTHENTICATIONFAILED",
+};
 
 test("the same unread alert raised again counts occurrences instead of duplicating", async () => {
   await raiseAlert(t.db, { ...base, recipientIds: [alice], dedupKey: "k1" });

@@ -17,6 +17,8 @@ import { createTestDb, type TestDb } from "../../harness/db";
 import { startDovecot, type Dovecot } from "../../harness/dovecot";
 import { startSmtpServer, type TestSmtp } from "../../harness/smtp";
 import { makeActors, mailboxRow, makeMailbox, makeProfile, type Actors } from "../mailboxes/fixtures";
+import { refusedInEnglish } from "../../harness/english";
+import { english } from "../../harness/english";
 
 vi.stubEnv("MAILROOM_SECRET_KEY", generateSecretKey("test"));
 vi.stubEnv("MAILROOM_MAIL_TIMEOUT_MS", "5000");
@@ -101,7 +103,7 @@ async function expectOutcomes(jobId: string, ids: string[], allowInterrupted: nu
     expect(item.finishedAt).toBeInstanceOf(Date);
     if (item.outcome === "interrupted") continue;
     expect(item.outcome, item.mailboxName).toBe(isWrong(i) ? "failure" : "success");
-    if (isWrong(i)) expect(item.message).toMatch(/Authentication failed/);
+    if (isWrong(i)) expect(english(item.message)).toMatch(/Authentication failed/);
     const m = await mailboxRow(t.db, ids[i]);
     expect(m.incomingStatus).toBe(isWrong(i) ? "failure" : "success");
     expect(m.incomingEnabled).toBe(!isWrong(i));
@@ -196,7 +198,7 @@ test("who may start a test-all job and read its progress: admins and managers; n
   await expect(enqueueTestAllJob(t.db, null, { profileId })).rejects.toMatchObject({ code: "unauthenticated" });
   await expect(getJobProgress(t.db, null, jobId)).rejects.toMatchObject({ code: "unauthenticated" });
   const empty = await makeProfile(t.db, {});
-  await expect(enqueueTestAllJob(t.db, a.admin, { profileId: empty })).rejects.toMatchObject({ code: "invalid", safeMessage: expect.stringMatching(/No mailbox uses the profile/) });
+  await expect(refusedInEnglish(enqueueTestAllJob(t.db, a.admin, { profileId: empty }))).rejects.toMatchObject({ code: "invalid", text: expect.stringMatching(/No mailbox uses the profile/) });
   // Leave no queued job behind for the other tests' runners.
   await t.db.delete(jobs).where(eq(jobs.id, jobId));
 });

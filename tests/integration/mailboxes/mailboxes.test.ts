@@ -17,6 +17,7 @@ import { updateMailbox } from "../../../lib/mailboxes/update-mailbox";
 import { updateMailboxes } from "../../../lib/mailboxes/update-mailboxes";
 import { createTestDb, type TestDb } from "../../harness/db";
 import { makeActors, mailboxRow, makeMailbox, makeProfile, type Actors } from "./fixtures";
+import { refusedInEnglish } from "../../harness/english";
 
 vi.stubEnv("MAILROOM_SECRET_KEY", generateSecretKey("test"));
 
@@ -110,8 +111,8 @@ describe("queues", () => {
     try {
       const { id } = await createQueue(t.db, a.admin, { name: "Support", emailAddress: "Support@Example.com", ownerId: a.member.id });
       expect(await mailboxRow(t.db, id)).toMatchObject({ kind: "queue", emailAddress: "support@example.com", ownerId: a.member.id, profileId, incomingDelivery: "server_side_sync", outgoingDelivery: "server_side_sync", actDelivery: "none", approvedAt: null });
-      await expect(createQueue(t.db, a.admin, { name: "Dup", emailAddress: "SUPPORT@example.com", ownerId: a.member.id })).rejects.toMatchObject({ fieldErrors: { emailAddress: [expect.stringMatching(/already uses this address/)] } });
-      await expect(createQueue(t.db, a.admin, { name: "", emailAddress: "nope", ownerId: "" })).rejects.toMatchObject({
+      await expect(refusedInEnglish(createQueue(t.db, a.admin, { name: "Dup", emailAddress: "SUPPORT@example.com", ownerId: a.member.id }))).rejects.toMatchObject({ fieldErrors: { emailAddress: [expect.stringMatching(/already uses this address/)] } });
+      await expect(refusedInEnglish(createQueue(t.db, a.admin, { name: "", emailAddress: "nope", ownerId: "" }))).rejects.toMatchObject({
         code: "invalid",
         fieldErrors: { name: [expect.any(String)], emailAddress: [expect.stringMatching(/email address/)], ownerId: [expect.any(String)] },
       });
@@ -144,10 +145,10 @@ describe("edit one", () => {
   test("a new profile resets what the last test enabled; ACT by server-side sync is refused with the reason", async () => {
     const id = await makeMailbox(t.db, { profileId, ownerId: a.member.id, incomingStatus: "success", outgoingStatus: "success", incomingEnabled: true, outgoingEnabled: true });
     const address = (await mailboxRow(t.db, id)).emailAddress;
-    await expect(updateMailbox(t.db, a.admin, { id, ...form({ emailAddress: address, actDelivery: "server_side_sync" }), ownerId: a.member.id })).rejects.toMatchObject({
-      fieldErrors: { actDelivery: [expect.stringMatching(/cannot be synchronised through a POP3\/SMTP or Gmail profile/)] },
+    await expect(refusedInEnglish(updateMailbox(t.db, a.admin, { id, ...form({ emailAddress: address, actDelivery: "server_side_sync" }), ownerId: a.member.id }))).rejects.toMatchObject({
+      fieldErrors: { actDelivery: [expect.stringMatching(/cannot be synchronised through a POP3\/SMTP, Gmail or Microsoft 365 \(IMAP\/POP3\) profile/)] },
     });
-    await expect(updateMailbox(t.db, a.admin, { id, ...form({ emailAddress: address, profileId: "" }), ownerId: a.member.id })).rejects.toMatchObject({
+    await expect(refusedInEnglish(updateMailbox(t.db, a.admin, { id, ...form({ emailAddress: address, profileId: "" }), ownerId: a.member.id }))).rejects.toMatchObject({
       fieldErrors: { incomingDelivery: [expect.stringMatching(/needs a server profile/)] },
     });
     await updateMailbox(t.db, a.admin, { id, ...form({ emailAddress: address, profileId: profileMode }), ownerId: a.member.id });
@@ -162,7 +163,7 @@ describe("edit several", () => {
     expect(await updateMailboxes(t.db, a.manager, { ids: [x, y], incomingDelivery: "email_router" })).toBe(2);
     expect(await mailboxRow(t.db, x)).toMatchObject({ profileId, incomingDelivery: "email_router", outgoingDelivery: "email_router" });
     expect(await mailboxRow(t.db, y)).toMatchObject({ profileId: profileMode, incomingDelivery: "email_router", outgoingDelivery: "none" });
-    await expect(updateMailboxes(t.db, a.admin, { ids: [x, y], profileId, actDelivery: "server_side_sync" })).rejects.toMatchObject({ code: "invalid", fieldErrors: { actDelivery: [expect.any(String)] } });
+    await expect(refusedInEnglish(updateMailboxes(t.db, a.admin, { ids: [x, y], profileId, actDelivery: "server_side_sync" }))).rejects.toMatchObject({ code: "invalid", fieldErrors: { actDelivery: [expect.any(String)] } });
     expect((await mailboxRow(t.db, y)).profileId).toBe(profileMode);
     await expect(updateMailboxes(t.db, a.admin, { ids: [x] })).rejects.toMatchObject({ code: "invalid" });
     await expect(updateMailboxes(t.db, a.member, { ids: [x], profileId })).rejects.toMatchObject({ code: "forbidden" });
@@ -189,14 +190,14 @@ describe("credentials", () => {
 
   test("the owner may not when the profile holds the credentials; another member never; signed out refused", async () => {
     const id = await makeMailbox(t.db, { profileId: profileMode, ownerId: a.member.id });
-    await expect(setMailboxCredentials(t.db, a.member, { id, userName: "x", password: "y", secureChannel: true })).rejects.toMatchObject({ code: "forbidden", safeMessage: expect.stringMatching(/profile's own credentials/) });
+    await expect(refusedInEnglish(setMailboxCredentials(t.db, a.member, { id, userName: "x", password: "y", secureChannel: true }))).rejects.toMatchObject({ code: "forbidden", text: expect.stringMatching(/profile's own credentials/) });
     await setMailboxCredentials(t.db, a.admin, { id, userName: "x", password: "y", secureChannel: true });
     await expect(setMailboxCredentials(t.db, a.other, { id: ownedQueue, userName: "x", password: "y", secureChannel: true })).rejects.toMatchObject({ code: "not_found" });
     await expect(setMailboxCredentials(t.db, null, { id: ownedQueue, userName: "x", password: "y", secureChannel: true })).rejects.toMatchObject({ code: "unauthenticated" });
   });
 
   test("refused over plain HTTP unless the deployment allows it", async () => {
-    await expect(setMailboxCredentials(t.db, a.admin, { id: ownedQueue, userName: "mo", password: "Secret-1", secureChannel: false })).rejects.toMatchObject({
+    await expect(refusedInEnglish(setMailboxCredentials(t.db, a.admin, { id: ownedQueue, userName: "mo", password: "Secret-1", secureChannel: false }))).rejects.toMatchObject({
       fieldErrors: { password: [expect.stringMatching(/plain HTTP/)] },
     });
   });
@@ -217,7 +218,7 @@ describe("approve email", () => {
 
 describe("apply default email settings", () => {
   test("without a default profile it says where to set one", async () => {
-    await expect(previewDefaultSettings(t.db, a.admin, { ids: [ownedQueue] })).rejects.toMatchObject({ safeMessage: expect.stringMatching(/no default server profile/) });
+    await expect(refusedInEnglish(previewDefaultSettings(t.db, a.admin, { ids: [ownedQueue] }))).rejects.toMatchObject({ text: expect.stringMatching(/no default server profile/) });
   });
 
   test("preview shows what changes; apply sets it; admins and managers may, members not", async () => {

@@ -14,6 +14,7 @@ import { startDovecot, type Dovecot } from "../../harness/dovecot";
 import { startSmtpServer, type TestSmtp } from "../../harness/smtp";
 import { startSilentServer } from "../../harness/tcp";
 import { makeActor, makeActors, mailboxRow, makeMailbox, makeProfile, type Actors, type ProfileOver } from "./fixtures";
+import { english } from "../../harness/english";
 
 vi.stubEnv("MAILROOM_SECRET_KEY", generateSecretKey("test"));
 // Short, so the silent-server and plain-to-TLS cases time out quickly.
@@ -93,7 +94,7 @@ describe("success writes the statuses, enables both directions and tells the own
     expect(r).toMatchObject({ outcome: "success", incomingEnabled: true, outgoingEnabled: true, act: "not_supported" });
     expect(r.incoming.status).toBe("success");
     expect(r.outgoing.status).toBe("success");
-    expect(r.summary).toBe("Incoming and outgoing email passed the test and are enabled.");
+    expect(english(r.summary)).toBe("Incoming and outgoing email passed the test and are enabled.");
     const m = await mailboxRow(t.db, id);
     expect(m).toMatchObject({ incomingStatus: "success", outgoingStatus: "success", actStatus: "not_supported", incomingEnabled: true, outgoingEnabled: true, lastError: null });
     expect(m.lastTestedAt).toBeInstanceOf(Date);
@@ -110,8 +111,8 @@ describe("each failure names its cause and field, sets the status, enables only 
     ["wrong password", () => ({}), { password: "not-the-password" }, "incoming", { code: "auth_failed", field: "userName", message: /^Authentication failed — check the mailbox's user name and password/ }],
     ["unknown host", () => ({ incomingHost: "no-such-host.invalid" }), {}, "incoming", { code: "host_not_found", field: "incomingHost", message: /The incoming server no-such-host\.invalid was not found — check the incoming server location/ }],
     ["closed port", () => ({ incomingPort: closedPort }), {}, "incoming", { code: "connect_refused", field: "incomingPort", message: /Could not connect to 127\.0\.0\.1:\d+ \(connection refused\) — check the incoming server location and port/ }],
-    ["TLS expected, plain offered", () => ({ incomingPort: dovecot.ports.imap, incomingTls: true }), {}, "incoming", { code: "tls_handshake_failed", field: "incomingTls", message: /^TLS handshake with .* failed — the port may expect STARTTLS or no encryption; untick 'Use SSL' for incoming/ }],
-    ["plain expected, TLS offered", () => ({ incomingPort: dovecot.ports.imaps, incomingTls: false }), {}, "incoming", { code: "timeout", field: "incomingTls", message: /did not answer — the port may expect SSL\/TLS from the start; tick 'Use SSL' for incoming/ }],
+    ["TLS expected, plain offered", () => ({ incomingPort: dovecot.ports.imap, incomingTls: true }), {}, "incoming", { code: "tls_handshake_failed", field: "incomingTls", message: /^TLS handshake with .* failed — the port may expect STARTTLS or no encryption; untick 'Use SSL\/TLS for incoming connection'/ }],
+    ["plain expected, TLS offered", () => ({ incomingPort: dovecot.ports.imaps, incomingTls: false }), {}, "incoming", { code: "timeout", field: "incomingTls", message: /did not answer — the port may expect SSL\/TLS from the start; tick 'Use SSL\/TLS for incoming connection'/ }],
     ["untrusted certificate", () => ({ outgoingPort: untrustedSmtp.ports.starttls }), {}, "outgoing", { code: "cert_untrusted", field: "outgoingHost", message: /^Certificate not trusted — the certificate of .* is self-signed/ }],
     ["silent server (timeout)", () => ({ outgoingPort: silent.port }), {}, "outgoing", { code: "timeout", field: "outgoingTls", message: /accepted the connection but did not answer/ }],
   ];
@@ -121,7 +122,7 @@ describe("each failure names its cause and field, sets the status, enables only 
     const passing = failing === "incoming" ? "outgoing" : "incoming";
     expect(r.outcome).toBe("failure");
     expect(r[failing]).toMatchObject({ status: "failure", code: expected.code, field: expected.field });
-    expect(r[failing].message).toMatch(expected.message);
+    expect(english(r[failing].message)).toMatch(expected.message);
     // The wrong password fails both directions (same credentials); otherwise the other side passes and is enabled.
     const otherPasses = _name !== "wrong password";
     expect(r[passing].status).toBe(otherPasses ? "success" : "failure");
@@ -131,11 +132,12 @@ describe("each failure names its cause and field, sets the status, enables only 
     expect(m[`${passing}Enabled`]).toBe(otherPasses);
     expect(m.actStatus).toBe("not_supported");
     expect(m.lastErrorCode).toBe(expected.code);
-    expect(m.lastError).toContain(r[failing].message);
+    expect(m.lastError).toContain(english(r[failing].message));
+    expect(m.lastErrorKey).toBe(r.summary.key);
     const raised = await t.db.select().from(alerts).where(and(eq(alerts.mailboxId, id), eq(alerts.severity, "error")));
     const forFailing = raised.filter((x) => x.dedupKey.startsWith(`test-enable:${failing}:`));
     expect(forFailing.map((x) => x.recipientId).sort()).toEqual([a.member.id, profileOwner].sort());
-    expect(forFailing[0]).toMatchObject({ profileId, message: r[failing].message });
+    expect(forFailing[0]).toMatchObject({ profileId, message: english(r[failing].message), messageKey: r[failing].message.key });
     expect(forFailing[0].detail).not.toContain("not-the-password");
     expect(await t.db.select().from(alerts).where(and(eq(alerts.mailboxId, id), eq(alerts.severity, "information")))).toHaveLength(0);
   });
@@ -180,7 +182,7 @@ describe("credentials: the profile's or the mailbox's, as the profile says", () 
     const { id } = await setup({}, { password: null });
     const r = await run(id);
     expect(r.incoming).toMatchObject({ status: "failure", code: "configuration", field: "password", form: "mailbox" });
-    expect(r.incoming.message).toMatch(/has no password/);
+    expect(english(r.incoming.message)).toMatch(/has no password/);
     expect(smtp.authCount).toBe(before);
     expect(await mailboxRow(t.db, id)).toMatchObject({ incomingStatus: "failure", outgoingStatus: "failure", incomingEnabled: false });
   });
@@ -192,7 +194,7 @@ describe("approval and delivery", () => {
     const { id } = await setup({}, { approved: false });
     const r = await run(id);
     expect(r.outcome).toBe("waiting_approval");
-    expect(r.summary).toMatch(/Waiting for email approval/);
+    expect(english(r.summary)).toMatch(/Waiting for email approval/);
     expect(smtp.authCount).toBe(before);
     expect(await mailboxRow(t.db, id)).toMatchObject({ incomingStatus: "not_run", outgoingStatus: "not_run", incomingEnabled: false, lastTestedAt: null });
     expect(await alertsOf(id)).toHaveLength(0);

@@ -19,6 +19,7 @@ import { createTestPki } from "../../harness/tls";
 import { storeTestEmail } from "../emails/store-test-email";
 import { makeActors, makeMailbox, type Actors } from "../mailboxes/fixtures";
 import { enableSending, mailboxOfUser, outboxRow, receivedOnce, smtpProfile, testSendOptions } from "./outbox-fixtures";
+import { english, englishFieldErrors, refusedInEnglish } from "../../harness/english";
 
 vi.stubEnv("MAILROOM_SECRET_KEY", generateSecretKey("test"));
 const LOGIN = { user: "sender", password: "sender-password" };
@@ -62,7 +63,7 @@ async function fieldErrorsOf(p: Promise<unknown>): Promise<Record<string, string
     (e: unknown) => e,
   );
   expect(err).toBeInstanceOf(AppError);
-  return (err as AppError).fieldErrors;
+  return englishFieldErrors((err as AppError).fieldErrors);
 }
 
 test("queueing returns at once with a fixed Message-ID on the sender's domain; nothing is sent until the worker runs", async () => {
@@ -132,8 +133,8 @@ test.each([
   await enableSending(t.db, queue, profileId, LOGIN);
   await t.db.update(mailboxes).set(change).where(eq(mailboxes.id, queue));
   const draft = await composeDraft(t.db, a.member, { mailboxId: queue });
-  expect(draft.mailbox.refusal).toMatch(reason);
-  await expect(queueEmail(t.db, a.member, email({ mailboxId: queue }))).rejects.toThrow(reason);
+  expect(english(draft.mailbox.refusal)).toMatch(reason);
+  await expect(refusedInEnglish(queueEmail(t.db, a.member, email({ mailboxId: queue })))).rejects.toMatchObject({ code: "invalid", text: expect.stringMatching(reason) });
 });
 
 test("reply: to the Reply-To (else the sender), Re: subject, quoted text; In-Reply-To and References on the wire", async () => {

@@ -16,6 +16,7 @@ import { startCountingProxy } from "../../harness/tcp";
 import { createTestPki, type TestPki } from "../../harness/tls";
 import { makeActors, mailboxRow, type Actors } from "../mailboxes/fixtures";
 import { alertsFor, enableSending, mailboxOfUser, outboxRow, receivedOnce, smtpProfile, testSendOptions } from "./outbox-fixtures";
+import { refusedInEnglish } from "../../harness/english";
 
 vi.stubEnv("MAILROOM_SECRET_KEY", generateSecretKey("test"));
 
@@ -209,7 +210,9 @@ test("a wrong password fails the email, disables outgoing for the mailbox and al
   }
   // Nothing more is claimed for a disabled mailbox, and the form says why.
   expect(await sendDueEmails(t.db, options())).toMatchObject({ claimed: 0 });
-  await expect(queueEmail(t.db, a.member, { mailboxId, to: "jane@example.org", subject: "Three", body: "Hi" })).rejects.toThrow(/disabled after a failure.*Test & enable/);
+  await expect(refusedInEnglish(queueEmail(t.db, a.member, { mailboxId, to: "jane@example.org", subject: "Three", body: "Hi" }))).rejects.toMatchObject({
+    text: expect.stringMatching(/disabled after a failure.*Test & enable/),
+  });
   expect(smtp.received).toHaveLength(0);
 
   // Fixed and enabled again (as Test & enable does): the waiting email goes out.

@@ -6,6 +6,7 @@ import { createProfile } from "../../../lib/profiles/create-profile";
 import { getProfileConnection } from "../../../lib/profiles/get-profile-connection";
 import { createTestDb, type TestDb } from "../../harness/db";
 import { insertActors, profileForm, type Actors } from "./test-actors";
+import { refusedInEnglish } from "../../harness/english";
 
 vi.stubEnv("MAILROOM_SECRET_KEY", generateSecretKey("test"));
 
@@ -56,7 +57,7 @@ test("a profile no longer there, or stored with a mode Mailroom cannot use, give
   await expect(getProfileConnection(t.db, { id: "nonsense" })).rejects.toMatchObject({ code: "not_found" });
   const p = await createProfile(t.db, a.admin, { values: profileForm({ name: "Legacy" }), secureChannel: true });
   await t.db.update(profiles).set({ credentialMode: "windows" }).where(eq(profiles.id, p.id));
-  await expect(getProfileConnection(t.db, { id: p.id })).rejects.toMatchObject({ code: "invalid", safeMessage: expect.stringMatching(/Windows integrated authentication.*Edit the profile/) });
+  await expect(refusedInEnglish(getProfileConnection(t.db, { id: p.id }))).rejects.toMatchObject({ code: "invalid", text: expect.stringMatching(/Windows integrated authentication.*Edit the profile/) });
   await t.db.update(profiles).set({ credentialMode: "profile", passwordSealed: null }).where(eq(profiles.id, p.id));
-  await expect(getProfileConnection(t.db, { id: p.id })).rejects.toMatchObject({ safeMessage: expect.stringMatching(/no user name or password stored/) });
+  await expect(refusedInEnglish(getProfileConnection(t.db, { id: p.id }))).rejects.toMatchObject({ text: expect.stringMatching(/no user name or password stored/) });
 });

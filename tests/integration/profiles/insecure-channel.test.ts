@@ -17,6 +17,7 @@ import { isSecureChannel } from "../../../lib/server/secure-channel";
 import { stampForwardedHeaders } from "../../../lib/server/stamp-forwarded-headers";
 import { createTestDb, type TestDb } from "../../harness/db";
 import { insertActors, profileForm, type Actors } from "./test-actors";
+import { english } from "../../harness/english";
 
 // isSecureChannel reads the request's headers through next/headers: here they are the test's.
 let requestHeaders = new Headers();
@@ -91,7 +92,7 @@ test("without the flag, credentials typed over plain HTTP are refused on every c
   for (const field of ["userName", "password", "outgoingUserName", "outgoingPassword"]) {
     expect(fieldErrors[field], field).toEqual([insecureChannelMessage]);
   }
-  expect(insecureChannelMessage).toMatch(/plain HTTP.*HTTPS.*MAILROOM_ALLOW_CREDENTIALS_OVER_HTTP=1/);
+  expect(english(insecureChannelMessage)).toMatch(/plain HTTP.*HTTPS.*MAILROOM_ALLOW_CREDENTIALS_OVER_HTTP=1/);
   expect(await t.db.select().from(profiles)).toEqual([]);
 });
 

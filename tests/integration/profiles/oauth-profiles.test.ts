@@ -11,6 +11,7 @@ import { getProfile } from "../../../lib/profiles/get-profile";
 import { updateProfile } from "../../../lib/profiles/update-profile";
 import { createTestDb, type TestDb } from "../../harness/db";
 import { insertActors, type Actors } from "./test-actors";
+import { refusedInEnglish } from "../../harness/english";
 
 vi.stubEnv("MAILROOM_SECRET_KEY", generateSecretKey("test"));
 
@@ -74,7 +75,7 @@ test("editing with a blank secret keeps it; clear removes it only when something
   expect(kept.oauthClientSecretSealed).toBe(sealedBefore);
   expect(kept.oauthScopes).toBe("https://outlook.office.com/IMAP.AccessAsUser.All offline_access");
 
-  await expect(updateProfile(t.db, a.admin, { id: view.id, values: m365({ name: view.name, oauthClientSecret: "", clearOauthClientSecret: "on" }), secureChannel: true })).rejects.toMatchObject({
+  await expect(refusedInEnglish(updateProfile(t.db, a.admin, { id: view.id, values: m365({ name: view.name, oauthClientSecret: "", clearOauthClientSecret: "on" }), secureChannel: true }))).rejects.toMatchObject({
     fieldErrors: { clearOauthClientSecret: [expect.stringMatching(/enter a new one/)] },
   });
 

@@ -14,6 +14,7 @@ import { setDefaultProfile } from "../../../lib/profiles/set-default-profile";
 import { updateProfile } from "../../../lib/profiles/update-profile";
 import { createTestDb, type TestDb } from "../../harness/db";
 import { insertActors, profileForm, type Actors } from "./test-actors";
+import { inEnglishRefusal, type EnglishRefusal } from "../../harness/english";
 
 vi.stubEnv("MAILROOM_SECRET_KEY", generateSecretKey("test"));
 
@@ -30,13 +31,14 @@ afterAll(async () => {
 
 const PASSWORD = "Corr3ct-Horse-Battery";
 
-async function refusal(promise: Promise<unknown>): Promise<AppError> {
+/** The refusal as an English reader sees it (its text and field messages rendered from the catalogue). */
+async function refusal(promise: Promise<unknown>): Promise<EnglishRefusal> {
   const err = await promise.then(
     () => null,
     (e: unknown) => e,
   );
   expect(err).toBeInstanceOf(AppError);
-  return err as AppError;
+  return inEnglishRefusal(err);
 }
 
 async function storedRow(id: string) {
@@ -190,9 +192,9 @@ test("a profile used by mailboxes cannot be deleted; the message says how many",
   const m1 = await addMailbox(p.id, "support");
   const one = await refusal(deleteProfile(t.db, a.admin, { id: p.id }));
   expect(one.code).toBe("conflict");
-  expect(one.safeMessage).toMatch(/^1 mailbox uses this profile, so it cannot be deleted\. Move that mailbox to another profile/);
+  expect(one.text).toMatch(/^1 mailbox uses this profile, so it cannot be deleted\. Move that mailbox to another profile/);
   const m2 = await addMailbox(p.id, "sales");
-  expect((await refusal(deleteProfile(t.db, a.admin, { id: p.id }))).safeMessage).toMatch(/^2 mailboxes use this profile/);
+  expect((await refusal(deleteProfile(t.db, a.admin, { id: p.id }))).text).toMatch(/^2 mailboxes use this profile/);
   expect((await getProfile(t.db, a.admin, { id: p.id })).mailboxCount).toBe(2);
 
   await t.db.delete(mailboxes).where(eq(mailboxes.id, m1.id));

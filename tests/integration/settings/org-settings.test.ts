@@ -11,6 +11,7 @@ import { loadOrgSettings } from "../../../lib/settings/load-org-settings";
 import { updateOrgSettings } from "../../../lib/settings/update-org-settings";
 import { createTestDb, type TestDb } from "../../harness/db";
 import { insertActors, profileForm, type Actors } from "../profiles/test-actors";
+import { refusedInEnglish } from "../../harness/english";
 
 vi.stubEnv("MAILROOM_SECRET_KEY", generateSecretKey("test"));
 
@@ -87,9 +88,9 @@ test("ACT by server-side sync is refused for a Gmail or POP3/SMTP default profil
   const pop = await newProfile("Office POP3/SMTP");
   const before = await getOrgSettings(t.db, a.admin);
   for (const p of [gmail, pop]) {
-    await expect(updateOrgSettings(t.db, a.admin, { values: form({ defaultProfileId: p.id, actDelivery: "server_side_sync", incomingDelivery: "none" }) })).rejects.toMatchObject({
+    await expect(refusedInEnglish(updateOrgSettings(t.db, a.admin, { values: form({ defaultProfileId: p.id, actDelivery: "server_side_sync", incomingDelivery: "none" }) }))).rejects.toMatchObject({
       code: "invalid",
-      fieldErrors: { actDelivery: [expect.stringMatching(/Appointments, contacts and tasks cannot be synchronised through a POP3\/SMTP or Gmail profile/)] },
+      fieldErrors: { actDelivery: [expect.stringMatching(/Appointments, contacts and tasks cannot be synchronised through a POP3\/SMTP, Gmail or Microsoft 365 \(IMAP\/POP3\) profile/)] },
     });
   }
   await expect(updateOrgSettings(t.db, a.admin, { values: form({ actDelivery: "server_side_sync" }) })).rejects.toMatchObject({ code: "invalid" });
@@ -114,7 +115,7 @@ test("changing the default profile does not change existing mailboxes", async ()
 });
 
 test("a default profile that no longer exists is a field error", async () => {
-  await expect(updateOrgSettings(t.db, a.admin, { values: form({ defaultProfileId: "00000000-0000-4000-8000-000000000000" }) })).rejects.toMatchObject({
+  await expect(refusedInEnglish(updateOrgSettings(t.db, a.admin, { values: form({ defaultProfileId: "00000000-0000-4000-8000-000000000000" }) }))).rejects.toMatchObject({
     code: "invalid",
     fieldErrors: { defaultProfileId: [expect.stringMatching(/no longer exists/)] },
   });

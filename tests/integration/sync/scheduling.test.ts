@@ -11,6 +11,7 @@ import { requestSyncNow } from "../../../lib/sync/request-sync-now";
 import { createTestDb, type TestDb } from "../../harness/db";
 import type { Dovecot } from "../../harness/dovecot";
 import { insertMailbox, insertProfile, insertUser } from "./sync-fixtures";
+import { refusedInEnglish } from "../../harness/english";
 
 vi.stubEnv("MAILROOM_SECRET_KEY", generateSecretKey("test"));
 
@@ -114,9 +115,9 @@ test("sync now makes a mailbox due at once for its owner or a mailbox manager; r
   await requestSyncNow(t.db, manager, { mailboxId: id });
 
   await t.db.update(mailboxes).set({ incomingEnabled: false }).where(eq(mailboxes.id, id));
-  await expect(requestSyncNow(t.db, member, { mailboxId: id })).rejects.toMatchObject({ code: "invalid", safeMessage: expect.stringMatching(/Test & enable/) });
+  await expect(refusedInEnglish(requestSyncNow(t.db, member, { mailboxId: id }))).rejects.toMatchObject({ code: "invalid", text: expect.stringMatching(/Test & enable/) });
   await t.db.update(mailboxes).set({ incomingEnabled: true, approvedAt: null }).where(eq(mailboxes.id, id));
-  await expect(requestSyncNow(t.db, member, { mailboxId: id })).rejects.toMatchObject({ code: "invalid", safeMessage: expect.stringMatching(/not approved/) });
+  await expect(refusedInEnglish(requestSyncNow(t.db, member, { mailboxId: id }))).rejects.toMatchObject({ code: "invalid", text: expect.stringMatching(/not approved/) });
   await t.db.update(mailboxes).set({ incomingEnabled: false });
 });
 

@@ -13,6 +13,7 @@ import { loadActor } from "../../../lib/users/load-actor";
 import { updateUser } from "../../../lib/users/update-user";
 import { verifyCredentials } from "../../../lib/users/verify-credentials";
 import { createTestDb, type TestDb } from "../../harness/db";
+import { refusedInEnglish } from "../../harness/english";
 
 let t: TestDb;
 let admin: Actor;
@@ -45,7 +46,7 @@ describe("first-run setup", () => {
   });
 
   test("a weak password is refused with a field error", async () => {
-    await expect(createUser(t.db, admin, { email: "weak@example.com", name: "W", password: "short", role: "member" })).rejects.toMatchObject({
+    await expect(refusedInEnglish(createUser(t.db, admin, { email: "weak@example.com", name: "W", password: "short", role: "member" }))).rejects.toMatchObject({
       code: "invalid",
       fieldErrors: { password: [expect.stringMatching(/10 characters/)] },
     });
@@ -58,7 +59,7 @@ describe("users and roles", () => {
     const memberActor = (await loadActor(t.db, member.id))!;
     await expect(createUser(t.db, memberActor, { email: "x@example.com", name: "X", password: strong, role: "admin" })).rejects.toMatchObject({ code: "forbidden" });
     await expect(createUser(t.db, null, { email: "x@example.com", name: "X", password: strong, role: "admin" })).rejects.toMatchObject({ code: "unauthenticated" });
-    await expect(createUser(t.db, admin, { email: "MEM@example.com", name: "Dup", password: strong, role: "member" })).rejects.toMatchObject({
+    await expect(refusedInEnglish(createUser(t.db, admin, { email: "MEM@example.com", name: "Dup", password: strong, role: "member" }))).rejects.toMatchObject({
       fieldErrors: { email: [expect.stringMatching(/already exists/)] },
     });
     const page = await listUsers(t.db, admin);
@@ -68,7 +69,7 @@ describe("users and roles", () => {
   });
 
   test("the last active admin cannot be demoted or deactivated", async () => {
-    await expect(updateUser(t.db, admin, { id: admin.id, name: "Root", role: "member", active: true })).rejects.toMatchObject({
+    await expect(refusedInEnglish(updateUser(t.db, admin, { id: admin.id, name: "Root", role: "member", active: true }))).rejects.toMatchObject({
       fieldErrors: { role: [expect.stringMatching(/last active admin/)] },
     });
     await expect(updateUser(t.db, admin, { id: admin.id, name: "Root", role: "admin", active: false })).rejects.toMatchObject({ code: "invalid" });

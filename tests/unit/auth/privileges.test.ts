@@ -1,6 +1,9 @@
 import { expect, test } from "vitest";
 import { assertCan, can } from "../../../lib/auth/actor";
 import { passwordWeakness } from "../../../lib/auth/passwords";
+import type { MessageKey } from "../../../lib/i18n/catalog";
+import { msg } from "../../../lib/i18n/message";
+import { english } from "../../harness/english";
 
 const actor = (role: "admin" | "mailbox_manager" | "member") => ({ id: "u", email: "u@example.com", name: "U", role });
 
@@ -22,9 +25,11 @@ test("assertCan throws forbidden for a missing privilege and unauthenticated for
   expect(() => assertCan(actor("admin"), "user:admin")).not.toThrow();
 });
 
+const msgOf = (key: MessageKey | null) => (key ? msg(key) : null);
+
 test("password strength rules", () => {
-  expect(passwordWeakness("short")).toMatch(/10 characters/);
-  expect(passwordWeakness("alllowercaseletters")).toMatch(/three/);
-  expect(passwordWeakness("Alice-Secret-1", "alice@example.com")).toMatch(/email name/);
+  expect(english(msgOf(passwordWeakness("short")))).toMatch(/10 characters/);
+  expect(english(msgOf(passwordWeakness("alllowercaseletters")))).toMatch(/three/);
+  expect(english(msgOf(passwordWeakness("Alice-Secret-1", "alice@example.com")))).toMatch(/email name/);
   expect(passwordWeakness("Correct-Horse-42")).toBeNull();
 });

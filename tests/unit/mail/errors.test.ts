@@ -1,6 +1,9 @@
 import { describe, expect, test } from "vitest";
 import { classifyMailError, type MailErrorContext } from "../../../lib/mail/errors";
 import { Pop3Error } from "../../../lib/mail/pop3";
+import { renderMessage } from "../../../lib/i18n/message";
+import { translator } from "../../../lib/i18n/translate";
+import { english } from "../../harness/english";
 
 // Error shapes copied from the libraries' sources (node_modules/imapflow/dist/esm,
 // node_modules/nodemailer/lib/smtp-connection/index.js) and from Node itself.
@@ -138,22 +141,34 @@ describe("classifyMailError", () => {
   test.each(cases)("%s", (_name, make, ctx, expected) => {
     const result = classifyMailError(make(), ctx);
     expect({ kind: result.kind, code: result.code, field: result.field }).toEqual(expected);
-    expect(result.message.length).toBeGreaterThan(20);
+    // A catalogue key with its parameters; English and Japanese both render it whole.
+    expect(english(result.message).length).toBeGreaterThan(20);
+    expect(translator("ja")(result.message.key)).not.toBe(result.message.key);
+    expect(renderMessage(translator("ja"), result.message)).not.toMatch(/\{\w+\}/);
     expect(result.detail).toContain(`${ctx.host}:${ctx.port}`);
   });
 
   test("messages say what happened, which field and what to do", () => {
-    expect(classifyMailError(imapAuthError("AUTHENTICATIONFAILED", "Authentication failed."), imap).message).toBe(
+    const say = (err: unknown, ctx: MailErrorContext) => english(classifyMailError(err, ctx).message);
+    expect(say(imapAuthError("AUTHENTICATIONFAILED", "Authentication failed."), imap)).toBe(
       "Authentication failed — check the mailbox's user name and password.",
     );
-    expect(classifyMailError(smtpError("Invalid login", "EAUTH", "535 bad", "AUTH PLAIN"), smtp).message).toBe(
+    expect(say(smtpError("Invalid login", "EAUTH", "535 bad", "AUTH PLAIN"), smtp)).toBe(
       "Authentication failed — check the user name and password in the server profile.",
     );
-    expect(classifyMailError(refused(), imap).message).toBe(
+    expect(say(refused(), imap)).toBe(
       "Could not connect to imap.example.com:993 (connection refused) — check the incoming server location and port.",
     );
-    expect(classifyMailError(wrongVersion(), { ...imap, port: 143 }).message).toMatch(/^TLS handshake with imap\.example\.com:143 failed — the port may expect STARTTLS.*'Use SSL'/);
-    expect(classifyMailError(certError("DEPTH_ZERO_SELF_SIGNED_CERT", "self-signed certificate"), imap).message).toMatch(/^Certificate not trusted — .*self-signed/);
+    expect(say(wrongVersion(), { ...imap, port: 143 })).toMatch(/^TLS handshake with imap\.example\.com:143 failed — the port may expect STARTTLS.*'Use SSL\/TLS for incoming connection'/);
+    expect(say(certError("DEPTH_ZERO_SELF_SIGNED_CERT", "self-signed certificate"), imap)).toMatch(/^Certificate not trusted — .*self-signed/);
+    // The server's own words are kept verbatim, introduced in the reader's language.
+    const rejected = classifyMailError(smtpError("Can't send mail", "EENVELOPE", "550 5.1.1 <x@example.com>: Recipient address rejected", "RCPT TO"), smtp);
+    expect(rejected.message.params).toMatchObject({ serverReply: "550 5.1.1 <x@example.com>: Recipient address rejected" });
+    expect(english(rejected.message)).toContain('(the server said: "550 5.1.1 <x@example.com>: Recipient address rejected")');
+    expect(renderMessage(translator("ja"), rejected.message)).toContain("サーバーの応答: 「550 5.1.1 <x@example.com>: Recipient address rejected」");
+    expect(renderMessage(translator("ja"), classifyMailError(refused(), imap).message)).toBe(
+      "imap.example.com:993 に接続できませんでした (接続が拒否されました) — 受信サーバーの場所とポートを確認してください。",
+    );
   });
 
   test("the form: credentials point at the mailbox or the profile, settings at the profile", () => {
@@ -171,15 +186,15 @@ describe("classifyMailError", () => {
     expect(result.detail).toContain("EAUTH");
     expect(result.detail).toContain("535 5.7.8");
     expect(result.detail).toContain("command AUTH PLAIN");
-    expect(`${result.detail} ${result.message}`).not.toContain(password);
-    expect(`${result.detail} ${result.message}`).not.toContain(Buffer.from(password).toString("base64"));
+    expect(`${result.detail} ${english(result.message)}`).not.toContain(password);
+    expect(`${result.detail} ${english(result.message)}`).not.toContain(Buffer.from(password).toString("base64"));
     // imapflow's executedCommand is never copied into the detail
     expect(classifyMailError(imapAuthError("AUTHENTICATIONFAILED", "x"), imap).detail).not.toContain("LOGIN");
   });
 
   test("only the server's and libraries' text is scrubbed, never the app's own wording", () => {
     const result = classifyMailError(imapAuthError("AUTHENTICATIONFAILED", "Authentication failed for mail"), { ...imap, secrets: ["mail"] });
-    expect(result.message).toBe("Authentication failed — check the mailbox's user name and password.");
+    expect(english(result.message)).toBe("Authentication failed — check the mailbox's user name and password.");
     expect(result.detail).toContain("Authentication failed for [redacted]");
   });
 

@@ -6,6 +6,7 @@ import { AppError } from "../../../lib/errors";
 import { fillProfileDefaults } from "../../../lib/profiles/fill-profile-defaults";
 import { parseProfileInput, type ProfileInputContext } from "../../../lib/profiles/profile-input";
 import { presetEndpoints, presetScopes, withIdentityScopes } from "../../../lib/oauth/oauth-presets";
+import { englishFieldErrors } from "../../harness/english";
 
 const secure: ProfileInputContext = { secureChannel: true, policy: { allowedPorts: null, allowCredentialsOverHttp: false } };
 const plainHttp: ProfileInputContext = { secureChannel: false, policy: { allowedPorts: null, allowCredentialsOverHttp: false } };
@@ -27,7 +28,7 @@ function fieldErrors(raw: Record<string, unknown>, context = secure): Record<str
     parseProfileInput(raw, context);
   } catch (err) {
     expect(err).toBeInstanceOf(AppError);
-    return (err as AppError).fieldErrors;
+    return englishFieldErrors((err as AppError).fieldErrors);
   }
   throw new Error("expected the input to be refused");
 }

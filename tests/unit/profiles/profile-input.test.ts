@@ -1,6 +1,7 @@
 import { expect, test } from "vitest";
 import { AppError } from "../../../lib/errors";
 import { insecureChannelMessage, normaliseHost, parseProfileInput, type ProfileInputContext } from "../../../lib/profiles/profile-input";
+import { english, englishFieldErrors } from "../../harness/english";
 
 const secure: ProfileInputContext = { secureChannel: true, policy: { allowedPorts: null, allowCredentialsOverHttp: false } };
 
@@ -34,7 +35,7 @@ function fieldErrors(raw: Record<string, unknown> | FormData, context = secure):
   } catch (err) {
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).code).toBe("invalid");
-    return (err as AppError).fieldErrors;
+    return englishFieldErrors((err as AppError).fieldErrors);
   }
   throw new Error("expected the input to be refused");
 }
@@ -147,11 +148,11 @@ test("over plain HTTP, typed user names and passwords are refused with the reaso
   const insecure: ProfileInputContext = { secureChannel: false, policy: { allowedPorts: null, allowCredentialsOverHttp: false } };
   const typed = form({ credentialMode: "profile", useSameForOutgoing: "on", userName: "relay", password: "s3cret" });
   const errors = fieldErrors(typed, insecure);
-  expect(errors.userName).toEqual([insecureChannelMessage]);
-  expect(errors.password).toEqual([insecureChannelMessage]);
-  expect(insecureChannelMessage).toMatch(/HTTPS.*MAILROOM_ALLOW_CREDENTIALS_OVER_HTTP=1/);
+  expect(errors.userName).toEqual([english(insecureChannelMessage)]);
+  expect(errors.password).toEqual([english(insecureChannelMessage)]);
+  expect(english(insecureChannelMessage)).toMatch(/HTTPS.*MAILROOM_ALLOW_CREDENTIALS_OVER_HTTP=1/);
   // Even with per-mailbox credentials, nothing typed is accepted.
-  expect(fieldErrors(form({ password: "s3cret" }), insecure).password).toEqual([insecureChannelMessage]);
+  expect(fieldErrors(form({ password: "s3cret" }), insecure).password).toEqual([english(insecureChannelMessage)]);
 
   const allowed = { ...insecure, policy: { allowedPorts: null, allowCredentialsOverHttp: true } };
   expect(parseProfileInput(typed, allowed).password).toEqual({ kind: "set", value: "s3cret" });

@@ -2,6 +2,7 @@ import { expect, test } from "vitest";
 import { AppError } from "../../../lib/errors";
 import { actSyncRefusal } from "../../../lib/settings/act-sync-refusal";
 import { parseOrgSettingsInput } from "../../../lib/settings/org-settings-input";
+import { english, englishFieldErrors } from "../../harness/english";
 
 test("the settings form: blank default profile is none, an unticked checkbox is off", () => {
   const fd = new FormData();
@@ -28,7 +29,7 @@ test("unknown delivery methods and profile ids are field errors that say what to
     err = e;
   }
   expect(err).toBeInstanceOf(AppError);
-  const fields = (err as AppError).fieldErrors;
+  const fields = englishFieldErrors((err as AppError).fieldErrors);
   expect(fields.defaultProfileId).toEqual(["Choose the default profile from the list."]);
   expect(fields.incomingDelivery?.[0]).toMatch(/incoming email.*server-side synchronisation, email router or none/);
   expect(fields.actDelivery?.[0]).toMatch(/appointments, contacts and tasks/);
@@ -36,7 +37,7 @@ test("unknown delivery methods and profile ids are field errors that say what to
 });
 
 test("ACT by server-side sync is refused for Gmail and POP3/SMTP with the guide's reason", () => {
-  expect(actSyncRefusal("gmail", "Google")).toMatch(/cannot be synchronised through a POP3\/SMTP or Gmail profile, and the profile "Google" is a Gmail profile\. Choose "email router" or "none"/);
-  expect(actSyncRefusal("pop3smtp")).toMatch(/the profile is a POP3\/SMTP profile/);
-  expect(actSyncRefusal(null)).toMatch(/only server profiles Mailroom supports/);
+  expect(english(actSyncRefusal("gmail", "Google"))).toMatch(/cannot be synchronised through a POP3\/SMTP, Gmail or Microsoft 365 \(IMAP\/POP3\) profile, and the profile "Google" is a Gmail profile\. Choose "email router" or "none"/);
+  expect(english(actSyncRefusal("pop3smtp"))).toMatch(/the profile is a POP3\/SMTP profile/);
+  expect(english(actSyncRefusal(null))).toMatch(/only server profiles Mailroom supports/);
 });

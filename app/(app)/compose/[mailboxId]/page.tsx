@@ -8,6 +8,7 @@ import { getLocale, getT } from "@/lib/server/locale";
 import { requireActor } from "@/lib/server/session";
 import { sendEmailAction } from "./actions";
 import { ComposeForm } from "./compose-form";
+import { renderMessage } from "@/lib/i18n/message";
 
 /** New email from a mailbox; `?replyTo=<emailId>` or `?forward=<emailId>` starts from a stored message. */
 export default async function ComposePage({
@@ -56,7 +57,7 @@ export default async function ComposePage({
       {m.refusal ? (
         <div role="alert" data-testid="cannot-send" className="max-w-3xl rounded border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
           <p className="font-medium">{t("outbox.compose.cannotSend")}</p>
-          <p>{m.refusal}</p>
+          <p>{renderMessage(t, m.refusal)}</p>
         </div>
       ) : (
         <ComposeForm

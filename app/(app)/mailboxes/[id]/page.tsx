@@ -25,6 +25,7 @@ import { MailPanel } from "./mail-panel";
 import { findOAuthConnection } from "@/lib/oauth/find-oauth-connection";
 import { readOutcomeQuery } from "@/lib/oauth/sign-in-outcome";
 import { OAuthOutcomeBanner, OAuthPanel } from "./oauth-panel";
+import { renderMessage } from "@/lib/i18n/message";
 
 export default async function MailboxPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined> & { alertsPage?: string }> }) {
   const actor = await requireActor("mailbox:read-own");
@@ -166,7 +167,7 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
         <section aria-labelledby="credentials" className="rounded bg-white p-4 shadow-sm">
           <h2 id="credentials" className="mb-1 text-lg font-semibold">{t("mailboxes.credentials")}</h2>
           <p className="mb-3 text-sm text-slate-600">{m.profileCredentialMode === "profile" ? t("mailboxes.credentialsUnused") : t("mailboxes.credentialsIntro")}</p>
-          <CredentialsForm id={m.id} userName={m.userName ?? ""} passwordSet={m.passwordSet} locked={locked} lockedMessage={insecureChannelMessage} locale={locale} />
+          <CredentialsForm id={m.id} userName={m.userName ?? ""} passwordSet={m.passwordSet} locked={locked} lockedMessage={renderMessage(t, insecureChannelMessage)} locale={locale} />
         </section>
       ) : null}
     </section>

@@ -6,6 +6,7 @@ import { getDb } from "@/lib/server/db";
 import { getLocale, getT } from "@/lib/server/locale";
 import { requireActor } from "@/lib/server/session";
 import { ApplyDefaultsForm } from "./apply-defaults-form";
+import { renderMessage } from "@/lib/i18n/message";
 
 export default async function ApplyDefaultsPage({ searchParams }: { searchParams: Promise<{ ids?: string | string[] }> }) {
   const actor = await requireActor("mailbox:write");
@@ -18,7 +19,7 @@ export default async function ApplyDefaultsPage({ searchParams }: { searchParams
       preview = await previewDefaultSettings(getDb(), actor, { ids });
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
-      problem = err.safeMessage;
+      problem = renderMessage(t, err.userMessage);
     }
   }
   const d = (v: string) => t(`mailboxes.delivery.${v as "none"}`);

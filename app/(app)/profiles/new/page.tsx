@@ -1,5 +1,5 @@
 import { getDb } from "@/lib/server/db";
-import { getLocale, getT } from "@/lib/server/locale";
+import { getT } from "@/lib/server/locale";
 import { isSecureChannel } from "@/lib/server/secure-channel";
 import { requireActor } from "@/lib/server/session";
 import { publicBaseUrl } from "@/lib/server/public-url";
@@ -13,7 +13,7 @@ import { profileText } from "../profile-text";
 
 export default async function NewProfilePage() {
   const actor = await requireActor("profile:write");
-  const [t, locale, secure, base] = await Promise.all([getT(), getLocale(), isSecureChannel(), publicBaseUrl()]);
+  const [t, secure, base] = await Promise.all([getT(), isSecureChannel(), publicBaseUrl()]);
   const owners = await loadOwnerOptions(getDb(), actor);
   return (
     <section>
@@ -24,7 +24,6 @@ export default async function NewProfilePage() {
         owners={owners}
         credentialsLocked={credentialsLocked(secure)}
         text={profileText(t)}
-        serverTextIsForeign={locale !== "en"}
         redirectUri={oauthRedirectUri(base.url)}
         redirectUriFromRequest={base.fromRequest}
       />

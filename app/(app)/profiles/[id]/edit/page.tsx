@@ -1,5 +1,5 @@
 import { getDb } from "@/lib/server/db";
-import { getLocale, getT } from "@/lib/server/locale";
+import { getT } from "@/lib/server/locale";
 import { isSecureChannel } from "@/lib/server/secure-channel";
 import { requireActor } from "@/lib/server/session";
 import { publicBaseUrl } from "@/lib/server/public-url";
@@ -15,7 +15,7 @@ import { profileText } from "../../profile-text";
 export default async function EditProfilePage({ params }: { params: Promise<{ id: string }> }) {
   // profile:write: a mailbox manager gets the 403 page here, not a form the action would refuse.
   const actor = await requireActor("profile:write");
-  const [t, locale, secure, { id }, base] = await Promise.all([getT(), getLocale(), isSecureChannel(), params, publicBaseUrl()]);
+  const [t, secure, { id }, base] = await Promise.all([getT(), isSecureChannel(), params, publicBaseUrl()]);
   const [profile, owners] = await Promise.all([loadProfileOr404(actor, id), loadOwnerOptions(getDb(), actor)]);
   return (
     <section>
@@ -26,7 +26,6 @@ export default async function EditProfilePage({ params }: { params: Promise<{ id
         owners={owners}
         credentialsLocked={credentialsLocked(secure)}
         text={profileText(t)}
-        serverTextIsForeign={locale !== "en"}
         redirectUri={oauthRedirectUri(base.url)}
         redirectUriFromRequest={base.fromRequest}
       />
