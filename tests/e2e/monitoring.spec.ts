@@ -1,13 +1,17 @@
 // Operations (issue 16): the monitoring dashboard with data from real syncs (the e2e
 // worker syncs a mailbox on a test Dovecot), its numbers equal to the database's, its
 // charts drawn, in English and Japanese; /api/health 503 while no worker is alive and
-// 200 again when it is; /metrics read with a Prometheus text parser, counters moving
-// after a sync.
+// 200 again when it is, and 503 when the database stops answering; /metrics read with
+// a Prometheus text parser, counters moving after a sync.
+import { spawn } from "node:child_process";
 import crypto from "node:crypto";
+import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
+import { freePort } from "../../db/embedded";
 import { sealSecret } from "../../lib/crypto/seal-secret";
 import { startDovecot, type Dovecot } from "../harness/dovecot";
 import { samplesOf, valueOf } from "../harness/prometheus";
+import { startCountingProxy } from "../harness/tcp";
 import { db, makeUser, signIn } from "./support/accounts";
 import { runPki } from "./support/run-pki";
 
@@ -174,4 +178,36 @@ test("/api/health: 200 with a live worker, 503 naming the worker check while non
     for (const w of alive) process.kill(Number(w.pid), "SIGCONT");
   }
   await expect.poll(async () => (await request.get("/api/health")).status(), { timeout: 30_000 }).toBe(200);
+});
+
+test("/api/health: 503 naming the database when it stops answering (own web server, its database behind a proxy that is cut)", async ({ request }) => {
+  test.setTimeout(120_000);
+  const dbUrl = new URL(process.env.E2E_DATABASE_URL!);
+  const proxy = await startCountingProxy({ host: dbUrl.hostname, port: Number(dbUrl.port || 5432) });
+  const viaProxy = new URL(dbUrl);
+  viaProxy.port = String(proxy.port);
+  const port = await freePort();
+  const root = path.resolve(import.meta.dirname, "../..");
+  const web = spawn(process.execPath, ["--import", "tsx", "scripts/web-server.ts", "-p", String(port), "-H", "127.0.0.1"], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: viaProxy.toString(), PORT: String(port) },
+    stdio: "ignore",
+    detached: true,
+  });
+  const health = `http://127.0.0.1:${port}/api/health`;
+  try {
+    await expect.poll(async () => (await request.get(health).catch(() => null))?.status(), { timeout: 60_000 }).toBe(200);
+    await proxy.stop();
+    const down = await request.get(health);
+    expect(down.status()).toBe(503);
+    expect(await down.json()).toMatchObject({ live: true, ready: false, checks: { database: "unreachable" } });
+    expect((await request.get(`http://127.0.0.1:${port}/api/health/live`)).status()).toBe(200);
+  } finally {
+    try {
+      process.kill(-web.pid!, "SIGTERM");
+    } catch {
+      // gone
+    }
+    await proxy.stop().catch(() => {});
+  }
 });
