@@ -66,6 +66,16 @@ test("POP3 sync with AUTH XOAUTH2", async () => {
   expect((await storedCounts(s.t.db, mailboxId)).rows).toBe(3);
 });
 
+test("IMAP on the plain port upgraded with STARTTLS, signing in with OAuth", async () => {
+  const address = await newAccount("starttls-user");
+  const profileId = await oauthProfile(s, { incomingPort: s.dovecot.ports.imap, incomingTls: false });
+  const mailboxId = await oauthMailbox(s, profileId, address);
+  await connectMailbox(s, mailboxId, profileId, address);
+  await s.dovecot.deliver(address, testMessage(1, { tag: "starttls-oauth" }));
+  const [outcome] = await sync();
+  expect(outcome).toMatchObject({ mailboxId, result: "synced", stored: 1 });
+});
+
 test("short-lived access tokens are refreshed before use (rotating the refresh token) and sync and send go on", async () => {
   s.oauth.setTtl({ accessToken: 3 });
   try {
