@@ -9,6 +9,8 @@ export type OAuthConnectionView = {
   provider: OAuthProvider;
   /** delegated: each mailbox signs in; app: the profile's app acts for every mailbox. */
   mode: "delegated" | "app";
+  /** False when both directions sign in with OAuth 2.0: the mailbox's own user name and password are then unused. */
+  passwordsUsed: boolean;
   connection: { account: string | null; connectedAt: Date; lastErrorCode: string | null; lastErrorAt: Date | null } | null;
 };
 
@@ -28,5 +30,5 @@ export async function findOAuthConnection(db: DbOrTx, mailbox: { id: string; pro
     .select({ account: oauthCredentials.account, connectedAt: oauthCredentials.connectedAt, lastErrorCode: oauthCredentials.lastErrorCode, lastErrorAt: oauthCredentials.lastErrorAt })
     .from(oauthCredentials)
     .where(eq(oauthCredentials.key, `mailbox:${mailbox.id}`));
-  return { provider: p.provider as OAuthProvider, mode, connection: c ?? null };
+  return { provider: p.provider as OAuthProvider, mode, passwordsUsed: p.incoming !== "xoauth2" || p.outgoing !== "xoauth2", connection: c ?? null };
 }

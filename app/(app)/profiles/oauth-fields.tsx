@@ -76,12 +76,17 @@ export function OAuthFields({
   const microsoft = provider === "microsoft";
   const label = (k: string) => tx[`oauth.field.${k}` as keyof ProfileText];
   const help = (k: string) => tx[`oauth.help.${k}` as keyof ProfileText];
-  const status = (key: "oauth.secretStatus" | "oauth.certificateStatus" | "oauth.serviceAccountKeyStatus", set: boolean, testId: string) => (
-    <span data-testid={testId} className="text-xs text-slate-600">
-      {tx[key].replace("{status}", set ? tx["profiles.passwordSet"] : tx["profiles.passwordNotSet"])}
-    </span>
+  /** "Stored …: set / not set", and on an edit with one stored, the box that clears it. */
+  const stored = (statusKey: "oauth.secretStatus" | "oauth.certificateStatus" | "oauth.serviceAccountKeyStatus", set: boolean, testId: string, clear: "ClientSecret" | "Certificate" | "ServiceAccountKey") => (
+    <>
+      <span data-testid={testId} className="text-xs text-slate-600">
+        {tx[statusKey].replace("{status}", set ? tx["profiles.passwordSet"] : tx["profiles.passwordNotSet"])}
+      </span>
+      {editing && set ? (
+        <CheckboxField name={`clearOauth${clear}`} label={label(`clear${clear}`)} help={help(`clear${clear}`)} errors={fe[`clearOauth${clear}`]} disabled={locked} />
+      ) : null}
+    </>
   );
-
   return (
     <fieldset data-testid="oauth-app" className="grid gap-4 rounded border border-slate-200 bg-white p-4 md:grid-cols-2">
       <legend className="px-1 text-sm font-semibold">{tx["oauth.section"]}</legend>
@@ -133,10 +138,7 @@ export function OAuthFields({
             <Field name="oauthClientSecret" label={label("clientSecret")} help={help("clientSecret")} errors={fe.oauthClientSecret}>
               <input {...describedBy("oauthClientSecret", fe.oauthClientSecret, help("clientSecret"))} type="password" autoComplete="new-password" disabled={locked} className={inputClass} />
             </Field>
-            {status("oauth.secretStatus", initial.oauthClientSecretSet, "client-secret-status")}
-            {editing && initial.oauthClientSecretSet ? (
-              <CheckboxField name="clearOauthClientSecret" label={label("clearClientSecret")} help={help("clearClientSecret")} errors={fe.clearOauthClientSecret} disabled={locked} />
-            ) : null}
+            {stored("oauth.secretStatus", initial.oauthClientSecretSet, "client-secret-status", "ClientSecret")}
           </div>
           <Field name="oauthSecretExpiresAt" label={label("secretExpiresAt")} help={help("secretExpiresAt")} errors={fe.oauthSecretExpiresAt}>
             <input {...describedBy("oauthSecretExpiresAt", fe.oauthSecretExpiresAt, help("secretExpiresAt"))} type="date" defaultValue={initial.oauthSecretExpiresAt} className={inputClass} />
@@ -153,10 +155,7 @@ export function OAuthFields({
             <Field name="oauthPrivateKeyPem" label={label("privateKeyPem")} help={help("privateKeyPem")} errors={fe.oauthPrivateKeyPem}>
               <textarea {...describedBy("oauthPrivateKeyPem", fe.oauthPrivateKeyPem, help("privateKeyPem"))} rows={4} disabled={locked} spellCheck={false} autoComplete="off" className={`${inputClass} font-mono text-xs`} />
             </Field>
-            {status("oauth.certificateStatus", initial.oauthCertificateSet, "certificate-status")}
-            {editing && initial.oauthCertificateSet ? (
-              <CheckboxField name="clearOauthCertificate" label={label("clearCertificate")} help={help("clearCertificate")} errors={fe.clearOauthCertificate} disabled={locked} />
-            ) : null}
+            {stored("oauth.certificateStatus", initial.oauthCertificateSet, "certificate-status", "Certificate")}
           </div>
         </>
       ) : null}
@@ -166,10 +165,7 @@ export function OAuthFields({
           <Field name="oauthServiceAccountKey" label={label("serviceAccountKey")} help={help("serviceAccountKey")} errors={fe.oauthServiceAccountKey}>
             <textarea {...describedBy("oauthServiceAccountKey", fe.oauthServiceAccountKey, help("serviceAccountKey"))} rows={5} disabled={locked} spellCheck={false} autoComplete="off" className={`${inputClass} font-mono text-xs`} />
           </Field>
-          {status("oauth.serviceAccountKeyStatus", initial.oauthServiceAccountKeySet, "service-account-key-status")}
-          {editing && initial.oauthServiceAccountKeySet ? (
-            <CheckboxField name="clearOauthServiceAccountKey" label={label("clearServiceAccountKey")} help={help("clearServiceAccountKey")} errors={fe.clearOauthServiceAccountKey} disabled={locked} />
-          ) : null}
+          {stored("oauth.serviceAccountKeyStatus", initial.oauthServiceAccountKeySet, "service-account-key-status", "ServiceAccountKey")}
         </div>
       ) : null}
 

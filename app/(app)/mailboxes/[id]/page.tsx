@@ -163,7 +163,7 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
         </section>
       ) : null}
 
-      {m.allowed.setCredentials ? (
+      {m.allowed.setCredentials && oauth?.passwordsUsed !== false ? (
         <section aria-labelledby="credentials" className="rounded bg-white p-4 shadow-sm">
           <h2 id="credentials" className="mb-1 text-lg font-semibold">{t("mailboxes.credentials")}</h2>
           <p className="mb-3 text-sm text-slate-600">{m.profileCredentialMode === "profile" ? t("mailboxes.credentialsUnused") : t("mailboxes.credentialsIntro")}</p>
