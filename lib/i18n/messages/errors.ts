@@ -2,7 +2,6 @@
 export const en = {
   "error.signInRequired": "Please sign in.",
   "error.forbidden": "You do not have permission to do this.",
-  "error.inField": "{field}: {cause}",
   "error.forMailbox": "{mailbox}: {cause}",
   "error.forOrgSettings": "Organisation email settings: {cause}",
   "error.insecureChannel":
@@ -151,7 +150,6 @@ export const en = {
 export const ja: Record<keyof typeof en, string> = {
   "error.signInRequired": "サインインしてください。",
   "error.forbidden": "この操作を行う権限がありません。",
-  "error.inField": "{field}: {cause}",
   "error.forMailbox": "{mailbox}: {cause}",
   "error.forOrgSettings": "組織の電子メール設定: {cause}",
   "error.insecureChannel":

@@ -106,7 +106,6 @@ export const en = {
   "oauth.signIn.google": "Sign in with Google",
   "oauth.signIn.microsoft": "Sign in with Microsoft",
   "oauth.signIn.generic": "Sign in",
-  "oauth.signInAgain": "Sign in again",
   "oauth.disconnect": "Disconnect",
   "oauth.disconnectHelp": "Revokes the token where the provider allows it and deletes what Mailroom stored. The mailbox stops until someone signs in again.",
 
@@ -156,7 +155,6 @@ export const en = {
   "basicAuth.empty": "No mailbox signs in to Google or Microsoft 365 with a password.",
   "basicAuth.col.mailbox": "Mailbox",
   "basicAuth.col.profile": "Profile",
-  "basicAuth.col.provider": "Provider",
   "basicAuth.col.directions": "With a password",
   "basicAuth.col.status": "Provider's status",
   "basicAuth.direction.incoming": "Incoming ({protocol})",
@@ -272,7 +270,6 @@ export const ja: Record<keyof typeof en, string> = {
   "oauth.signIn.google": "Google でサインイン",
   "oauth.signIn.microsoft": "Microsoft でサインイン",
   "oauth.signIn.generic": "サインイン",
-  "oauth.signInAgain": "もう一度サインイン",
   "oauth.disconnect": "切断",
   "oauth.disconnectHelp": "プロバイダーが許す場合はトークンを失効させ、Mailroom が保存したものを削除します。再びサインインするまでメールボックスは停止します。",
 
@@ -319,7 +316,6 @@ export const ja: Record<keyof typeof en, string> = {
   "basicAuth.empty": "Google または Microsoft 365 にパスワードでサインインしているメールボックスはありません。",
   "basicAuth.col.mailbox": "メールボックス",
   "basicAuth.col.profile": "プロファイル",
-  "basicAuth.col.provider": "プロバイダー",
   "basicAuth.col.directions": "パスワードを使う方向",
   "basicAuth.col.status": "プロバイダーの状況",
   "basicAuth.direction.incoming": "受信 ({protocol})",
