@@ -4,10 +4,10 @@ import { getT } from "@/lib/server/locale";
 export default async function Forbidden() {
   const t = await getT();
   return (
-    <main className="mx-auto max-w-xl px-4 py-16 text-center">
+    <section className="mx-auto max-w-xl px-4 py-16 text-center">
       <h1 className="mb-2 text-2xl font-semibold" data-testid="forbidden">{t("forbidden.title")}</h1>
       <p className="mb-6 text-slate-600">{t("forbidden.body")}</p>
       <Link href="/mailboxes" className="text-blue-700 hover:underline">{t("nav.mailboxes")}</Link>
-    </main>
+    </section>
   );
 }

@@ -5,6 +5,7 @@ import { mailboxes } from "../../db/schema/mailboxes";
 import type { Actor } from "../auth/actor";
 import { isUuid } from "../is-uuid";
 import { mailNotFound, readableMailboxes } from "./readable-mailboxes";
+import { pageNumber } from "../page-number";
 
 export type EmailListRow = {
   id: number;
@@ -52,7 +53,7 @@ function likeContaining(text: string): string {
 export async function listEmails(
   db: Db,
   actor: Actor | null,
-  input: { mailboxId: string; query?: string; page?: number; pageSize?: number },
+  input: { mailboxId: string; query?: string; page?: number | string; pageSize?: number },
 ): Promise<EmailList> {
   const where = readableMailboxes(actor, input.mailboxId);
   if (!isUuid(input.mailboxId)) throw mailNotFound();
@@ -63,7 +64,7 @@ export async function listEmails(
   if (!mailbox) throw mailNotFound();
 
   const pageSize = Math.min(Math.max(Math.trunc(input.pageSize ?? 50), 1), 200);
-  const page = Math.max(Math.trunc(input.page ?? 1) || 1, 1);
+  let page = pageNumber(input.page ?? 1);
   const query = (input.query ?? "").trim().slice(0, 200);
   const pattern = likeContaining(query);
   const search = query
@@ -71,10 +72,17 @@ export async function listEmails(
     : undefined;
   const filter = and(eq(emails.mailboxId, mailbox.id), search);
 
+  const count = async (limit: number) =>
+    (await db.select({ n: sql<number>`count(*)::int` }).from(db.select({ one: sql`1`.as("one") }).from(emails).where(filter).limit(limit).as("capped")))[0].n;
+  if (page > 1) {
+    // A page past the end (an old link, a hand-typed number) shows the last page, not an empty one.
+    const before = await count((page - 1) * pageSize + 1);
+    if (before <= (page - 1) * pageSize) page = Math.max(1, Math.ceil(before / pageSize));
+  }
   const offset = (page - 1) * pageSize;
   // Count at most one row past the cap (or past this page, so "next" shows when there is more).
   const countLimit = Math.max(COUNT_CAP, offset + pageSize) + 1;
-  const [rows, [{ n }]] = await Promise.all([
+  const [rows, n] = await Promise.all([
     db
       .select({
         id: emails.id,
@@ -95,9 +103,7 @@ export async function listEmails(
       .orderBy(sql`${emails.storedAt} desc nulls last`, sql`${emails.id} desc nulls last`)
       .limit(pageSize)
       .offset(offset),
-    db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(db.select({ one: sql`1`.as("one") }).from(emails).where(filter).limit(countLimit).as("capped")),
+    count(countLimit),
   ]);
   const totalCapped = n >= countLimit;
   return { mailbox, rows, total: totalCapped ? countLimit - 1 : n, totalCapped, page, pageSize, query };

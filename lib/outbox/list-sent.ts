@@ -8,6 +8,7 @@ import { readableMailboxes } from "../emails/readable-mailboxes";
 import { AppError } from "../errors";
 import { msg } from "../i18n/message";
 import { isUuid } from "../is-uuid";
+import { pageNumber } from "../page-number";
 
 export type SentStatus = "queued" | "sending" | "sent" | "retrying" | "failed";
 
@@ -45,7 +46,7 @@ export type SentList = {
  * and reason) or failed (reason). For those who may read the mailbox (its owner,
  * or mailbox:read); others get "not found".
  */
-export async function listSent(db: Db, actor: Actor | null, input: { mailboxId: string; page?: number; pageSize?: number }): Promise<SentList> {
+export async function listSent(db: Db, actor: Actor | null, input: { mailboxId: string; page?: number | string; pageSize?: number }): Promise<SentList> {
   const where = readableMailboxes(actor, input.mailboxId);
   const notFound = new AppError("not_found", msg("error.mailbox.notYours"));
   if (!isUuid(input.mailboxId)) throw notFound;
@@ -55,10 +56,11 @@ export async function listSent(db: Db, actor: Actor | null, input: { mailboxId: 
     .where(where);
   if (!mailbox) throw notFound;
   const pageSize = Math.min(Math.max(Math.trunc(input.pageSize ?? 50), 1), 200);
-  const page = Math.max(Math.trunc(input.page ?? 1) || 1, 1);
   const filter = and(eq(outbox.mailboxId, mailbox.id));
-  const [rows, [{ n }]] = await Promise.all([
-    db
+  const [{ n }] = await db.select({ n: sql<number>`count(*)::int` }).from(outbox).where(filter);
+  // Past the end (or junk like 1e300): the last page.
+  const page = Math.min(pageNumber(input.page ?? 1), Math.max(1, Math.ceil(n / pageSize)));
+  const rows = await db
       .select({
         id: outbox.id,
         messageId: outbox.messageId,
@@ -79,8 +81,6 @@ export async function listSent(db: Db, actor: Actor | null, input: { mailboxId: 
       .where(filter)
       .orderBy(desc(outbox.createdAt), desc(outbox.id))
       .limit(pageSize)
-      .offset((page - 1) * pageSize),
-    db.select({ n: sql<number>`count(*)::int` }).from(outbox).where(filter),
-  ]);
+      .offset((page - 1) * pageSize);
   return { mailbox, rows, total: n, page, pageSize };
 }

@@ -82,3 +82,14 @@ test("each dynamic prefix is still built by the code", () => {
   const stale = DYNAMIC_PREFIXES.filter((p) => !source.includes(p));
   expect(stale, "prefixes no code builds keys from").toEqual([]);
 });
+
+test("appointments, contacts and tasks is one term in Japanese (the admin guide's)", () => {
+  const term = "予定、取引先担当者、タスク";
+  const other = keys.filter((key) => /予定/.test(catalog.ja[key]) && /タスク/.test(catalog.ja[key]) && !catalog.ja[key].includes(term));
+  expect(other, `Japanese texts naming appointments, contacts and tasks otherwise than "${term}"`).toEqual([]);
+});
+
+test("the password help states every rule the server enforces (lib/auth/passwords.ts)", () => {
+  expect(catalog.en["field.passwordHelp"]).toMatch(/10 characters.*three of.*email address/);
+  expect(catalog.ja["field.passwordHelp"]).toMatch(/10 文字以上.*3 種類.*電子メール アドレス/);
+});

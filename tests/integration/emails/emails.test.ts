@@ -98,6 +98,12 @@ describe("listing a mailbox's mail", () => {
     expect(last).toMatchObject({ total: 1050, totalCapped: false });
     expect(last.rows.map((r) => r.subject)).toEqual(Array.from({ length: 50 }, (_, i) => `Bulk ${50 - i}`));
     expect((await listEmails(t.db, alice, { mailboxId: aliceBox })).totalCapped).toBe(false);
+    // A page past the end shows the last page (not "no mail", not "page 401 of 400"); junk pages never reach the query.
+    for (const page of [22, 400, "1e300", "99999999999999999999", Infinity]) {
+      const past = await listEmails(t.db, alice, { mailboxId: bulk, pageSize: 50, page });
+      expect({ page: past.page, rows: past.rows.length, first: past.rows[0]?.subject }, String(page)).toEqual({ page: 21, rows: 50, first: "Bulk 50" });
+    }
+    for (const page of ["x", -3, 0, NaN]) expect((await listEmails(t.db, alice, { mailboxId: bulk, pageSize: 50, page })).page, String(page)).toBe(1);
   });
 
   test("the search's expressions are the ones the trigram indexes cover", async () => {

@@ -228,6 +228,11 @@ test("the Sent list: newest first, paged, with status, attempts, next try, reaso
   expect(page1.rows.map((r) => r.subject)).toEqual(["Numbered 4", "Numbered 3", "Numbered 2"]);
   const page2 = await listSent(t.db, a.member, { mailboxId: queue, pageSize: 3, page: 2 });
   expect(page2.rows.map((r) => r.subject)).toEqual(["Numbered 1", "Numbered 0"]);
+  // Past the end, or a page no number can hold: the last page.
+  for (const page of [3, 401, "1e300", "99999999999999999999"]) {
+    const past = await listSent(t.db, a.member, { mailboxId: queue, pageSize: 3, page });
+    expect({ page: past.page, subjects: past.rows.map((r) => r.subject) }, String(page)).toEqual({ page: 2, subjects: ["Numbered 1", "Numbered 0"] });
+  }
   const sent = page2.rows.find((r) => r.status === "sent")!;
   expect(sent.serverResponse).toMatch(/^250/);
   expect(sent.sentAt).toBeInstanceOf(Date);

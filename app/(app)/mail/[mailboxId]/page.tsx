@@ -18,7 +18,7 @@ export default async function MailListPage({
   const actor = await requireActor("mailbox:read-own");
   const [t, locale, { mailboxId }, sp] = await Promise.all([getT(), getLocale(), params, searchParams]);
   const query = typeof sp.q === "string" ? sp.q : "";
-  const list = await loadOr404(listEmails(getDb(), actor, { mailboxId, query, page: Number(sp.page) || 1 }));
+  const list = await loadOr404(listEmails(getDb(), actor, { mailboxId, query, page: sp.page }));
   const base = `/mail/${list.mailbox.id}`;
   const href = (page: number) => `${base}?${new URLSearchParams({ ...(list.query ? { q: list.query } : {}), page: String(page) })}`;
   return (

@@ -23,7 +23,7 @@ const tone: Record<SentRow["status"], string> = {
 export default async function SentPage({ params, searchParams }: { params: Promise<{ mailboxId: string }>; searchParams: Promise<{ page?: string; queued?: string }> }) {
   const actor = await requireActor("mailbox:read-own");
   const [t, locale, { mailboxId }, sp] = await Promise.all([getT(), getLocale(), params, searchParams]);
-  const list = await listSent(getDb(), actor, { mailboxId, page: Number(sp.page) || 1 }).catch((err) => {
+  const list = await listSent(getDb(), actor, { mailboxId, page: sp.page }).catch((err) => {
     if (err instanceof AppError && err.code === "not_found") notFound();
     throw err;
   });
