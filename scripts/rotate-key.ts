@@ -1,6 +1,6 @@
 /**
- * Key rotation: `npm run rotate-key` re-seals every stored mail password under
- * MAILROOM_SECRET_KEY. Steps for an operator:
+ * Key rotation: `npm run rotate-key` re-seals every stored secret under
+ * MAILROOM_SECRET_KEY, bound to its row and column. Steps for an operator:
  *   1. `npm run rotate-key -- --generate` prints a new key;
  *   2. set MAILROOM_SECRET_KEY to it and move the previous key into MAILROOM_OLD_SECRET_KEYS;
  *   3. `npm run rotate-key` (prints counts, never a secret);
@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     console.log(`  mailbox passwords:          ${c.mailboxPasswords}`);
     console.log(`  OAuth app secrets:          ${c.oauthAppSecrets}`);
     console.log(`  OAuth tokens:               ${c.oauthTokens}`);
+    if (c.bound > 0) console.log(`${c.bound} of them were sealed before secrets were bound to their row and column; they are bound now.`);
     console.log(`${c.alreadyCurrent} secret(s) were already under the current key.`);
     if (keyring.old.length) {
       console.log(`No stored secret needs ${keyring.old.map((k) => `"${k.id}"`).join(", ")} any more; you may remove it from MAILROOM_OLD_SECRET_KEYS.`);

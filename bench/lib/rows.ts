@@ -68,7 +68,7 @@ export async function insertSmtpProfile(db: Db, p: { ownerId: string; port: numb
       outgoingTls: true,
       credentialMode: "profile",
       userName: p.user,
-      passwordSealed: sealSecret(p.password),
+      passwordSealed: sealSecret(p.password, null),
       maxConnections: p.maxConnections,
     })
     .returning({ id: profiles.id });
@@ -86,7 +86,7 @@ export async function insertMailboxes(db: Db, specs: MailboxSpec[]): Promise<str
       const id = unique();
       let passwordSealed: string | null = null;
       if (s.password) {
-        passwordSealed = sealed.get(s.password) ?? sealSecret(s.password);
+        passwordSealed = sealed.get(s.password) ?? sealSecret(s.password, null);
         sealed.set(s.password, passwordSealed);
       }
       const incoming = s.incoming ?? true;

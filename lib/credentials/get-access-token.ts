@@ -10,6 +10,7 @@ import { buildOAuthClient } from "../oauth/oauth-client";
 import { OAuthError } from "../oauth/oauth-error";
 import type { CredentialSource } from "./mail-auth";
 import { requestToken } from "./request-token";
+import { sealContext } from "../crypto/seal-context";
 
 type OAuthSource = Extract<CredentialSource, { kind: "oauth" }>;
 
@@ -72,14 +73,14 @@ export async function getAccessToken(db: Db, s: OAuthSource, opts: { force?: boo
     try {
       const grant = await requestToken(
         client,
-        s.grant === "delegated" ? { kind: "refresh", refreshToken: openSecret(row.refreshTokenSealed!) } : { kind: "app", subject: s.address },
+        s.grant === "delegated" ? { kind: "refresh", refreshToken: openSecret(row.refreshTokenSealed!, sealContext(oauthCredentials.refreshTokenSealed, row.key)) } : { kind: "app", subject: s.address },
       );
       await tx
         .update(oauthCredentials)
         .set({
           // Stored the moment it arrives (this transaction commits before the access token is used).
-          ...(grant.refreshToken ? { refreshTokenSealed: sealSecret(grant.refreshToken) } : {}),
-          accessTokenSealed: sealSecret(grant.accessToken),
+          ...(grant.refreshToken ? { refreshTokenSealed: sealSecret(grant.refreshToken, sealContext(oauthCredentials.refreshTokenSealed, row.key)) } : {}),
+          accessTokenSealed: sealSecret(grant.accessToken, sealContext(oauthCredentials.accessTokenSealed, row.key)),
           accessTokenExpiresAt: sql`now() + ${grant.expiresInSeconds} * interval '1 second'`,
           scope: grant.scope ?? row.scope,
           lastRefreshAt: sql`now()`,
@@ -122,7 +123,7 @@ function usableAccessToken(row: OAuthCredential): string | null {
   const lifetime = row.lastRefreshAt ? expires - row.lastRefreshAt.getTime() : EXPIRY_MARGIN_MS * 2;
   const margin = Math.min(EXPIRY_MARGIN_MS, Math.max(0, lifetime / 2));
   if (expires - Date.now() <= margin) return null;
-  return openSecret(row.accessTokenSealed);
+  return openSecret(row.accessTokenSealed, sealContext(oauthCredentials.accessTokenSealed, row.key));
 }
 
 function notConnected(row: OAuthCredential | undefined): OAuthError {

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/client";
 import { oauthCredentials } from "../../db/schema/oauth";
 import { sealSecret } from "../crypto/seal-secret";
+import { sealContext } from "../crypto/seal-context";
 
 export type DelegatedSignIn = {
   mailboxId: string;
@@ -21,6 +22,7 @@ export type DelegatedSignIn = {
  * Server-side only; the caller has checked mailbox:write and the account.
  */
 export async function saveDelegatedCredential(db: DbOrTx, s: DelegatedSignIn): Promise<void> {
+  const key = `mailbox:${s.mailboxId}`;
   const values = {
     kind: "delegated",
     profileId: s.profileId,
@@ -28,8 +30,8 @@ export async function saveDelegatedCredential(db: DbOrTx, s: DelegatedSignIn): P
     account: s.account.toLowerCase(),
     connectedAt: sql`now()`,
     connectedById: s.connectedById,
-    refreshTokenSealed: sealSecret(s.refreshToken),
-    accessTokenSealed: sealSecret(s.accessToken),
+    refreshTokenSealed: sealSecret(s.refreshToken, sealContext(oauthCredentials.refreshTokenSealed, key)),
+    accessTokenSealed: sealSecret(s.accessToken, sealContext(oauthCredentials.accessTokenSealed, key)),
     accessTokenExpiresAt: sql`now() + ${Math.max(0, Math.floor(s.expiresInSeconds))} * interval '1 second'`,
     scope: s.scope ?? null,
     lastRefreshAt: sql`now()`,
@@ -38,6 +40,6 @@ export async function saveDelegatedCredential(db: DbOrTx, s: DelegatedSignIn): P
   } as const;
   await db
     .insert(oauthCredentials)
-    .values({ key: `mailbox:${s.mailboxId}`, ...values })
+    .values({ key, ...values })
     .onConflictDoUpdate({ target: oauthCredentials.key, set: values });
 }

@@ -7,6 +7,7 @@ import { msg } from "../i18n/message";
 import { extraCa } from "../mail/extra-ca";
 import type { CredentialSource } from "../credentials/mail-auth";
 import { getProfileConnection, type MailCredentials, type ProfileConnection } from "../profiles/get-profile-connection";
+import { sealContext } from "../crypto/seal-context";
 
 type Endpoint = ProfileConnection["incoming"];
 
@@ -58,7 +59,7 @@ export async function mailboxConnectionOf(db: Db, m: Mailbox): Promise<MailboxCo
     if (!m.passwordSealed) {
       throw new AppError("invalid", msg("error.mailbox.noPassword", { mailbox: m.name }));
     }
-    own = { user: m.userName || m.emailAddress, pass: openSecret(m.passwordSealed) };
+    own = { user: m.userName || m.emailAddress, pass: openSecret(m.passwordSealed, sealContext(mailboxes.passwordSealed, m.id)) };
   }
   const password = (c: MailCredentials | null): CredentialSource => ({ kind: "password", ...(own ?? c!) });
   const inCred = profile.incoming.authMethod === "xoauth2" ? oauth() : password(profile.incoming.credentials);

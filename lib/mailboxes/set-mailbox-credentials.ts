@@ -11,6 +11,7 @@ import { parseInput } from "../validation";
 import { mailboxFieldSchemas } from "./mailbox-input";
 import { findVisibleMailbox, isMailboxOwner } from "./mailbox-view";
 import type { Message } from "../i18n/message";
+import { sealContext } from "../crypto/seal-context";
 
 export type SetMailboxCredentialsInput = {
   id: string;
@@ -57,7 +58,7 @@ export async function setMailboxCredentials(db: Db, actor: Actor | null, input: 
     return;
   }
   const set: Partial<typeof mailboxes.$inferInsert> = { userName: v.userName || null, updatedAt: new Date() };
-  if (v.password !== "") set.passwordSealed = sealSecret(v.password);
+  if (v.password !== "") set.passwordSealed = sealSecret(v.password, sealContext(mailboxes.passwordSealed, m.id));
   else if (input.clearPassword) set.passwordSealed = null;
   await db.update(mailboxes).set(set).where(eq(mailboxes.id, m.id));
 }

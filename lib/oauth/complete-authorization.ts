@@ -13,6 +13,7 @@ import { buildOAuthClient, type OAuthClient } from "./oauth-client";
 import { OAuthError } from "./oauth-error";
 import { signInOutcome, type SignInOutcome } from "./sign-in-outcome";
 import { hashState } from "./start-authorization";
+import { sealContext } from "../crypto/seal-context";
 
 export type CompleteAuthorizationResult = {
   /** The mailbox the sign-in was for; null when the state names none (expired, reused, forged). */
@@ -73,7 +74,7 @@ export async function completeAuthorization(db: Db, actor: Actor | null, input: 
   let tokens: oauth.TokenEndpointResponse;
   try {
     const callback = oauth.validateAuthResponse(client.as, client.client, params, state);
-    const response = await oauth.authorizationCodeGrantRequest(client.as, client.client, client.clientAuth, callback, pending.redirectUri, openSecret(pending.codeVerifierSealed), client.options);
+    const response = await oauth.authorizationCodeGrantRequest(client.as, client.client, client.clientAuth, callback, pending.redirectUri, openSecret(pending.codeVerifierSealed, sealContext(oauthAuthorizations.codeVerifierSealed, pending.stateHash)), client.options);
     tokens = await oauth.processAuthorizationCodeResponse(client.as, client.client, response, { expectedNonce: pending.nonce ?? oauth.expectNoNonce, requireIdToken: false });
   } catch (err) {
     return done(exchangeFailure(err, mailboxId, pending.redirectUri));

@@ -8,6 +8,7 @@ import { log } from "../log";
 import { loadSignInTarget } from "./load-sign-in-target";
 import { buildOAuthClient } from "./oauth-client";
 import { signInOutcome, type SignInOutcome } from "./sign-in-outcome";
+import { sealContext } from "../crypto/seal-context";
 
 /**
  * Disconnects a mailbox's delegated sign-in (its owner or mailbox:write): revokes
@@ -22,10 +23,11 @@ export async function disconnectMailbox(db: Db, actor: Actor | null, input: { ma
   if (!credential) return signInOutcome("disconnected");
   let revoked = true;
   const token = credential.refreshTokenSealed ?? credential.accessTokenSealed;
+  const tokenColumn = credential.refreshTokenSealed ? oauthCredentials.refreshTokenSealed : oauthCredentials.accessTokenSealed;
   if (profile?.oauthRevocationUrl && token) {
     try {
       const client = await buildOAuthClient(profile, "delegated");
-      const response = await oauth.revocationRequest(client.as, client.client, client.clientAuth, openSecret(token), client.options);
+      const response = await oauth.revocationRequest(client.as, client.client, client.clientAuth, openSecret(token, sealContext(tokenColumn, key)), client.options);
       await oauth.processRevocationResponse(response);
     } catch (err) {
       revoked = false;

@@ -2,11 +2,12 @@ import { createHash, createPrivateKey, sign, webcrypto, X509Certificate } from "
 import https from "node:https";
 import net from "node:net";
 import * as oauth from "oauth4webapi";
-import type { Profile } from "../../db/schema/profiles";
+import { profiles, type Profile } from "../../db/schema/profiles";
 import { openSecret } from "../crypto/open-secret";
 import { extraCa } from "../mail/extra-ca";
 import { mailTlsOptions } from "../mail/tls-options";
 import { OAuthError, type OAuthErrorField } from "./oauth-error";
+import { sealContext } from "../crypto/seal-context";
 
 /** The profile columns an OAuth client is built from. */
 export type OAuthProfileSettings = Pick<
@@ -111,7 +112,7 @@ export async function buildOAuthClient(p: OAuthProfileSettings, grant: "delegate
 
   if (grant === "app" && provider === "google") {
     if (!p.oauthServiceAccountKeySealed) throw new OAuthError("not_configured", "permanent", "oauthServiceAccountKey", "no service account key");
-    const key = parseServiceAccountKey(openSecret(p.oauthServiceAccountKeySealed));
+    const key = parseServiceAccountKey(openSecret(p.oauthServiceAccountKeySealed, sealContext(profiles.oauthServiceAccountKeySealed, p.id)));
     return {
       provider,
       grant,
@@ -130,9 +131,9 @@ export async function buildOAuthClient(p: OAuthProfileSettings, grant: "delegate
   const client: oauth.Client = { client_id: p.oauthClientId.trim() };
   let clientAuth: oauth.ClientAuth;
   if (p.oauthClientSecretSealed) {
-    clientAuth = oauth.ClientSecretPost(openSecret(p.oauthClientSecretSealed));
+    clientAuth = oauth.ClientSecretPost(openSecret(p.oauthClientSecretSealed, sealContext(profiles.oauthClientSecretSealed, p.id)));
   } else if (p.oauthClientCertificateSealed) {
-    clientAuth = await certificateAuth(openSecret(p.oauthClientCertificateSealed), tokenUrl.href);
+    clientAuth = await certificateAuth(openSecret(p.oauthClientCertificateSealed, sealContext(profiles.oauthClientCertificateSealed, p.id)), tokenUrl.href);
   } else if (grant === "app") {
     throw new OAuthError("not_configured", "permanent", provider === "microsoft" ? "oauthCertificatePem" : "oauthClientSecret", "no client secret or certificate");
   } else {

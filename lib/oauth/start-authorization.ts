@@ -10,6 +10,7 @@ import { OAuthError } from "./oauth-error";
 import { withIdentityScopes, type OAuthProvider } from "./oauth-presets";
 import { isDelegatedOAuth, loadSignInTarget } from "./load-sign-in-target";
 import { signInOutcome, type SignInOutcome } from "./sign-in-outcome";
+import { sealContext } from "../crypto/seal-context";
 
 /** How long a started sign-in may take before its state is refused (consent screens, MFA). */
 export const AUTHORIZATION_TTL_MS = 10 * 60_000;
@@ -56,11 +57,12 @@ export async function startAuthorization(db: Db, actor: Actor | null, input: Sta
   const now = Date.now();
   // Abandoned sign-ins are removed whenever a new one starts; they were useless after expiry anyway.
   await db.delete(oauthAuthorizations).where(lt(oauthAuthorizations.expiresAt, new Date(now)));
+  const stateHash = hashState(state);
   await db.insert(oauthAuthorizations).values({
-    stateHash: hashState(state),
+    stateHash,
     mailboxId: mailbox.id,
     userId: actor!.id,
-    codeVerifierSealed: sealSecret(verifier),
+    codeVerifierSealed: sealSecret(verifier, sealContext(oauthAuthorizations.codeVerifierSealed, stateHash)),
     nonce,
     redirectUri: input.redirectUri,
     expiresAt: new Date(now + AUTHORIZATION_TTL_MS),

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Db } from "../../db/client";
 import { profiles } from "../../db/schema/profiles";
 import { assertCan, type Actor } from "../auth/actor";
@@ -25,7 +26,9 @@ export async function createProfile(db: Db, actor: Actor | null, input: CreatePr
   const p = parseProfileInput(input.values, { secureChannel: input.secureChannel, policy: loadProfilePolicy() });
   try {
     return await db.transaction(async (tx) => {
-      const [row] = await tx.insert(profiles).values(profileColumns(p)).returning({ id: profiles.id });
+      // The id is chosen here: the sealed passwords are bound to it.
+      const id = randomUUID();
+      const [row] = await tx.insert(profiles).values({ id, ...profileColumns(p, id) }).returning({ id: profiles.id });
       if (p.isDefault) await writeDefaultProfile(tx, row.id);
       return (await findProfileView(tx, row.id))!;
     });

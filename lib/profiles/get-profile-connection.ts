@@ -7,6 +7,8 @@ import { msg } from "../i18n/message";
 import type { IncomingProtocol, ServerType } from "./fill-profile-defaults";
 import { isUuid } from "../is-uuid";
 import type { AuthMethod } from "./profile-input";
+import { sealContext } from "../crypto/seal-context";
+import type { SealContext } from "../crypto/sealed-format";
 
 /** A user name and the opened password. Never log it or return it to a browser. */
 export type MailCredentials = { user: string; pass: string };
@@ -56,9 +58,9 @@ export async function getProfileConnection(db: Db, input: { id: string }): Promi
   let outgoingCredentials: MailCredentials | null = null;
   if (p.credentialMode === "profile") {
     // OAuth directions need no password: app-only tokens are got per mailbox (lib/credentials).
-    if (p.incomingAuthMethod !== "xoauth2") incomingCredentials = credentials(p.name, p.userName, p.passwordSealed);
+    if (p.incomingAuthMethod !== "xoauth2") incomingCredentials = credentials(p.name, p.userName, p.passwordSealed, sealContext(profiles.passwordSealed, p.id));
     if (p.outgoingAuthMethod !== "xoauth2") {
-      outgoingCredentials = p.useSameForOutgoing ? (incomingCredentials ?? credentials(p.name, p.userName, p.passwordSealed)) : credentials(p.name, p.outgoingUserName, p.outgoingPasswordSealed);
+      outgoingCredentials = p.useSameForOutgoing ? (incomingCredentials ?? credentials(p.name, p.userName, p.passwordSealed, sealContext(profiles.passwordSealed, p.id))) : credentials(p.name, p.outgoingUserName, p.outgoingPasswordSealed, sealContext(profiles.outgoingPasswordSealed, p.id));
     }
   }
   return {
@@ -78,10 +80,10 @@ export async function getProfileConnection(db: Db, input: { id: string }): Promi
   };
 }
 
-function credentials(profileName: string, user: string | null, sealed: string | null): MailCredentials {
+function credentials(profileName: string, user: string | null, sealed: string | null, context: SealContext): MailCredentials {
   if (!user || !sealed) {
     throw new AppError("invalid", msg("error.profile.noCredentials", { profile: profileName }));
   }
   // A SecretOpenError (missing key, damaged data) is an operator problem: it is logged, not shown.
-  return { user, pass: openSecret(sealed) };
+  return { user, pass: openSecret(sealed, context) };
 }

@@ -1,4 +1,6 @@
-import type { NewProfile } from "../../db/schema/profiles";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
+import { profiles, type NewProfile } from "../../db/schema/profiles";
+import { sealContext } from "../crypto/seal-context";
 import { sealSecret } from "../crypto/seal-secret";
 import { AppError } from "../errors";
 import { postgresErrorOf } from "../postgres-error";
@@ -6,11 +8,13 @@ import type { ProfileInput, SecretChange } from "./profile-input";
 import { msg } from "../i18n/message";
 
 /**
- * The columns a validated profile writes. Passwords are sealed here; a "keep"
+ * The columns a validated profile writes to row `id`. Passwords are sealed here,
+ * bound to that row and their column; a "keep"
  * leaves the stored column out of the write. `isDefault` is left to
  * writeDefaultProfile, which keeps it exclusive.
  */
-export function profileColumns(p: ProfileInput): Omit<NewProfile, "id" | "isDefault" | "createdAt"> {
+export function profileColumns(p: ProfileInput, id: string): Omit<NewProfile, "id" | "isDefault" | "createdAt"> {
+  const sealed = (change: SecretChange, column: AnyPgColumn) => sealedChange(change, column, id);
   const columns: Omit<NewProfile, "id" | "isDefault" | "createdAt"> = {
     name: p.name,
     description: p.description,
@@ -34,17 +38,18 @@ export function profileColumns(p: ProfileInput): Omit<NewProfile, "id" | "isDefa
     slowMailMinutes: p.slowMailMinutes,
     updatedAt: new Date(),
   };
-  Object.assign(columns, oauthColumns(p));
+  Object.assign(columns, oauthColumns(p, id));
   if (p.processEmailFrom) columns.processEmailFrom = p.processEmailFrom;
-  const password = sealed(p.password);
+  const password = sealed(p.password, profiles.passwordSealed);
   if (password !== undefined) columns.passwordSealed = password;
-  const outgoing = sealed(p.outgoingPassword);
+  const outgoing = sealed(p.outgoingPassword, profiles.outgoingPasswordSealed);
   if (outgoing !== undefined) columns.outgoingPasswordSealed = outgoing;
   return columns;
 }
 
 /** The OAuth app's columns: all null when the profile does not use OAuth 2.0; secrets sealed, "keep" left out. */
-function oauthColumns(p: ProfileInput): Partial<NewProfile> {
+function oauthColumns(p: ProfileInput, id: string): Partial<NewProfile> {
+  const sealed = (change: SecretChange, column: AnyPgColumn) => sealedChange(change, column, id);
   const o = p.oauth;
   const columns: Partial<NewProfile> = {
     oauthProvider: o?.provider ?? null,
@@ -59,19 +64,19 @@ function oauthColumns(p: ProfileInput): Partial<NewProfile> {
     oauthSecretExpiresAt: o?.secretExpiresAt ?? null,
   };
   const clear: SecretChange = { kind: "clear" };
-  const secret = sealed(o?.clientSecret ?? clear);
+  const secret = sealed(o?.clientSecret ?? clear, profiles.oauthClientSecretSealed);
   if (secret !== undefined) columns.oauthClientSecretSealed = secret;
-  const certificate = sealed(o?.certificate ?? clear);
+  const certificate = sealed(o?.certificate ?? clear, profiles.oauthClientCertificateSealed);
   if (certificate !== undefined) columns.oauthClientCertificateSealed = certificate;
-  const key = sealed(o?.serviceAccountKey ?? clear);
+  const key = sealed(o?.serviceAccountKey ?? clear, profiles.oauthServiceAccountKeySealed);
   if (key !== undefined) columns.oauthServiceAccountKeySealed = key;
   return columns;
 }
 
-function sealed(change: SecretChange): string | null | undefined {
+function sealedChange(change: SecretChange, column: AnyPgColumn, id: string): string | null | undefined {
   if (change.kind === "keep") return undefined;
   if (change.kind === "clear") return null;
-  return sealSecret(change.value);
+  return sealSecret(change.value, sealContext(column, id));
 }
 
 /** Turns the database's refusals of a profile write into field errors the form can show; rethrows anything else. */

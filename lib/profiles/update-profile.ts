@@ -48,7 +48,7 @@ export async function updateProfile(db: Db, actor: Actor | null, input: UpdatePr
         .for("update");
       if (!existing) throw notFound();
       const p = (parsed = parseProfileInput(input.values, { secureChannel: input.secureChannel, policy, existing }));
-      await tx.update(profiles).set(profileColumns(p)).where(eq(profiles.id, input.id));
+      await tx.update(profiles).set(profileColumns(p, input.id)).where(eq(profiles.id, input.id));
       if (p.isDefault && !existing.isDefault) await writeDefaultProfile(tx, input.id);
       if (!p.isDefault && existing.isDefault) await writeDefaultProfile(tx, null);
       return (await findProfileView(tx, input.id))!;

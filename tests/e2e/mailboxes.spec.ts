@@ -50,7 +50,7 @@ test.beforeAll(async () => {
   for (const [k, owner, password, approved] of [["a", ownerA, box("a").password, true], ["b", ownerB, "wrong-password", true], ["c", ownerA, box("c").password, false]] as const) {
     const b = box(k);
     await db()`insert into mailboxes (kind, name, email_address, owner_id, user_name, password_sealed, approved_at, approved_by_id)
-      values ('queue', ${b.name}, ${b.email}, ${owner.id}, ${b.login}, ${sealSecret(password)}, ${approved ? new Date() : null}, ${approved ? admin.id : null})`;
+      values ('queue', ${b.name}, ${b.email}, ${owner.id}, ${b.login}, ${sealSecret(password, null)}, ${approved ? new Date() : null}, ${approved ? admin.id : null})`;
   }
 });
 

@@ -37,7 +37,7 @@ test.beforeAll(async () => {
     values (${`E2E monitoring ${tag}`}, 'pop3smtp', 'imap', '127.0.0.1', '127.0.0.1', ${dovecot.ports.imaps}, 465, true, true, 'mailbox', 60, '2000-01-01') returning id`;
   profileId = p.id as string;
   const [m] = await db()`insert into mailboxes (kind, name, email_address, owner_id, profile_id, incoming_delivery, user_name, password_sealed, approved_at, incoming_enabled, incoming_status, next_sync_at, last_tested_at)
-    values ('queue', ${`Monitored ${tag}`}, ${`${login.user}@example.com`}, ${owner.id}, ${profileId}, 'server_side_sync', ${login.user}, ${sealSecret(login.password)}, now(), true, 'success', now(), now() - interval '1 day') returning id`;
+    values ('queue', ${`Monitored ${tag}`}, ${`${login.user}@example.com`}, ${owner.id}, ${profileId}, 'server_side_sync', ${login.user}, ${sealSecret(login.password, null)}, now(), true, 'success', now(), now() - interval '1 day') returning id`;
   mailboxId = m.id as string;
   // The e2e worker picks it up and stores the three messages.
   await expect.poll(storedCount, { timeout: 30_000 }).toBe(3);
@@ -101,7 +101,7 @@ test("the dashboard shows the database's numbers from real syncs and draws its c
 test("a failing mailbox is listed and linked; errors by code are charted", async ({ page }) => {
   await dovecot.addUser(`bad${tag}`, "right-password");
   const [m] = await db()`insert into mailboxes (kind, name, email_address, profile_id, incoming_delivery, user_name, password_sealed, approved_at, incoming_enabled, incoming_status, next_sync_at)
-    values ('queue', ${`Failing ${tag}`}, ${`bad${tag}@example.com`}, ${profileId}, 'server_side_sync', ${`bad${tag}`}, ${sealSecret("wrong-password")}, now(), true, 'success', now()) returning id`;
+    values ('queue', ${`Failing ${tag}`}, ${`bad${tag}@example.com`}, ${profileId}, 'server_side_sync', ${`bad${tag}`}, ${sealSecret("wrong-password", null)}, now(), true, 'success', now()) returning id`;
   await expect.poll(async () => (await db()`select incoming_status from mailboxes where id = ${m.id}`)[0].incoming_status, { timeout: 30_000 }).toBe("failure");
   await signIn(page, await makeUser("mailbox_manager"));
   await page.goto("/monitoring");

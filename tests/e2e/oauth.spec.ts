@@ -27,7 +27,7 @@ test.beforeAll(async ({ baseURL }) => {
       credential_mode, incoming_auth_method, outgoing_auth_method, oauth_provider, oauth_client_id, oauth_client_secret_sealed, oauth_tenant, oauth_cloud,
       oauth_authorization_url, oauth_token_url, oauth_revocation_url, oauth_userinfo_url, oauth_scopes)
     values (${`OAuth E2E ${tag}`}, 'microsoft365', 'imap', 'outlook.office365.com', 'smtp.office365.com', 993, 587, false,
-      'mailbox', 'xoauth2', 'xoauth2', 'microsoft', ${`mailroom-${tag}`}, ${sealSecret(`client-secret-${tag}`)}, 'organizations', 'global',
+      'mailbox', 'xoauth2', 'xoauth2', 'microsoft', ${`mailroom-${tag}`}, ${sealSecret(`client-secret-${tag}`, null)}, 'organizations', 'global',
       ${server.endpoints.authorization}, ${server.endpoints.token}, ${server.endpoints.revocation}, ${server.endpoints.userinfo},
       'https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/SMTP.Send offline_access')
     returning id`;
@@ -178,7 +178,7 @@ for (const lang of ["en", "ja"] as const) {
           credential_mode, incoming_auth_method, outgoing_auth_method, oauth_provider, oauth_client_id, oauth_client_secret_sealed,
           oauth_authorization_url, oauth_token_url, oauth_revocation_url, oauth_userinfo_url, oauth_scopes)
         values (${`OAuth Dovecot ${lang} ${tag}`}, 'pop3smtp', 'imap', '127.0.0.1', '127.0.0.1', ${dovecot.ports.imaps}, ${smtp.ports.starttls}, true, false,
-          'mailbox', 'xoauth2', 'xoauth2', 'microsoft', ${`mailroom-${tag}`}, ${sealSecret(`client-secret-${tag}`)},
+          'mailbox', 'xoauth2', 'xoauth2', 'microsoft', ${`mailroom-${tag}`}, ${sealSecret(`client-secret-${tag}`, null)},
           ${server.endpoints.authorization}, ${server.endpoints.token}, ${server.endpoints.revocation}, ${server.endpoints.userinfo}, 'offline_access')
         returning id`;
       // As the worker leaves it when the refresh token died: both directions disabled, failed, and an alert with the oauth: key.

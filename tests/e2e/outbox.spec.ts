@@ -27,7 +27,7 @@ async function mailboxOf(userId: string): Promise<string> {
 async function enableSending(userId: string): Promise<string> {
   const id = await mailboxOf(userId);
   await db()`update mailboxes set profile_id = ${profileId}, outgoing_delivery = 'server_side_sync', outgoing_enabled = true, outgoing_status = 'success',
-    approved_at = now(), user_name = ${LOGIN.user}, password_sealed = ${sealSecret(LOGIN.password)} where id = ${id}`;
+    approved_at = now(), user_name = ${LOGIN.user}, password_sealed = ${sealSecret(LOGIN.password, null)} where id = ${id}`;
   return id;
 }
 

@@ -272,14 +272,14 @@ test("secrets: every page as every role, RSC payloads, action responses and both
   const own = await startOwnServers();
   try {
     const w = await makeWorld();
-    await db()`update profiles set credential_mode = 'profile', user_name = 'shared', password_sealed = ${sealSecret(SECRET.profile)}, use_same_for_outgoing = false,
-      outgoing_user_name = 'relay', outgoing_password_sealed = ${sealSecret(SECRET.outgoing)} where id = ${w.profileId}`;
+    await db()`update profiles set credential_mode = 'profile', user_name = 'shared', password_sealed = ${sealSecret(SECRET.profile, null)}, use_same_for_outgoing = false,
+      outgoing_user_name = 'relay', outgoing_password_sealed = ${sealSecret(SECRET.outgoing, null)} where id = ${w.profileId}`;
     // Outgoing signs in with OAuth 2.0 (client credentials of a hand-made server), so the form shows the OAuth app too.
     const serviceAccountJson = JSON.stringify({ type: "service_account", client_email: "crawl@example.iam.gserviceaccount.com", private_key: `-----BEGIN PRIVATE KEY-----\n${SECRET.serviceAccountKey}\n-----END PRIVATE KEY-----\n` });
-    await db()`update profiles set outgoing_auth_method = 'xoauth2', oauth_provider = 'generic', oauth_client_id = 'crawl-client', oauth_client_secret_sealed = ${sealSecret(SECRET.clientSecret)},
-      oauth_service_account_key_sealed = ${sealSecret(serviceAccountJson)}, oauth_token_url = 'https://127.0.0.1:1/token', oauth_scopes = 'mail' where id = ${w.profileId}`;
+    await db()`update profiles set outgoing_auth_method = 'xoauth2', oauth_provider = 'generic', oauth_client_id = 'crawl-client', oauth_client_secret_sealed = ${sealSecret(SECRET.clientSecret, null)},
+      oauth_service_account_key_sealed = ${sealSecret(serviceAccountJson, null)}, oauth_token_url = 'https://127.0.0.1:1/token', oauth_scopes = 'mail' where id = ${w.profileId}`;
     const [q] = await db()`insert into mailboxes (kind, name, email_address, owner_id, profile_id, incoming_delivery, user_name, password_sealed, approved_at)
-      values ('queue', 'Secret queue', ${`secret.${crypto.randomUUID().slice(0, 6)}@example.com`}, ${w.people.owner.id}, ${w.profileId}, 'server_side_sync', 'queue-login', ${sealSecret(SECRET.mailbox)}, now()) returning id`;
+      values ('queue', 'Secret queue', ${`secret.${crypto.randomUUID().slice(0, 6)}@example.com`}, ${w.people.owner.id}, ${w.profileId}, 'server_side_sync', 'queue-login', ${sealSecret(SECRET.mailbox, null)}, now()) returning id`;
     // Both mailboxes are due, so a worker tries their servers with these passwords (and logs the failure).
     await db()`update mailboxes set incoming_enabled = true, incoming_status = 'success', next_sync_at = now() where id in (${q.id}, ${w.mailboxId})`;
     const captured: string[] = [];

@@ -43,8 +43,8 @@ export async function makeProfile(db: Db, over: ProfileOver = {}): Promise<strin
       outgoingTls: false,
       credentialMode: "mailbox",
       ...rest,
-      passwordSealed: password ? sealSecret(password) : null,
-      outgoingPasswordSealed: outgoingPassword ? sealSecret(outgoingPassword) : null,
+      passwordSealed: password ? sealSecret(password, null) : null,
+      outgoingPasswordSealed: outgoingPassword ? sealSecret(outgoingPassword, null) : null,
     })
     .returning({ id: profiles.id });
   return p.id;
@@ -64,7 +64,7 @@ export async function makeMailbox(db: Db, over: Partial<NewMailbox> & { password
       outgoingDelivery: "server_side_sync",
       approvedAt: approved ? new Date() : null,
       ...rest,
-      passwordSealed: password ? sealSecret(password) : null,
+      passwordSealed: password ? sealSecret(password, null) : null,
     })
     .returning({ id: mailboxes.id });
   return m.id;

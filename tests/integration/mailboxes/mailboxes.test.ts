@@ -6,6 +6,7 @@ import { profiles } from "../../../db/schema/profiles";
 import { orgSettings } from "../../../db/schema/settings";
 import { generateSecretKey } from "../../../lib/crypto/generate-secret-key";
 import { openSecret } from "../../../lib/crypto/open-secret";
+import { sealContext } from "../../../lib/crypto/seal-context";
 import { applyDefaultSettings } from "../../../lib/mailboxes/apply-default-settings";
 import { approveMailboxes } from "../../../lib/mailboxes/approve-mailboxes";
 import { createQueue } from "../../../lib/mailboxes/create-queue";
@@ -177,13 +178,13 @@ describe("credentials", () => {
     let row = await mailboxRow(t.db, ownedQueue);
     expect(row.userName).toBe("mo");
     expect(row.passwordSealed).not.toContain("Mo-Pass-123");
-    expect(openSecret(row.passwordSealed!)).toBe("Mo-Pass-123");
+    expect(openSecret(row.passwordSealed!, sealContext(mailboxes.passwordSealed, row.id))).toBe("Mo-Pass-123");
     expect((await getMailbox(t.db, a.member, { id: ownedQueue })).passwordSet).toBe(true);
     // Blank keeps the password.
     await setMailboxCredentials(t.db, a.manager, { id: ownedQueue, userName: "mo2", password: "", secureChannel: true });
     row = await mailboxRow(t.db, ownedQueue);
     expect(row).toMatchObject({ userName: "mo2" });
-    expect(openSecret(row.passwordSealed!)).toBe("Mo-Pass-123");
+    expect(openSecret(row.passwordSealed!, sealContext(mailboxes.passwordSealed, row.id))).toBe("Mo-Pass-123");
     await setMailboxCredentials(t.db, a.admin, { id: ownedQueue, userName: "mo2", password: "", clearPassword: true, secureChannel: true });
     expect((await mailboxRow(t.db, ownedQueue)).passwordSealed).toBeNull();
   });

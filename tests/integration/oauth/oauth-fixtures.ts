@@ -76,9 +76,9 @@ export async function oauthProfile(s: OAuthMailSuite, o: Partial<NewProfile> & {
       processEmailFrom: new Date("2000-01-01T00:00:00Z"),
       oauthProvider: "google",
       oauthClientId: WEB_CLIENT.id,
-      oauthClientSecretSealed: sealSecret(clientSecret ?? WEB_CLIENT.secret),
-      oauthServiceAccountKeySealed: serviceAccountKey ? sealSecret(JSON.stringify(serviceAccountKey)) : null,
-      oauthClientCertificateSealed: certificate ? sealSecret(JSON.stringify(certificate)) : null,
+      oauthClientSecretSealed: sealSecret(clientSecret ?? WEB_CLIENT.secret, null),
+      oauthServiceAccountKeySealed: serviceAccountKey ? sealSecret(JSON.stringify(serviceAccountKey), null) : null,
+      oauthClientCertificateSealed: certificate ? sealSecret(JSON.stringify(certificate), null) : null,
       oauthAuthorizationUrl: s.oauth.endpoints.authorization,
       oauthTokenUrl: s.oauth.endpoints.token,
       oauthRevocationUrl: s.oauth.endpoints.revocation,
@@ -106,7 +106,7 @@ export async function oauthMailbox(s: OAuthMailSuite, profileId: string, address
       incomingStatus: "success",
       outgoingEnabled: true,
       outgoingStatus: "success",
-      passwordSealed: o.password ? sealSecret(o.password) : null,
+      passwordSealed: o.password ? sealSecret(o.password, null) : null,
       nextSyncAt: new Date(Date.now() - 1000),
     })
     .returning({ id: mailboxes.id });

@@ -8,6 +8,7 @@ import { oauthAuthorizations, oauthCredentials } from "../../../db/schema/oauth"
 import { profiles } from "../../../db/schema/profiles";
 import { generateSecretKey } from "../../../lib/crypto/generate-secret-key";
 import { openSecret } from "../../../lib/crypto/open-secret";
+import { sealContext } from "../../../lib/crypto/seal-context";
 import { completeAuthorization } from "../../../lib/oauth/complete-authorization";
 import { disconnectMailbox } from "../../../lib/oauth/disconnect-mailbox";
 import { findOAuthConnection } from "../../../lib/oauth/find-oauth-connection";
@@ -42,7 +43,7 @@ beforeAll(async () => {
       outgoingAuthMethod: "xoauth2",
       oauthProvider: "microsoft",
       oauthClientId: "mailroom",
-      oauthClientSecretSealed: (await import("../../../lib/crypto/seal-secret")).sealSecret("client-s3cret"),
+      oauthClientSecretSealed: (await import("../../../lib/crypto/seal-secret")).sealSecret("client-s3cret", null),
       oauthAuthorizationUrl: server.endpoints.authorization,
       oauthTokenUrl: server.endpoints.token,
       oauthRevocationUrl: server.endpoints.revocation,
@@ -125,9 +126,9 @@ test("the owner signs in as the mailbox's address: PKCE S256, offline access, to
   expect(result).toEqual({ mailboxId: m.id, outcome: { key: "oauth.result.connected", params: { account: m.emailAddress.toUpperCase() } } });
   const [cred] = await t.db.select().from(oauthCredentials).where(eq(oauthCredentials.key, `mailbox:${m.id}`));
   expect(cred).toMatchObject({ kind: "delegated", profileId, connectedById: a.member.id });
-  const refresh = openSecret(cred.refreshTokenSealed!);
+  const refresh = openSecret(cred.refreshTokenSealed!, sealContext(oauthCredentials.refreshTokenSealed, cred.key));
   expect(cred.refreshTokenSealed).not.toContain(refresh);
-  expect(await server.isActive(openSecret(cred.accessTokenSealed!))).toBe(true);
+  expect(await server.isActive(openSecret(cred.accessTokenSealed!, sealContext(oauthCredentials.accessTokenSealed, cred.key)))).toBe(true);
   expect((await findOAuthConnection(t.db, m))?.connection?.account?.toLowerCase()).toBe(m.emailAddress);
 
   // The state is single use: presenting the same callback again is refused and changes nothing.
@@ -138,7 +139,7 @@ test("the owner signs in as the mailbox's address: PKCE S256, offline access, to
   const out = await disconnectMailbox(t.db, a.member, { mailboxId: m.id });
   expect(out.key).toBe("oauth.result.disconnected");
   expect(await t.db.select().from(oauthCredentials).where(eq(oauthCredentials.key, `mailbox:${m.id}`))).toHaveLength(0);
-  expect(await server.isActive(openSecret(cred.accessTokenSealed!))).toBe(false);
+  expect(await server.isActive(openSecret(cred.accessTokenSealed!, sealContext(oauthCredentials.accessTokenSealed, cred.key)))).toBe(false);
 });
 
 test("another account is refused, nothing is stored, and the message names the account that signed in", async () => {
@@ -169,10 +170,10 @@ test("a wrong client secret is reported as the profile's client credentials at f
   const { m, url } = await start();
   const callback = await signInAtProvider(url.href, m.emailAddress);
   const { sealSecret } = await import("../../../lib/crypto/seal-secret");
-  await t.db.update(profiles).set({ oauthClientSecretSealed: sealSecret("wrong") }).where(eq(profiles.id, profileId));
+  await t.db.update(profiles).set({ oauthClientSecretSealed: sealSecret("wrong", null) }).where(eq(profiles.id, profileId));
   try {
     expect((await completeAuthorization(t.db, a.member, { callbackUrl: callback })).outcome.key).toBe("oauth.result.invalid_client");
   } finally {
-    await t.db.update(profiles).set({ oauthClientSecretSealed: sealSecret("client-s3cret") }).where(eq(profiles.id, profileId));
+    await t.db.update(profiles).set({ oauthClientSecretSealed: sealSecret("client-s3cret", null) }).where(eq(profiles.id, profileId));
   }
 });

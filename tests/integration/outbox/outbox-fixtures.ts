@@ -35,7 +35,7 @@ export async function enableSending(db: Db, mailboxId: string, profileId: string
       outgoingStatus: "success",
       approvedAt: new Date(),
       userName: credentials?.user ?? null,
-      passwordSealed: credentials ? sealSecret(credentials.password) : null,
+      passwordSealed: credentials ? sealSecret(credentials.password, null) : null,
     })
     .where(eq(mailboxes.id, mailboxId));
 }

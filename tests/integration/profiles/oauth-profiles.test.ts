@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, test, vi } from "vitest";
 import { profiles } from "../../../db/schema/profiles";
 import { generateSecretKey } from "../../../lib/crypto/generate-secret-key";
 import { openSecret } from "../../../lib/crypto/open-secret";
+import { sealContext } from "../../../lib/crypto/seal-context";
 import { createProfile } from "../../../lib/profiles/create-profile";
 import { getProfile } from "../../../lib/profiles/get-profile";
 import { updateProfile } from "../../../lib/profiles/update-profile";
@@ -63,7 +64,7 @@ test("a Microsoft 365 profile stores its OAuth app with the secret sealed and sh
   expect(JSON.stringify(view)).not.toContain(SECRET);
   const row = await stored(view.id);
   expect(row.oauthClientSecretSealed).not.toContain(SECRET);
-  expect(openSecret(row.oauthClientSecretSealed!)).toBe(SECRET);
+  expect(openSecret(row.oauthClientSecretSealed!, sealContext(profiles.oauthClientSecretSealed, row.id))).toBe(SECRET);
   expect(JSON.stringify(await getProfile(t.db, a.manager, { id: view.id }))).not.toContain(SECRET);
 });
 
@@ -94,5 +95,5 @@ test("a Gmail app-only profile seals the service account key and needs no user n
   expect(view).toMatchObject({ oauthProvider: "google", oauthServiceAccountKeySet: true, oauthClientSecretSet: false, userName: null, passwordSet: false, oauthScopes: "https://mail.google.com/" });
   const row = await stored(view.id);
   expect(row.oauthServiceAccountKeySealed).not.toContain("PRIVATE KEY");
-  expect(openSecret(row.oauthServiceAccountKeySealed!)).toBe(key);
+  expect(openSecret(row.oauthServiceAccountKeySealed!, sealContext(profiles.oauthServiceAccountKeySealed, row.id))).toBe(key);
 });

@@ -71,7 +71,7 @@ test("an admin creates a profile: blank ports are filled, the password is sealed
 
   // What is stored is ciphertext: neither the text nor its raw bytes contain the password.
   const row = await storedRow(view.id);
-  expect(row.passwordSealed).toMatch(/^v1\.test\./);
+  expect(row.passwordSealed).toMatch(/^v2\.test\./); // bound to this row and column
   expect(row.passwordSealed).not.toContain(PASSWORD);
   const [raw] = await t.db.execute<{ bytes: string }>(sql`select encode(convert_to(password_sealed, 'UTF8'), 'escape') as bytes from profiles where id = ${view.id}`);
   expect(raw.bytes).not.toContain(PASSWORD);
