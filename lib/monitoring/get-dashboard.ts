@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { assertCan, type Actor } from "../auth/actor";
 import { WORKER_GONE_MS } from "../health/check-readiness";
+import { storedMessage, type Message } from "../i18n/message";
 import { newMailLatencySamples } from "./new-mail-latency";
 
 export type DashboardRange = "24h" | "7d";
@@ -10,7 +11,18 @@ export type StatusCount = { status: string; enabled: boolean; count: number };
 /** Seconds; null when there were no samples. */
 export type Percentiles = { p50: number | null; p95: number | null; samples: number };
 export type MailboxTiming = { id: string; name: string; latency: Percentiles; lag: Percentiles };
-export type FailingMailbox = { id: string; name: string; direction: "incoming" | "outgoing"; status: string; enabled: boolean; errorCode: string | null; failures: number; silentSince: Date | null };
+export type FailingMailbox = {
+  id: string;
+  name: string;
+  direction: "incoming" | "outgoing";
+  status: string;
+  enabled: boolean;
+  errorCode: string | null;
+  /** The last incoming error for people (key + parameters, or an older row's text). */
+  error: Message | string | null;
+  failures: number;
+  silentSince: Date | null;
+};
 export type WorkerStatus = { id: string; host: string; pid: number; version: string; startedAt: Date; lastSeenAt: Date; lanesBusy: number; alive: boolean };
 
 export type Dashboard = {
@@ -85,13 +97,13 @@ export async function getDashboard(db: Db, actor: Actor | null, input: { range?:
        where lat.samples > 0 or lag.samples > 0
        order by greatest(coalesce(lat.p95, 0), coalesce(lag.p95, 0)) desc, m.name
        limit 20`),
-    db.execute<{ id: string; name: string; direction: "incoming" | "outgoing"; status: string; enabled: boolean; error_code: string | null; failures: number; silent_since: string | null }>(sql`
+    db.execute<{ id: string; name: string; direction: "incoming" | "outgoing"; status: string; enabled: boolean; error_code: string | null; error_key: string | null; error_params: unknown; error_text: string | null; failures: number; silent_since: string | null }>(sql`
       select id, name, 'incoming' as direction, incoming_status::text as status, incoming_enabled as enabled, last_error_code as error_code,
-             consecutive_failures as failures, silent_since::text
+             last_error_key as error_key, last_error_params as error_params, last_error as error_text, consecutive_failures as failures, silent_since::text
         from mailboxes
        where incoming_delivery = 'server_side_sync' and (incoming_status = 'failure' or consecutive_failures > 0 or silent_since is not null)
       union all
-      select id, name, 'outgoing', outgoing_status::text, outgoing_enabled, null, 0, null
+      select id, name, 'outgoing', outgoing_status::text, outgoing_enabled, null, null, null, null, 0, null
         from mailboxes where outgoing_delivery = 'server_side_sync' and outgoing_status = 'failure'
       order by 2, 3`),
     db.execute<{ id: string; host: string; pid: number; version: string; started_at: string; last_seen_at: string; lanes_busy: number; alive: boolean }>(sql`
@@ -133,7 +145,7 @@ export async function getDashboard(db: Db, actor: Actor | null, input: { range?:
     latency: toPct(latency[0]),
     lag: toPct(lag[0]),
     slowest: slowest.map((r) => ({ id: r.id, name: r.name, latency: { p50: r.l50, p95: r.l95, samples: r.ln }, lag: { p50: r.g50, p95: r.g95, samples: r.gn } })),
-    failing: failing.map((r) => ({ id: r.id, name: r.name, direction: r.direction, status: r.status, enabled: r.enabled, errorCode: r.error_code, failures: r.failures, silentSince: r.silent_since ? new Date(r.silent_since) : null })),
+    failing: failing.map((r) => ({ id: r.id, name: r.name, direction: r.direction, status: r.status, enabled: r.enabled, errorCode: r.error_code, error: storedMessage(r.error_key, r.error_params, r.error_text), failures: r.failures, silentSince: r.silent_since ? new Date(r.silent_since) : null })),
     workers: workerRows.map((w) => ({ id: w.id, host: w.host, pid: w.pid, version: w.version, startedAt: new Date(w.started_at), lastSeenAt: new Date(w.last_seen_at), lanesBusy: w.lanes_busy, alive: w.alive })),
     outbox: { queued: o?.queued ?? 0, retrying: o?.retrying ?? 0, sending: o?.sending ?? 0, oldestQueuedAt: o?.oldest ? new Date(o.oldest) : null, oldestMailboxId: o?.oldest_mailbox ?? null },
   };

@@ -108,6 +108,7 @@ test("a failing mailbox is listed and linked; errors by code are charted", async
   const row = page.getByTestId("failing").locator(`tr[data-mailbox="${m.id}"]`);
   await expect(row.getByRole("link", { name: `Failing ${tag}` })).toHaveAttribute("href", `/mailboxes/${m.id}`);
   await expect(row).toContainText("auth_failed");
+  await expect(row).toContainText("Authentication failed");
   await expect(page.getByTestId("chart-errors").locator(".u-legend")).toContainText("auth_failed");
   await expect.poll(() => drawnPixels(page, "chart-errors")).toBeGreaterThan(500);
 });

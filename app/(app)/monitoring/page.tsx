@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { TimeSeriesChart } from "@/components/charts/time-series-chart";
+import { renderStored } from "@/lib/i18n/message";
 import type { Translate } from "@/lib/i18n/translate";
 import type { TestStatus } from "@/lib/mailboxes/mailbox-view";
 import { getDashboard, type Percentiles, type StatusCount } from "@/lib/monitoring/get-dashboard";
@@ -108,7 +109,10 @@ export default async function MonitoringPage({ searchParams }: { searchParams: P
                   <td className={td}><Link href={`/mailboxes/${m.id}`} className="text-blue-700 hover:underline">{m.name}</Link></td>
                   <td className={td}>{t(`monitoring.direction.${m.direction}`)}</td>
                   <td className={td}>{statusLabel(t, m.status as TestStatus)}{m.enabled ? "" : ` (${t("monitoring.col.disabled")})`}{m.silentSince ? ` · ${t("monitoring.silentSince", { time: when(t, locale, m.silentSince) })}` : ""}</td>
-                  <td className={td}><code>{m.errorCode ?? "—"}</code></td>
+                  <td className={td}>
+                    <code>{m.errorCode ?? "—"}</code>
+                    {m.error ? <span className="block text-slate-600">{renderStored(t, m.error)}</span> : null}
+                  </td>
                   <td className={td}>{m.failures}</td>
                 </tr>
               ))}

@@ -23,7 +23,7 @@ beforeAll(async () => {
     (await t.db.insert(mailboxes).values({ kind: "queue", name, emailAddress: `${name}@example.com`, profileId: p.id, incomingDelivery: "server_side_sync", incomingEnabled: true, incomingStatus: "success", lastTestedAt: new Date(Date.now() - 48 * H), ...over }).returning({ id: mailboxes.id }))[0].id;
   fast = await box("fast");
   slow = await box("slow", { outgoingDelivery: "server_side_sync", outgoingStatus: "success", outgoingEnabled: true });
-  broken = await box("broken", { incomingStatus: "failure", incomingEnabled: false, lastErrorCode: "auth_failed", consecutiveFailures: 1 });
+  broken = await box("broken", { incomingStatus: "failure", incomingEnabled: false, lastErrorCode: "auth_failed", lastError: "Authentication failed", lastErrorKey: "mailError.authFailed", lastErrorParams: { credentialsKey: "" }, consecutiveFailures: 1 });
   const run = (mailboxId: string, msAgo: number, o: { stored?: number; code?: string; lagMs?: number }) =>
     t.db.execute(sql`insert into sync_runs (mailbox_id, protocol, worker_id, result, error_code, stored, lag_ms, duration_ms, finished_at)
       values (${mailboxId}, 'imap', 'w', ${o.code ? "retrying" : "synced"}, ${o.code ?? null}, ${o.stored ?? 0}, ${o.lagMs ?? null}, 100, ${iso(msAgo)})`);
@@ -76,7 +76,7 @@ test("24 hours: hourly series and totals equal the rows in range; latency, lag, 
   expect(d.slowest[0].latency.p95).toBeCloseTo(2400, 0);
   expect(d.slowest[0].lag).toEqual({ p50: 600, p95: 600, samples: 1 });
   expect(d.slowest[1].lag.p50).toBeCloseTo(2, 5);
-  expect(d.failing).toEqual([expect.objectContaining({ id: broken, direction: "incoming", status: "failure", errorCode: "auth_failed", enabled: false })]);
+  expect(d.failing).toEqual([expect.objectContaining({ id: broken, direction: "incoming", status: "failure", errorCode: "auth_failed", enabled: false, error: { key: "mailError.authFailed", params: { credentialsKey: "" } } })]);
   expect(d.workers.map((w) => [w.id, w.alive, w.lanesBusy])).toEqual([["alive", true, 3], ["gone", false, 0]]);
   expect(d.outbox).toMatchObject({ queued: 1, retrying: 1, sending: 0, oldestMailboxId: slow });
 });
