@@ -179,12 +179,7 @@ test("XSS: script payloads in bodies, subjects, sender names and attachment name
     });
     ids.push(id);
   }
-  const hits: string[] = [];
-  await page.exposeFunction("__xssHit", (what: string) => hits.push(what));
-  page.on("dialog", (d) => {
-    hits.push(`dialog: ${d.message()}`);
-    void d.dismiss();
-  });
+  const hits = await watchForScripts(page);
   const remote: string[] = [];
   await page.route(`${REMOTE}/**`, (route) => {
     remote.push(route.request().url());
@@ -210,9 +205,131 @@ test("XSS: script payloads in bodies, subjects, sender names and attachment name
   await page.getByRole("link", { name: "Show images" }).click();
   await expect.poll(() => remote.length).toBeGreaterThan(0);
   await page.waitForTimeout(500);
-  console.log(`[figure] xss: ${XSS.length} HTML payloads + ${TEXT_PAYLOADS.length} subject/sender/file-name payloads in ${ids.length} messages, list and message pages in Chromium: ${hits.length} scripts ran, ${before} remote requests before Show images, ${remote.length} after`);
-  expect(hits).toEqual([]);
+  const ran = [...hits];
+  // Positive control: the same hook, on a page where script does run, must hear it.
+  await expectHookFires(page, hits, baseURL!);
+  console.log(`[figure] xss: ${XSS.length} HTML payloads + ${TEXT_PAYLOADS.length} subject/sender/file-name payloads in ${ids.length} messages, list and message pages in Chromium: ${ran.length} scripts ran, ${before} remote requests before Show images, ${remote.length} after; control page: hook heard`);
+  expect(ran).toEqual([]);
   expect(before).toBe(0);
+});
+
+/**
+ * The detection hook: `__xssHit` on every frame's window (callable as `parent.`/`top.` too),
+ * and every dialog, recorded. The returned list fills as scripts run.
+ */
+async function watchForScripts(page: Page): Promise<string[]> {
+  const hits: string[] = [];
+  await page.exposeFunction("__xssHit", (what: string) => hits.push(what));
+  page.on("dialog", (d) => {
+    hits.push(`dialog: ${d.message()}`);
+    void d.dismiss();
+  });
+  return hits;
+}
+
+/** Serves `pages` (path → body and headers) under the app's origin, as if the app had sent them. */
+async function servePages(page: Page, baseURL: string, pages: Map<string, { html: string; headers?: Record<string, string> }>): Promise<void> {
+  await page.route(`${baseURL}/__xss/**`, (route) => {
+    const found = pages.get(new URL(route.request().url()).pathname);
+    return found ? route.fulfill({ status: 200, contentType: "text/html; charset=utf-8", headers: found.headers, body: found.html }) : route.fulfill({ status: 404, body: "" });
+  });
+}
+
+/** A page that runs script the three ways the payloads call the hook: the hook must hear all three. */
+async function expectHookFires(page: Page, hits: string[], baseURL: string): Promise<void> {
+  const control = `<script>__xssHit("control")</script><iframe src="/__xss/control-frame"></iframe>`;
+  const frame = `<img src=x onerror="parent.__xssHit('control parent');top.__xssHit('control top')">`;
+  await servePages(page, baseURL, new Map([["/__xss/control", { html: control }], ["/__xss/control-frame", { html: frame }]]));
+  await page.goto("/__xss/control");
+  await expect.poll(() => [...hits].sort()).toEqual(["control", "control parent", "control top"]);
+  await page.unroute(`${baseURL}/__xss/**`);
+}
+
+/** Click what a reader would click in each frame of the page (a click may navigate or detach a frame: bounded, errors ignored). */
+async function clickThroughFrames(page: Page): Promise<void> {
+  for (const frame of page.frames()) {
+    if (frame === page.mainFrame() || frame.isDetached()) continue;
+    const clicks = (async () => {
+      for (const el of await frame.$$("a, button")) await el.click({ timeout: 500, noWaitAfter: true }).catch(() => {});
+    })().catch(() => {});
+    await Promise.race([clicks, new Promise((r) => setTimeout(r, 2_000))]);
+  }
+}
+
+// Payloads of XSS that run in Chromium when nothing stands in their way (the control below
+// checks each of them does). Every layer alone must stop all of them.
+const MUST_RUN_UNPROTECTED = ["script", "img onerror", "img parent", "img top", "svg onload", "svg script", "details", "body onload", "srcdoc", "js link"];
+
+test("XSS: each layer alone — sanitiser, frame sandbox, CSP header — stops every payload that runs without them", async ({ page, baseURL }) => {
+  test.setTimeout(180_000);
+  const owner = await makeUser("member");
+  const mailboxId = await mailboxOf(owner.id);
+  const ids: number[] = [];
+  for (const [i, html] of XSS.entries()) ids.push((await storeTestEmail(db(), mailboxId, { from: `x${i}@example.com`, subject: `layer ${i}`, html: `<p>payload ${i}</p>${html}` })).id);
+  await signIn(page, owner);
+
+  // The layers as the app has them: the message page's frame attribute and the body route's header and output.
+  await page.goto(`/mail/${mailboxId}/${ids[0]}`);
+  const sandbox = await page.locator(`iframe[title="Message content"]`).getAttribute("sandbox");
+  expect(sandbox, "the message frame is sandboxed").not.toBeNull();
+  const bodies: Array<{ html: string; csp: string }> = [];
+  for (const id of ids) {
+    const res = await page.request.get(`/mail/${mailboxId}/${id}/body`);
+    expect(res.status()).toBe(200);
+    bodies.push({ html: await res.text(), csp: res.headers()["content-security-policy"] ?? "" });
+  }
+  const csp = bodies[0].csp;
+  expect(csp, "the body route sends a CSP").toContain("default-src 'none'");
+  expect(new Set(bodies.map((b) => b.csp)).size).toBe(1);
+
+  const hits = await watchForScripts(page);
+  // Remote requests that really left the page (reached the network layer), not ones the browser refused.
+  const remote: string[] = [];
+  await page.route(`${REMOTE}/**`, (route) => {
+    remote.push(route.request().url());
+    return route.fulfill({ status: 200, contentType: "image/gif", body: Buffer.from("R0lGODlhAQABAAAAACw=", "base64") });
+  });
+  page.on("requestfinished", (r) => {
+    if (!r.url().startsWith(baseURL!) && !r.url().startsWith(REMOTE) && !r.url().startsWith("data:")) remote.push(r.url());
+  });
+
+  // Each phase frames every payload under the app's origin with only one layer in place.
+  const raw = (i: number) => `<!doctype html><html><head><meta charset="utf-8"></head><body><p>payload ${i}</p>${XSS[i]}</body></html>`;
+  const phases: Record<string, { frame: (i: number) => { html: string; headers?: Record<string, string> }; sandbox: boolean }> = {
+    control: { frame: (i) => ({ html: raw(i) }), sandbox: false },
+    sanitiser: { frame: (i) => ({ html: bodies[i].html }), sandbox: false },
+    sandbox: { frame: (i) => ({ html: raw(i) }), sandbox: true },
+    csp: { frame: (i) => ({ html: raw(i), headers: { "Content-Security-Policy": csp } }), sandbox: false },
+  };
+  const pages = new Map<string, { html: string; headers?: Record<string, string> }>();
+  for (const [name, phase] of Object.entries(phases)) {
+    const frames = XSS.map((_, i) => `<iframe src="/__xss/${name}/${i}"${phase.sandbox ? ` sandbox="${sandbox}"` : ""}></iframe>`).join("");
+    pages.set(`/__xss/${name}`, { html: `<!doctype html><html><body>${frames}</body></html>` });
+    XSS.forEach((_, i) => pages.set(`/__xss/${name}/${i}`, phase.frame(i)));
+  }
+  await servePages(page, baseURL!, pages);
+
+  const seen: Record<string, { hits: string[]; remote: number; urls: string[] }> = {};
+  for (const name of Object.keys(phases)) {
+    hits.length = 0;
+    remote.length = 0;
+    await page.goto(`/__xss/${name}`);
+    expect(page.frames().length).toBeGreaterThan(XSS.length); // goto waited for every frame to load
+    await clickThroughFrames(page);
+    await page.waitForTimeout(1000);
+    seen[name] = { hits: [...new Set(hits)].sort(), remote: remote.length, urls: [...new Set(remote)] };
+    await page.goto("about:blank");
+  }
+  console.log(`[figure] xss-layers: ${XSS.length} payloads; unprotected (control): ${seen.control.hits.length} distinct hook calls (${seen.control.hits.join(", ")}), ${seen.control.remote} remote requests; ` +
+    `sanitiser alone: ${seen.sanitiser.hits.length} calls, ${seen.sanitiser.remote} remote; sandbox alone: ${seen.sandbox.hits.length} calls; CSP alone: ${seen.csp.hits.length} calls, ${seen.csp.remote} remote`);
+  // Control: without the layers these payloads run, so the hook can see what a layer lets through.
+  expect(seen.control.hits).toEqual(expect.arrayContaining(MUST_RUN_UNPROTECTED));
+  expect(seen.control.remote).toBeGreaterThan(0);
+  expect(seen.sanitiser.hits, "the sanitiser's output, unsandboxed and without CSP").toEqual([]);
+  expect(seen.sanitiser.remote, `the sanitiser blocks remote content until Show images: ${seen.sanitiser.urls.join(" ")}`).toBe(0);
+  expect(seen.sandbox.hits, "raw payloads in the app's sandboxed frame, without CSP").toEqual([]);
+  expect(seen.csp.hits, "raw payloads under the app's CSP, unsandboxed").toEqual([]);
+  expect(seen.csp.remote, `the CSP blocks remote content: ${seen.csp.urls.join(" ")}`).toBe(0);
 });
 
 // ---------- Secrets ----------
