@@ -28,6 +28,8 @@ async function main() {
     say("DATABASE_URL is not set: starting the embedded Postgres (data in .data/postgres)…");
     pg = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "postgres") });
     databaseUrl = pg.url;
+    // Printed so a newcomer can look at the data: psql "<url>" while Mailroom runs.
+    say(`embedded Postgres: ${pg.url}`);
   }
   const childEnv: NodeJS.ProcessEnv = {
     ...process.env,
