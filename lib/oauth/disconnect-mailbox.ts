@@ -36,6 +36,17 @@ export async function disconnectMailbox(db: Db, actor: Actor | null, input: { ma
   }
   await db.delete(oauthCredentials).where(eq(oauthCredentials.key, key));
   log("info", "oauth mailbox disconnected", { mailboxId: mailbox.id, revoked });
-  if (!revoked) return signInOutcome("disconnectedNotRevoked", { provider: profile?.oauthProvider === "google" ? "Google" : profile?.oauthProvider === "microsoft" ? "Microsoft" : "the provider" });
+  if (!revoked) return signInOutcome("disconnectedNotRevoked", { provider: providerName(profile?.oauthProvider ?? null, profile?.oauthRevocationUrl ?? "") });
   return signInOutcome("disconnected");
+}
+
+/** The provider by its brand, or a hand-made server by its host name. */
+function providerName(provider: string | null, revocationUrl: string): string {
+  if (provider === "google") return "Google";
+  if (provider === "microsoft") return "Microsoft";
+  try {
+    return new URL(revocationUrl).host;
+  } catch {
+    return "OAuth 2.0";
+  }
 }

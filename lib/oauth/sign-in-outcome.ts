@@ -1,11 +1,12 @@
 import type { MessageKey } from "../i18n/catalog";
+import { msg, type Message } from "../i18n/message";
 
 /**
  * What a sign-in (or disconnect) ended in, for the person who pressed the button:
- * a catalogue key ("oauth.result.<code>") and its parameters, rendered by the UI
- * in the reader's language. Shaped like lib/i18n's Message.
+ * a message "oauth.result.<code>" with its parameters, rendered by the UI in the
+ * reader's language.
  */
-export type SignInOutcome = { key: MessageKey; params?: Record<string, string | number> };
+export type SignInOutcome = Message;
 
 /** The outcome codes (the part after "oauth.result."), as they travel in the mailbox page's URL. */
 export const signInOutcomeCodes = [
@@ -36,7 +37,7 @@ export type SignInOutcomeCode = (typeof signInOutcomeCodes)[number];
 
 /** The outcome for `code` with its parameters. */
 export function signInOutcome(code: SignInOutcomeCode, params?: Record<string, string | number>): SignInOutcome {
-  return { key: `oauth.result.${code}` as MessageKey, ...(params ? { params } : {}) };
+  return msg(`oauth.result.${code}` as MessageKey, params);
 }
 
 // The parameters an outcome may carry in a URL; anything else in the query is ignored.

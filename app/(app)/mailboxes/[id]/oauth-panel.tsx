@@ -9,7 +9,8 @@ import { disconnectOAuthAction } from "./oauth-actions";
 const fieldLabels: Record<string, MessageKey> = {
   oauthClientId: "oauth.field.clientId",
   oauthClientSecret: "oauth.field.clientSecret",
-  oauthClientCertificate: "oauth.field.certificatePem",
+  oauthCertificatePem: "oauth.field.certificatePem",
+  oauthPrivateKeyPem: "oauth.field.privateKeyPem",
   oauthServiceAccountKey: "oauth.field.serviceAccountKey",
   oauthTenant: "oauth.field.tenant",
   oauthAuthorizationUrl: "oauth.field.authorizationUrl",
