@@ -18,7 +18,6 @@ export const signInOutcomeCodes = [
   "stateInvalid",
   "notOAuth",
   "profileIncomplete",
-  "noPublicUrl",
   "noRefreshToken",
   "access_denied",
   "invalid_client",

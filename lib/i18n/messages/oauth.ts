@@ -121,7 +121,6 @@ export const en = {
   "oauth.result.stateInvalid": "This sign-in is not valid any more: it expired, was already used, or was started in another session. Nothing was stored. Press \"Sign in\" again.",
   "oauth.result.notOAuth": "This mailbox's profile does not sign in with OAuth 2.0 for each mailbox, so there is nothing to sign in to. Check the profile's authentication protocol and credential mode.",
   "oauth.result.profileIncomplete": "The profile's OAuth 2.0 app is incomplete: {field} is missing. An administrator must complete the profile first.",
-  "oauth.result.noPublicUrl": "Mailroom does not know its own address, so the provider cannot send you back. Set MAILROOM_PUBLIC_URL.",
   "oauth.result.noRefreshToken":
     "The provider issued no refresh token, so the mailbox would stop within an hour. Nothing was stored. Google: remove Mailroom from the account's third-party access and sign in again; Microsoft: add offline_access to the profile's scopes.",
   "oauth.result.access_denied": "The sign-in was cancelled or consent was refused at the provider. Nothing was stored. Press \"Sign in\" and accept the requested access.",
@@ -284,7 +283,6 @@ export const ja: Record<keyof typeof en, string> = {
   "oauth.result.stateInvalid": "このサインインは無効です。期限切れ、使用済み、または別のセッションで開始されたものです。何も保存していません。もう一度「サインイン」を押してください。",
   "oauth.result.notOAuth": "このメールボックスのプロファイルは、メールボックスごとに OAuth 2.0 でサインインする設定ではありません。プロファイルの認証プロトコルと資格情報の指定方法を確認してください。",
   "oauth.result.profileIncomplete": "プロファイルの OAuth 2.0 アプリが不完全です: {field} がありません。先にシステム管理者がプロファイルを完成させる必要があります。",
-  "oauth.result.noPublicUrl": "Mailroom が自身のアドレスを知らないため、プロバイダーから戻れません。MAILROOM_PUBLIC_URL を設定してください。",
   "oauth.result.noRefreshToken":
     "プロバイダーが更新トークンを発行しなかったため、メールボックスは 1 時間以内に停止します。何も保存していません。Google: アカウントのサードパーティ アクセスから Mailroom を削除してからもう一度サインインしてください。Microsoft: プロファイルのスコープに offline_access を追加してください。",
   "oauth.result.access_denied": "プロバイダーでサインインが取り消されたか、同意が拒否されました。何も保存していません。「サインイン」を押し、要求されたアクセスを承諾してください。",
