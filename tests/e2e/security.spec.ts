@@ -39,6 +39,7 @@ function concrete(pattern: string, w: World): string {
   return pattern
     .replace("[...nextauth]", "session")
     .replace("[mailboxId]", w.mailboxId)
+    .replace("[mailbox]", w.mailboxId)
     .replace("[emailId]", w.emailId)
     .replace("[position]", "0")
     .replace(/^\/mailboxes\/jobs\/\[id\]/, `/mailboxes/jobs/${w.jobId}`)
@@ -48,7 +49,8 @@ function concrete(pattern: string, w: World): string {
 }
 
 // What each route requires (lib/auth/privileges.ts). `ownerOr`: the mailbox's owner, or the privilege.
-type Rule = { public: true } | { privilege: Privilege } | { ownerOr: Privilege } | { closedOnceSetUp: true };
+// `bearerOnly`: machine endpoints that no browser session opens (a bearer token or a per-mailbox token, or off).
+type Rule = { public: true } | { privilege: Privilege } | { ownerOr: Privilege } | { closedOnceSetUp: true } | { bearerOnly: true };
 const routeRules: Record<string, Rule> = {
   "/": { public: true },
   // First-run setup answers 404 once an admin exists (as here), for everyone.
@@ -67,6 +69,14 @@ const routeRules: Record<string, Rule> = {
   // Without a mailbox or a state they send a signed-in user back to the mailboxes (lib/oauth checks the mailbox).
   "/oauth/start": { privilege: "mailbox:read-own" },
   "/basic-auth": { privilege: "profile:write" },
+  "/monitoring": { privilege: "monitoring:read" },
+  // Operators' probes: open to anyone, they say only up or down.
+  "/api/health": { public: true },
+  "/api/health/live": { public: true },
+  // Off unless MAILROOM_METRICS_TOKEN is set, and then only with that bearer token.
+  "/metrics": { bearerOnly: true },
+  // POST with the mailbox's ingest token only; a browser's GET is refused.
+  "/api/ingest/[mailbox]": { bearerOnly: true },
   "/oauth/callback": { privilege: "mailbox:read-own" },
   "/mailboxes/apply-defaults": { privilege: "mailbox:write" },
   "/mailboxes/edit": { privilege: "mailbox:write" },
@@ -85,7 +95,7 @@ const routeRules: Record<string, Rule> = {
 
 function expected(rule: Rule, who: Who): "allowed" | "refused" {
   if ("public" in rule) return "allowed";
-  if ("closedOnceSetUp" in rule) return "refused";
+  if ("closedOnceSetUp" in rule || "bearerOnly" in rule) return "refused";
   if (who === "signedOut") return "refused";
   if ("privilege" in rule) return roleHas(roleOf[who], rule.privilege) ? "allowed" : "refused";
   return who === "owner" || roleHas(roleOf[who], rule.ownerOr) ? "allowed" : "refused";
@@ -110,7 +120,7 @@ test("every page and route × admin, manager, owner, non-owner, signed-out match
       const res = await context.request.get(url, { maxRedirects: 5 });
       const finalUrl = res.url();
       const body = r.kind === "page" ? await res.text() : "";
-      const refused = res.status() === 403 || res.status() === 404 || res.status() === 401 || (finalUrl.includes("/sign-in") && !r.pattern.startsWith("/sign-in") && !("public" in routeRules[r.pattern]) && !("closedOnceSetUp" in routeRules[r.pattern])) || body.includes('data-testid="forbidden"');
+      const refused = ("bearerOnly" in routeRules[r.pattern] && res.status() === 405) || res.status() === 403 || res.status() === 404 || res.status() === 401 || (finalUrl.includes("/sign-in") && !r.pattern.startsWith("/sign-in") && !("public" in routeRules[r.pattern]) && !("closedOnceSetUp" in routeRules[r.pattern])) || body.includes('data-testid="forbidden"');
       const outcome = refused ? "refused" : res.status() < 400 ? "allowed" : `status ${res.status()}`;
       const want = expected(routeRules[r.pattern], who);
       if (outcome !== want) mismatches.push(`${r.pattern} as ${who}: ${outcome} (${res.status()} ${finalUrl.replace(baseURL!, "")}), expected ${want}`);
