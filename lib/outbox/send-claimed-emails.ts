@@ -13,6 +13,7 @@ import { retryDelayMs, type SendOptions } from "./send-options";
 import { settingsError } from "../mail/settings-error";
 import { secretOf, type MailAuth } from "../credentials/mail-auth";
 import { resolveMailAuth } from "../credentials/resolve-mail-auth";
+import { recheckRefusedToken } from "../credentials/recheck-refused-token";
 import { createSmtpTransportCache, type SmtpTransportCache } from "./smtp-transport-cache";
 import { msg, nested, type Message } from "../i18n/message";
 
@@ -190,7 +191,7 @@ async function sendMailboxEmails(db: Db, mailboxId: string, rows: OutboxEmail[],
   };
 
   const recordFailure = async (id: number, attempts: number, createdById: string | null, err: unknown) => {
-    const error = classifyMailError(err, ctx);
+    const error = await recheckRefusedToken(db, conn.outgoing.credentials, classifyMailError(err, ctx), ctx);
     const response = serverResponseOf(err);
     log("warn", "send failed", { ...where, outboxId: id, kind: error.kind, code: error.code, detail: error.detail, attempts });
     if (error.kind === "transient") {

@@ -16,6 +16,7 @@ import { syncPop3 } from "./sync-pop3";
 import { updateSyncCursor } from "./update-sync-cursor";
 import { settingsError } from "../mail/settings-error";
 import { resolveMailAuth } from "../credentials/resolve-mail-auth";
+import { recheckRefusedToken } from "../credentials/recheck-refused-token";
 import { secretOf, type MailAuth } from "../credentials/mail-auth";
 import { msg } from "../i18n/message";
 
@@ -144,19 +145,18 @@ async function syncClaimed(db: Db, mailboxId: string, options: SyncOptions, fact
         log("warn", "sync lost its lease", { ...where });
         return { mailboxId, result: "lease_lost", stored: 0 };
       }
-      const error = cutAtDeadline
-        ? timeoutError(conn, hardCutMs)
-        : classifyMailError(err, {
-            direction: "incoming",
-            protocol: conn.incoming.protocol,
-            host: conn.incoming.host,
-            port: conn.incoming.port,
-            tls: conn.incoming.tls,
-            credentialsFrom: conn.credentialsFrom,
-            secrets: auth ? [secretOf(auth)] : [],
-            oauth: conn.incoming.credentials.kind === "oauth",
-            provider: conn.profile.oauthProvider,
-          });
+      const errorCtx = {
+        direction: "incoming" as const,
+        protocol: conn.incoming.protocol,
+        host: conn.incoming.host,
+        port: conn.incoming.port,
+        tls: conn.incoming.tls,
+        credentialsFrom: conn.credentialsFrom,
+        secrets: auth ? [secretOf(auth)] : [],
+        oauth: conn.incoming.credentials.kind === "oauth",
+        provider: conn.profile.oauthProvider,
+      };
+      const error = cutAtDeadline ? timeoutError(conn, hardCutMs) : await recheckRefusedToken(db, conn.incoming.credentials, classifyMailError(err, errorCtx), errorCtx);
       const decided = await recordSyncFailure(db, target, error, { intervalMs, options });
       log("warn", "sync failed", { ...where, kind: error.kind, code: error.code, detail: error.detail, failures: m.consecutiveFailures + 1, decided });
       return { mailboxId, result: decided, stored: 0, error };

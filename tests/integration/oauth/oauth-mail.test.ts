@@ -133,6 +133,17 @@ test("a revoked sign-in disables the mailbox and alerts its owner and the profil
   expect([cred.refreshTokenSealed, cred.lastErrorCode]).toEqual([null, "invalid_grant"]);
 });
 
+test("a sign-in revoked while its access token still looks valid: the refused token is rechecked with the provider and the alert says sign in again", async () => {
+  const address = await newAccount("revoked-early");
+  const profileId = await oauthProfile(s);
+  const mailboxId = await oauthMailbox(s, profileId, address);
+  await connectMailbox(s, mailboxId, profileId, address);
+  await s.oauth.revokeAccount(address); // the stored access token has an hour left
+  const [outcome] = await sync();
+  expect(outcome).toMatchObject({ mailboxId, result: "disabled", error: { code: "oauth_invalid_grant" } });
+  for (const owner of [s.mailboxOwner, s.profileOwner]) expect(await alertsWith(s.t.db, owner, `oauth:refresh:${mailboxId}`)).toHaveLength(1);
+});
+
 test("an OAuth profile without a sign-in is 'not connected' and never falls back to the mailbox's password", async () => {
   const address = await newAccount("never-signed-in");
   const profileId = await oauthProfile(s);
