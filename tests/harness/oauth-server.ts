@@ -24,8 +24,12 @@
  * requests are counted per grant type (tokenRequests), and the token endpoint can
  * be made to fail (failTokenRequests) to test retries.
  */
+import { execFileSync } from "node:child_process";
 import { createPublicKey, createVerify, generateKeyPairSync, type JsonWebKey } from "node:crypto";
+import fs from "node:fs";
 import http from "node:http";
+import os from "node:os";
+import path from "node:path";
 import type { AddressInfo } from "node:net";
 import Provider, { type Adapter, type AdapterPayload, type ClientMetadata, type KoaContextWithOIDC } from "oidc-provider";
 
@@ -42,6 +46,12 @@ export type OAuthServer = {
    * key and issued by `clientEmail`, are exchanged for a token acting as their `sub`.
    */
   addServiceAccount(clientEmail: string, clientId?: string): ServiceAccountKey;
+  /**
+   * Registers an app-only client that authenticates with a certificate (private_key_jwt,
+   * as Entra ID apps may): returns the new RSA key and self-signed certificate, the
+   * shape Mailroom seals in profiles.oauth_client_certificate_sealed.
+   */
+  addCertificateClient(clientId: string): { privateKeyPem: string; certificatePem: string };
   /** Lets an app (client credentials token of `clientId`) open these mailboxes (XOAUTH2 user = address). */
   allowApp(clientId: string, addresses: string[]): void;
   /** Lifetimes in seconds for tokens issued from now on. */
@@ -312,6 +322,17 @@ export async function startOAuthServer(opts: { ttl?: Partial<Ttl> } = {}): Promi
     handler = provider.callback();
   };
 
+  const addClient = (metadata: ClientMetadata) => {
+    clients.push({
+      grant_types: ["authorization_code", "refresh_token"],
+      response_types: ["code"],
+      token_endpoint_auth_method: metadata.client_secret ? "client_secret_post" : metadata.jwks ? "private_key_jwt" : "none",
+      redirect_uris: [],
+      ...metadata,
+    });
+    rebuild();
+  };
+
   return {
     issuer,
     endpoints: {
@@ -322,16 +343,7 @@ export async function startOAuthServer(opts: { ttl?: Partial<Ttl> } = {}): Promi
       introspection: `${issuer}/token/introspection`,
     },
     introspectionUrl: `${issuer}/mail-introspect`,
-    addClient(metadata) {
-      clients.push({
-        grant_types: ["authorization_code", "refresh_token"],
-        response_types: ["code"],
-        token_endpoint_auth_method: metadata.client_secret ? "client_secret_post" : metadata.jwks ? "private_key_jwt" : "none",
-        redirect_uris: [],
-        ...metadata,
-      });
-      rebuild();
-    },
+    addClient,
     addServiceAccount(clientEmail, clientId = `sa-${clients.length + 1}`) {
       const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
       serviceAccounts.set(clientEmail, { publicKey, clientId });
@@ -345,6 +357,19 @@ export async function startOAuthServer(opts: { ttl?: Partial<Ttl> } = {}): Promi
         private_key_id: "test-key",
         token_uri: `${issuer}/token`,
       };
+    },
+    addCertificateClient(clientId) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mailroom-oauth-cert-"));
+      try {
+        execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", `/CN=${clientId}`, "-days", "2", "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem")], { stdio: "ignore" });
+        const privateKeyPem = fs.readFileSync(path.join(dir, "key.pem"), "utf8");
+        const certificatePem = fs.readFileSync(path.join(dir, "cert.pem"), "utf8");
+        const jwk = createPublicKey(privateKeyPem).export({ format: "jwk" });
+        addClient({ client_id: clientId, grant_types: ["client_credentials"], response_types: [], redirect_uris: [], token_endpoint_auth_method: "private_key_jwt", jwks: { keys: [{ ...jwk, alg: "RS256", use: "sig" } as never] } });
+        return { privateKeyPem, certificatePem };
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     },
     allowApp(clientId, addresses) {
       const set = appMailboxes.get(clientId) ?? new Set<string>();

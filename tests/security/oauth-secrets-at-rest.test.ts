@@ -4,11 +4,6 @@
 // several times) appear nowhere in the worker's log (debug level), in what the
 // pages' domain functions return for each role, or in a full database dump (as
 // text, hex or base64). The browser half is the e2e security spec.
-import { execFileSync } from "node:child_process";
-import { createPublicKey } from "node:crypto";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, expect, test } from "vitest";
 import { listAlerts } from "../../lib/alerts/list-alerts";
@@ -43,11 +38,7 @@ test("no client secret, service account key, certificate key or access/refresh t
   s.oauth.addClient({ client_id: "crawl-web", client_secret: CLIENT_SECRET, redirect_uris: ["http://127.0.0.1:9/oauth/callback"] });
   s.oauth.addClient({ client_id: "crawl-app", client_secret: APP_SECRET, grant_types: ["client_credentials"], response_types: [], redirect_uris: [] });
   const sa = s.oauth.addServiceAccount("crawl@project.iam.example.test");
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mailroom-crawl-"));
-  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=crawl", "-days", "2", "-keyout", path.join(dir, "k.pem"), "-out", path.join(dir, "c.pem")], { stdio: "ignore" });
-  const certificate = { privateKeyPem: fs.readFileSync(path.join(dir, "k.pem"), "utf8"), certificatePem: fs.readFileSync(path.join(dir, "c.pem"), "utf8") };
-  fs.rmSync(dir, { recursive: true, force: true });
-  s.oauth.addClient({ client_id: "crawl-cert", grant_types: ["client_credentials"], response_types: [], redirect_uris: [], token_endpoint_auth_method: "private_key_jwt", jwks: { keys: [{ ...createPublicKey(certificate.privateKeyPem).export({ format: "jwk" }), alg: "RS256", use: "sig" } as never] } });
+  const certificate = s.oauth.addCertificateClient("crawl-cert");
 
   const boxes: string[] = [];
   const add = async (name: string, profile: Parameters<typeof oauthProfile>[1], delegated: boolean) => {

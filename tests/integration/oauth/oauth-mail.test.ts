@@ -2,11 +2,6 @@
 // (oidc-provider), Dovecot validating XOAUTH2/OAUTHBEARER by introspection, and
 // smtp-server doing the same for XOAUTH2. Sync (IMAP, POP3), send and test &
 // enable go through the credential seam; tokens refresh, die and come back.
-import { execFileSync } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { createPublicKey } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterEach, expect, test } from "vitest";
 import { sql } from "drizzle-orm";
@@ -203,13 +198,7 @@ test("app-only, Microsoft style: client credentials with a client secret, and wi
 
   // The same with a certificate instead of a secret.
   const certAddress = await newAccount("ms-cert");
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mailroom-cert-"));
-  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=mailroom-app", "-days", "2", "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem")], { stdio: "ignore" });
-  const privateKeyPem = fs.readFileSync(path.join(dir, "key.pem"), "utf8");
-  const certificatePem = fs.readFileSync(path.join(dir, "cert.pem"), "utf8");
-  fs.rmSync(dir, { recursive: true, force: true });
-  const jwk = createPublicKey(privateKeyPem).export({ format: "jwk" });
-  s.oauth.addClient({ client_id: "ms-cert-app", grant_types: ["client_credentials"], response_types: [], redirect_uris: [], token_endpoint_auth_method: "private_key_jwt", jwks: { keys: [{ ...jwk, alg: "RS256", use: "sig" } as never] } });
+  const { privateKeyPem, certificatePem } = s.oauth.addCertificateClient("ms-cert-app");
   s.oauth.allowApp("ms-cert-app", [certAddress]);
   const certProfile = await oauthProfile(s, { credentialMode: "profile", oauthProvider: "microsoft", oauthTenant: "contoso.example", oauthClientId: "ms-cert-app", oauthClientSecretSealed: null, certificate: { privateKeyPem, certificatePem }, oauthScopes: "https://outlook.office365.com/.default" });
   const certBox = await oauthMailbox(s, certProfile, certAddress);
