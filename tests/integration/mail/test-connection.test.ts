@@ -124,8 +124,10 @@ describe("failures are classified with the field at fault", () => {
     const result = (await run()) as { ok: boolean; error: { kind: string; code: string; field: string | null } };
     const elapsed = Date.now() - started;
     expect(result).toMatchObject({ ok: false, error: { kind: "transient", code: "timeout", field } });
+    // Not before the timeout (a lower bound the machine's load cannot break), and by the
+    // configured 1.5 s, not the 30 s default: well under 10 times it, however loaded the machine.
     expect(elapsed).toBeGreaterThanOrEqual(1400);
-    expect(elapsed).toBeLessThan(4000);
+    expect(elapsed).toBeLessThan(15_000);
   });
 
   test("messages name the place and what to do", async () => {

@@ -135,24 +135,26 @@ test("a server that answers 4xx twice and then accepts: retried with exponential
   smtp.failNext(2, 451, "4.3.0 Mailbox temporarily unavailable");
   const o = options({ retryBaseMs: 300, retryCapMs: 10_000 });
 
-  const delays: number[] = [];
+  const delays: Array<[number, number]> = [];
   for (let attempt = 1; attempt <= 2; attempt++) {
-    const before = Date.now();
+    // next_attempt_at is the database's now() + the delay: bracket that now() by the database clock.
+    const before = await dbNow();
     expect(await sendDueEmails(t.db, o)).toMatchObject({ claimed: 1, retrying: 1 });
+    const after = await dbNow();
     const row = await outboxRow(t.db, queued.id);
     expect(row).toMatchObject({ status: "retrying", attempts: attempt });
     expect(row.lastError).toMatch(/temporary failure.*will retry/i);
     expect(row.serverResponse).toBe("451 4.3.0 Mailbox temporarily unavailable");
-    delays.push(row.nextAttemptAt.getTime() - before);
+    delays.push([row.nextAttemptAt.getTime() - after, row.nextAttemptAt.getTime() - before]);
     // Not due before its time.
     expect(await claimDueEmails(t.db, { workerId: "peek", limit: 10, leaseMs: 1000 })).toEqual([]);
     await waitUntil(row.nextAttemptAt);
   }
-  // 300 ms, then 600 ms (no jitter here), give or take the time the pass took.
-  expect(delays[0]).toBeGreaterThanOrEqual(250);
-  expect(delays[0]).toBeLessThan(1_500);
-  expect(delays[1]).toBeGreaterThanOrEqual(550);
-  expect(delays[1]).toBeLessThan(1_800);
+  // 300 ms, then 600 ms (no jitter here): each exactly, between the database times read before and after the pass.
+  for (const [i, expected] of [300, 600].entries()) {
+    expect(delays[i][0], `retry ${i + 1}`).toBeLessThanOrEqual(expected);
+    expect(delays[i][1], `retry ${i + 1}`).toBeGreaterThanOrEqual(expected);
+  }
 
   expect(await sendDueEmails(t.db, o)).toMatchObject({ claimed: 1, sent: 1 });
   const row = await outboxRow(t.db, queued.id);
@@ -264,7 +266,13 @@ test("mail of a mailbox whose outgoing delivery is no longer server-side sync is
   expect(await sendDueEmails(t.db, options())).toMatchObject({ sent: 1 });
 });
 
+/** Waits until the database's clock (the one that decides what is due) has passed `when`. */
 async function waitUntil(when: Date): Promise<void> {
-  const ms = when.getTime() - Date.now() + 20;
-  if (ms > 0) await new Promise((r) => setTimeout(r, ms));
+  for (let ms = when.getTime() - (await dbNow()); ms >= 0; ms = when.getTime() - (await dbNow())) await new Promise((r) => setTimeout(r, ms + 5));
+}
+
+/** The database's clock, in ms. */
+async function dbNow(): Promise<number> {
+  const [r] = await t.db.execute<{ now: string }>(sql`select clock_timestamp()::text as now`);
+  return new Date(r.now).getTime();
 }
