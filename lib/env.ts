@@ -79,5 +79,6 @@ export function databaseUrl(e: Env = env()): string {
 export function allowedPorts(e: Env = env()): number[] | null {
   const raw = e.MAILROOM_ALLOWED_PORTS?.trim();
   if (!raw) return null;
-  return raw.split(",").map((p) => Number(p.trim())).filter((n) => Number.isInteger(n) && n > 0);
+  // Decimal digits only: Number() would read "1e3" as 1000 and "0x3e1" as 993.
+  return raw.split(",").map((p) => p.trim()).filter((p) => /^\d{1,5}$/.test(p)).map(Number).filter((n) => n > 0 && n <= 65535);
 }

@@ -1,4 +1,5 @@
 import type { Db } from "../../db/client";
+import { assertSafeCredentials } from "../mail/assert-safe-credentials";
 import { getAccessToken } from "./get-access-token";
 import type { CredentialSource, MailAuth } from "./mail-auth";
 
@@ -11,6 +12,9 @@ import type { CredentialSource, MailAuth } from "./mail-auth";
  * even if the stored one looks valid.
  */
 export async function resolveMailAuth(db: Db, source: CredentialSource, opts: { force?: boolean } = {}): Promise<MailAuth> {
-  if (source.kind === "password") return { user: source.user, pass: source.pass };
+  if (source.kind === "password") {
+    assertSafeCredentials(source.user, source.pass);
+    return { user: source.user, pass: source.pass };
+  }
   return { user: source.address, accessToken: await getAccessToken(db, source, opts) };
 }

@@ -1,5 +1,6 @@
 import { ImapFlow } from "imapflow";
 import { isOAuth, type MailAuth } from "../credentials/mail-auth";
+import { assertPortAllowed } from "./port-policy";
 import { mailTlsOptions } from "./tls-options";
 
 /** How to reach and sign in to an incoming server. The password or token is used for this session only; never log it. */
@@ -31,6 +32,7 @@ const DEFAULT_TIMEOUT_MS = 30_000;
  * for classifyMailError. The caller logs out / closes it.
  */
 export async function connectImap(s: IncomingSessionSettings): Promise<ImapFlow> {
+  assertPortAllowed(s.port);
   if (s.authMethod === "cram-md5" && !isOAuth(s.auth)) {
     // Worded so classifyMailError sees "not supported for IMAP": a setting to change, not a retry.
     throw new Error("CRAM-MD5 is not supported for IMAP by the IMAP library (it offers PLAIN and LOGIN)");

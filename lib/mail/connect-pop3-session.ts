@@ -1,6 +1,7 @@
 import { isOAuth } from "../credentials/mail-auth";
 import type { IncomingSessionSettings } from "./connect-imap";
 import { connectPop3, type Pop3Client, type Pop3SaslMechanism } from "./pop3";
+import { assertPortAllowed } from "./port-policy";
 
 /**
  * Opens a signed-in POP3 session: connect (implicit TLS, or STLS on a plain port —
@@ -11,6 +12,7 @@ import { connectPop3, type Pop3Client, type Pop3SaslMechanism } from "./pop3";
  * Pop3Error for classifyMailError; the socket is closed on failure.
  */
 export async function connectPop3Session(s: IncomingSessionSettings): Promise<Pop3Client> {
+  assertPortAllowed(s.port);
   const timeoutMs = s.timeoutMs ?? 30_000;
   const client = await connectPop3({ host: s.host, port: s.port, tls: s.tls ? "implicit" : "none", ca: s.ca, timeoutMs, allowUnencrypted: s.allowUnencrypted });
   try {

@@ -37,6 +37,10 @@ export type MailErrorCode =
   | "protocol_not_offered"
   | "temporary_failure"
   | "message_rejected"
+  /** MAILROOM_ALLOWED_PORTS does not allow the port: no connection was made (lib/mail/port-policy.ts). */
+  | "port_not_allowed"
+  /** The user name or password holds CR, LF or NUL: nothing was sent (lib/mail/pop3.ts, lib/credentials). */
+  | "credentials_unsafe"
   | "unknown"
   /** OAuth 2.0: a token could not be had, or the server refused it (lib/credentials/classify-oauth-error.ts). */
   | `oauth_${OAuthErrorCode}`
@@ -140,7 +144,7 @@ const MAILBOX_MISSING_TEXT = /mailbox (does not|doesn't) exist|no such mailbox|N
 const PORTS = { imap: { tls: 993, plain: 143 }, pop3: { tls: 995, plain: 110 }, smtp: { tls: 465, plain: 587 } } as const;
 
 /** The fields of one error that the classifier reads, with any secret scrubbed from its strings. */
-const READ_FIELDS = ["code", "message", "response", "responseText", "reason", "command", "serverResponseCode", "responseCode", "name", "authenticationFailed", "mailboxMissing", "tlsFailed"];
+const READ_FIELDS = ["code", "message", "response", "responseText", "reason", "command", "serverResponseCode", "responseCode", "name", "authenticationFailed", "mailboxMissing", "tlsFailed", "allowedPorts"];
 
 /**
  * Walks an error, its `cause` and imapflow's `_err` and collects what can be tested.
@@ -224,6 +228,14 @@ function decide(facts: Facts, ctx: MailErrorContext): Verdict {
     field,
     message: msg(key, { ...base, ...params }),
   });
+
+  // Refused here, before anything was sent.
+  if (facts.codes.has("EPORTPOLICY")) {
+    const allowed = facts.errors.map((e) => e.allowedPorts).find(Array.isArray) as number[] | undefined;
+    return verdict("permanent", "port_not_allowed", f.port, "mailError.portNotAllowed", { allowed: (allowed ?? []).join(", ") });
+  }
+  if (facts.codes.has("EUNSAFECREDENTIALS")) return verdict("permanent", "credentials_unsafe", userNameField, "mailError.unsafeCredentials", { credentialsKey });
+  if (facts.codes.has("ENOTLS")) return verdict("permanent", "protocol_not_offered", f.tls, "mailError.noStarttls");
 
   // TLS: the certificate, then the handshake itself.
   const cert = CERT_PROBLEMS.find((p) => hasAny(facts, p.codes) || p.pattern.test(facts.text));

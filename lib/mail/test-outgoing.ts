@@ -1,4 +1,5 @@
 import { createSmtpTransport } from "./create-smtp-transport";
+import { assertPortAllowed } from "./port-policy";
 import { classifyMailError, type MailErrorContext } from "./errors";
 import { isOAuth, secretOf } from "../credentials/mail-auth";
 import { type ConnectionTestResult, type ConnectionTestSettings } from "./test-incoming";
@@ -28,6 +29,11 @@ export async function testOutgoingConnection(s: OutgoingTestSettings): Promise<C
     secrets: [secretOf(s.auth)],
     oauth: isOAuth(s.auth),
   };
+  try {
+    assertPortAllowed(s.port);
+  } catch (err) {
+    return { ok: false, error: classifyMailError(err, ctx) };
+  }
   const transport = createSmtpTransport({
     host: s.host,
     port: s.port,

@@ -14,6 +14,7 @@ import { settingsError } from "../mail/settings-error";
 import { secretOf, type MailAuth } from "../credentials/mail-auth";
 import { resolveMailAuth } from "../credentials/resolve-mail-auth";
 import { recheckRefusedToken } from "../credentials/recheck-refused-token";
+import { assertPortAllowed } from "../mail/port-policy";
 import { createSmtpTransportCache, type SmtpTransportCache } from "./smtp-transport-cache";
 import { msg, nested, type Message } from "../i18n/message";
 
@@ -130,6 +131,7 @@ async function sendMailboxEmails(db: Db, mailboxId: string, rows: OutboxEmail[],
   let auth: MailAuth;
   try {
     // Right before connecting: an OAuth access token is refreshed here when due.
+    assertPortAllowed(conn.outgoing.port);
     auth = await resolveMailAuth(db, conn.outgoing.credentials);
   } catch (err) {
     const error = classifyMailError(err, ctx);

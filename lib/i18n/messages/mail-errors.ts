@@ -18,7 +18,10 @@ export const en = {
     "ask the mail server's administrator for a certificate from a trusted authority, or have this app's operator add the server's CA to the trusted ones",
   "mailError.tlsMismatch": "TLS handshake with {host}:{port} failed — the port may expect STARTTLS or no encryption; untick '{tlsField}' or use port {tlsPort}.",
   "mailError.tlsAfterStarttls": "TLS handshake with {host}:{port} failed after STARTTLS — the server's TLS set-up is broken; ask its administrator.",
-  "mailError.noStarttls": "{host}:{port} does not offer STARTTLS — tick '{tlsField}' and use port {tlsPort}.",
+  "mailError.noStarttls":
+    "{host}:{port} does not offer STARTTLS, so no password was sent — tick '{tlsField}' and use port {tlsPort}; only if this server cannot encrypt at all, an administrator may tick 'Allow unencrypted connections (not recommended)' in the profile.",
+  "mailError.portNotAllowed": "Port {port} is not allowed by this deployment's outbound port policy (MAILROOM_ALLOWED_PORTS: {allowed}); nothing was sent — choose an allowed {side} port in the server profile.",
+  "mailError.unsafeCredentials": "The user name or password contains a line break or NUL character, so it was not sent — {credentials}, and enter them again without it.",
   "mailError.tlsHungUp": "{host}:{port} closed the connection during the TLS handshake — will retry; if this persists, check '{tlsField}' and the port.",
   "mailError.tlsOther":
     "TLS handshake with {host}:{port} failed — the server and this app share no TLS version or cipher, or the port does not speak TLS; check '{tlsField}' and the port.",
@@ -73,7 +76,10 @@ export const ja: Record<keyof typeof en, string> = {
   "mailError.tlsMismatch":
     "{host}:{port} との TLS ハンドシェイクに失敗しました — このポートは STARTTLS または暗号化なしを想定している可能性があります。「{tlsField}」をオフにするか、ポート {tlsPort} を使用してください。",
   "mailError.tlsAfterStarttls": "STARTTLS の後、{host}:{port} との TLS ハンドシェイクに失敗しました — サーバーの TLS 設定に問題があります。サーバーの管理者に問い合わせてください。",
-  "mailError.noStarttls": "{host}:{port} は STARTTLS を提供していません — 「{tlsField}」をオンにして、ポート {tlsPort} を使用してください。",
+  "mailError.noStarttls":
+    "{host}:{port} は STARTTLS を提供していないため、パスワードは送信しませんでした — 「{tlsField}」をオンにして、ポート {tlsPort} を使用してください。このサーバーがまったく暗号化できない場合に限り、管理者がプロファイルで「暗号化されていない接続を許可する (非推奨)」をオンにできます。",
+  "mailError.portNotAllowed": "ポート {port} はこの環境の送信ポートポリシー (MAILROOM_ALLOWED_PORTS: {allowed}) で許可されていないため、何も送信しませんでした — サーバープロファイルで許可された{side}ポートを選択してください。",
+  "mailError.unsafeCredentials": "ユーザー名またはパスワードに改行または NUL 文字が含まれているため、送信しませんでした — {credentials}。その文字を含めずにもう一度入力してください。",
   "mailError.tlsHungUp": "{host}:{port} が TLS ハンドシェイク中に接続を閉じました — 再試行します。繰り返す場合は「{tlsField}」とポートを確認してください。",
   "mailError.tlsOther":
     "{host}:{port} との TLS ハンドシェイクに失敗しました — サーバーとこのアプリに共通の TLS バージョンや暗号がないか、ポートが TLS に対応していません。「{tlsField}」とポートを確認してください。",
