@@ -61,6 +61,16 @@ test("POP3 sync with AUTH XOAUTH2", async () => {
   expect((await storedCounts(s.t.db, mailboxId)).rows).toBe(3);
 });
 
+test("POP3: a refused token's SASL error challenge is answered, so the refusal comes back at once (not as a timeout)", async () => {
+  const address = await newAccount("pop-revoked");
+  const profileId = await oauthProfile(s, { incomingProtocol: "pop3" });
+  const mailboxId = await oauthMailbox(s, profileId, address);
+  await connectMailbox(s, mailboxId, profileId, address);
+  await s.oauth.revokeAccount(address);
+  const [outcome] = await syncDueMailboxes(s.t.db, testSyncOptions(`oauth-sync-${++n}`, { mailTimeoutMs: 20_000 }));
+  expect(outcome).toMatchObject({ mailboxId, result: "disabled", error: { code: "oauth_invalid_grant" } });
+});
+
 test("IMAP on the plain port upgraded with STARTTLS, signing in with OAuth", async () => {
   const address = await newAccount("starttls-user");
   const profileId = await oauthProfile(s, { incomingPort: s.dovecot.ports.imap, incomingTls: false });
