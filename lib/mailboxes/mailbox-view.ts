@@ -45,6 +45,9 @@ export type MailboxView = {
   nextSyncAt: Date | null;
   lastError: string | null;
   lastErrorCode: string | null;
+  /** The last error for people (key + parameters); lastError is its English copy, or an older row's text. */
+  lastErrorKey: string | null;
+  lastErrorParams: Record<string, string | number> | null;
   /** When the email-router ingest token was created; null: none (the token itself is never readable). */
   ingestTokenCreatedAt: Date | null;
   createdAt: Date;
@@ -84,6 +87,8 @@ export const mailboxViewColumns = {
   nextSyncAt: mailboxes.nextSyncAt,
   lastError: mailboxes.lastError,
   lastErrorCode: mailboxes.lastErrorCode,
+  lastErrorKey: mailboxes.lastErrorKey,
+  lastErrorParams: mailboxes.lastErrorParams,
   ingestTokenCreatedAt: mailboxes.ingestTokenCreatedAt,
   createdAt: mailboxes.createdAt,
   updatedAt: mailboxes.updatedAt,

@@ -6,9 +6,9 @@ import { outbox } from "../../db/schema/outbox";
 import type { Actor } from "../auth/actor";
 import { readableMailboxes } from "../emails/readable-mailboxes";
 import { AppError } from "../errors";
-import { msg } from "../i18n/message";
 import { isUuid } from "../is-uuid";
 import { pageNumber } from "../page-number";
+import { msg, storedMessage, type Message } from "../i18n/message";
 
 export type SentStatus = "queued" | "sending" | "sent" | "retrying" | "failed";
 
@@ -24,7 +24,8 @@ export type SentRow = {
   /** When a queued or retrying email is tried next. */
   nextAttemptAt: Date | null;
   /** Why the last attempt failed (retrying, failed). */
-  lastError: string | null;
+  /** Why it failed or waits: a key to render in the reader's language, or an older row's English text. */
+  lastError: Message | string | null;
   /** The server's reply when it accepted the email (sent), or refused it. */
   serverResponse: string | null;
   sentAt: Date | null;
@@ -72,6 +73,8 @@ export async function listSent(db: Db, actor: Actor | null, input: { mailboxId: 
         attempts: outbox.attempts,
         nextAttemptAt: sql<Date | null>`case when ${outbox.status} in ('queued', 'retrying') then ${outbox.nextAttemptAt} end`.mapWith(outbox.nextAttemptAt),
         lastError: outbox.lastError,
+        lastErrorKey: outbox.lastErrorKey,
+        lastErrorParams: outbox.lastErrorParams,
         serverResponse: outbox.serverResponse,
         sentAt: outbox.sentAt,
         createdAt: outbox.createdAt,
@@ -82,5 +85,5 @@ export async function listSent(db: Db, actor: Actor | null, input: { mailboxId: 
       .orderBy(desc(outbox.createdAt), desc(outbox.id))
       .limit(pageSize)
       .offset((page - 1) * pageSize);
-  return { mailbox, rows, total: n, page, pageSize };
+  return { mailbox, rows: rows.map(({ lastErrorKey, lastErrorParams, ...r }) => ({ ...r, lastError: storedMessage(lastErrorKey, lastErrorParams, r.lastError) })), total: n, page, pageSize };
 }

@@ -6,6 +6,7 @@ import { raiseAlert } from "../alerts/raise-alert";
 import { oauthAlertFor } from "../credentials/oauth-alert";
 import type { ClassifiedError } from "../mail/errors";
 import { inEnglish, msg, nested, type Message } from "../i18n/message";
+import { lastErrorColumns } from "../mailboxes/last-error-columns";
 
 const after = (ms: number) => sql`now() + ${Math.round(ms)} * interval '1 millisecond'`;
 const leasedTo = (ids: number[], workerId: string) => and(inArray(outbox.id, ids), eq(outbox.leaseOwner, workerId), eq(outbox.status, "sending"));
@@ -84,7 +85,8 @@ export type OutgoingAlertTarget = { mailboxId: string; mailboxName: string; owne
  */
 export async function disableOutgoing(db: Db, t: OutgoingAlertTarget, error: ClassifiedError): Promise<void> {
   await db.transaction(async (tx) => {
-    await tx.update(mailboxes).set({ outgoingEnabled: false, outgoingStatus: "failure", updatedAt: new Date() }).where(eq(mailboxes.id, t.mailboxId));
+    // The last error stays as long as the status says Failure (a later successful sync keeps it too).
+    await tx.update(mailboxes).set({ outgoingEnabled: false, outgoingStatus: "failure", ...lastErrorColumns(error.message, error.code), updatedAt: new Date() }).where(eq(mailboxes.id, t.mailboxId));
     await raiseAlert(tx, {
       severity: "error",
       recipientIds: [t.ownerId, t.profileOwnerId],

@@ -7,6 +7,7 @@ import { AppError } from "../errors";
 import { msg } from "../i18n/message";
 import { visibleMailboxCondition } from "../mailboxes/mailbox-view";
 import { isUuid } from "../is-uuid";
+import { storedMessage, type Message } from "../i18n/message";
 
 /**
  * Where a mailbox's incoming sync stands, for its page:
@@ -17,7 +18,8 @@ import { isUuid } from "../is-uuid";
  * - up_to_date: everything due has been stored.
  */
 export type SyncProgress = {
-  phase: "not_started" | "first_sync" | "backfill" | "up_to_date";
+  /** disabled: incoming was turned off after a failure (the status says Failure), whatever the cursor says. */
+  phase: "not_started" | "first_sync" | "backfill" | "up_to_date" | "disabled";
   done: number;
   total: number;
   /** A worker is syncing it right now (its lease is live). */
@@ -25,7 +27,8 @@ export type SyncProgress = {
   lastSyncAt: Date | null;
   nextSyncAt: Date | null;
   consecutiveFailures: number;
-  lastError: string | null;
+  /** A key to render in the reader's language, or an older row's English text. */
+  lastError: Message | string | null;
 };
 
 /**
@@ -48,6 +51,8 @@ export async function getSyncProgress(db: Db, actor: Actor | null, input: { mail
   if (m.syncedFrom === null) phase = m.lastSyncAt === null && m.syncProgressTotal === 0 && !syncing ? "not_started" : "first_sync";
   else if (processFrom && processFrom.getTime() < m.syncedFrom.getTime()) phase = "backfill";
   else phase = "up_to_date";
+  // The panel must say what the status says: a mailbox disabled after a failure is not "up to date".
+  if (!m.incomingEnabled && m.incomingStatus === "failure") phase = "disabled";
   return {
     phase,
     done: m.syncProgressDone,
@@ -56,6 +61,6 @@ export async function getSyncProgress(db: Db, actor: Actor | null, input: { mail
     lastSyncAt: m.lastSyncAt,
     nextSyncAt: m.nextSyncAt,
     consecutiveFailures: m.consecutiveFailures,
-    lastError: m.lastError,
+    lastError: storedMessage(m.lastErrorKey, m.lastErrorParams, m.lastError),
   };
 }

@@ -1,4 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { Db } from "../../db/client";
 import { mailboxes, type Mailbox } from "../../db/schema/mailboxes";
 import { raiseAlert } from "../alerts/raise-alert";
@@ -13,6 +14,15 @@ import { lastErrorColumns } from "../mailboxes/last-error-columns";
 export type SyncAlertTarget = { mailbox: Pick<Mailbox, "id" | "name" | "ownerId" | "consecutiveFailures" | "firstFailureAt">; profileId?: string; profileOwnerId: string | null };
 
 const ms = (n: number) => sql`now() + ${Math.round(n)} * interval '1 millisecond'`;
+/** Clears the last error, unless outgoing still fails: then it stays, as long as a status says Failure. */
+const keepWhileOutgoingFails = (column: AnyPgColumn) => sql`case when ${mailboxes.outgoingStatus} = 'failure' then ${column} else null end`;
+const clearLastError = {
+  lastError: keepWhileOutgoingFails(mailboxes.lastError),
+  lastErrorCode: keepWhileOutgoingFails(mailboxes.lastErrorCode),
+  lastErrorKey: keepWhileOutgoingFails(mailboxes.lastErrorKey),
+  lastErrorParams: keepWhileOutgoingFails(mailboxes.lastErrorParams),
+};
+
 const ours = (mailboxId: string, workerId: string) => and(eq(mailboxes.id, mailboxId), eq(mailboxes.leaseOwner, workerId));
 
 /**
@@ -31,7 +41,7 @@ export async function recordSyncSuccess(db: Db, t: SyncAlertTarget, o: { complet
         incomingStatus: "success",
         consecutiveFailures: 0,
         firstFailureAt: null,
-        ...lastErrorColumns(null, null),
+        ...clearLastError,
         leaseOwner: null,
         leaseExpiresAt: null,
         updatedAt: new Date(),

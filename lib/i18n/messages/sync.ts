@@ -11,6 +11,7 @@ export const en = {
   "sync.phase.first_sync": "First sync: {done} of {total}",
   "sync.phase.backfill": "Fetching older mail: {done} of {total}",
   "sync.phase.up_to_date": "Up to date.",
+  "sync.phase.disabled": "Incoming email is disabled after a failure: fix the cause shown as the last error, then run Test & enable.",
   "sync.syncing": "Syncing now…",
   "sync.failures": "{count} failed attempts in a row",
 } as const;
@@ -27,6 +28,7 @@ export const ja: Record<keyof typeof en, string> = {
   "sync.phase.first_sync": "初回同期: {total} 件中 {done} 件",
   "sync.phase.backfill": "過去のメールを取得中: {total} 件中 {done} 件",
   "sync.phase.up_to_date": "最新の状態です。",
+  "sync.phase.disabled": "エラーのため受信電子メールは無効になっています。最後のエラーに示された原因を修正してから、「テストして有効化」を実行してください。",
   "sync.syncing": "同期中…",
   "sync.failures": "{count} 回連続で失敗しました",
 };

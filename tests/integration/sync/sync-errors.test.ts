@@ -4,6 +4,8 @@ import { alerts } from "../../../db/schema/alerts";
 import { mailboxes } from "../../../db/schema/mailboxes";
 import { generateSecretKey } from "../../../lib/crypto/generate-secret-key";
 import { syncDueMailboxes } from "../../../lib/sync/sync-due-mailboxes";
+import { getSyncProgress } from "../../../lib/sync/get-sync-progress";
+import { loadActor } from "../../../lib/users/load-actor";
 import { createTestDb, type TestDb } from "../../harness/db";
 import { startDovecot, type Dovecot } from "../../harness/dovecot";
 import { startSilentServer } from "../../harness/tcp";
@@ -46,6 +48,8 @@ test("a password changed on the server after enable disables incoming at once, w
   expect(outcome).toMatchObject({ result: "disabled", error: { kind: "permanent", code: "auth_failed", field: "userName", form: "mailbox" } });
   expect(await row(mailboxId)).toMatchObject({ incomingEnabled: false, incomingStatus: "failure", lastErrorCode: "auth_failed", leaseOwner: null, nextSyncAt: null });
   expect((await row(mailboxId)).lastError).toMatch(/Authentication failed — check the mailbox's user name and password/);
+  // The mail panel says what the status says: disabled, not "up to date".
+  expect(await getSyncProgress(t.db, (await loadActor(t.db, mailboxOwner))!, { mailboxId })).toMatchObject({ phase: "disabled", lastError: { key: "mailError.authFailed" } });
   const raised = await alertsOf(mailboxId);
   expect(raised.map((a) => [a.severity, a.recipientId]).sort()).toEqual([["error", mailboxOwner], ["error", profileOwner]].sort());
   expect(raised[0].title).toBe("Incoming email for Erin was disabled");
@@ -95,6 +99,12 @@ test("a stopped server is retried with growing backoff, a warning from the third
   const info = (await alertsOf(mailboxId)).filter((a) => a.severity === "information");
   expect(info.map((a) => a.recipientId).sort()).toEqual([mailboxOwner, profileOwner].sort());
   expect(info[0].title).toBe("Incoming email for Fred is syncing again");
+
+  // While outgoing is failing, a successful incoming sync keeps the last error: it stays as long as a status says Failure.
+  await t.db.update(mailboxes).set({ outgoingStatus: "failure", lastError: "Outgoing: authentication failed", lastErrorCode: "auth_failed", lastErrorKey: "mailError.authFailed", lastErrorParams: { credentialsKey: "mailError.credentials.mailbox" } }).where(eq(mailboxes.id, mailboxId));
+  await makeDue(t.db, mailboxId);
+  expect(await syncDueMailboxes(t.db, options)).toMatchObject([{ result: "synced" }]);
+  expect(await row(mailboxId)).toMatchObject({ outgoingStatus: "failure", lastErrorCode: "auth_failed", lastErrorKey: "mailError.authFailed", lastError: "Outgoing: authentication failed" });
 });
 
 test("after 10 transient failures in a row spanning an hour incoming is disabled with an error alert", async () => {

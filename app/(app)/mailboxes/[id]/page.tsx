@@ -25,7 +25,7 @@ import { MailPanel } from "./mail-panel";
 import { findOAuthConnection } from "@/lib/oauth/find-oauth-connection";
 import { readOutcomeQuery } from "@/lib/oauth/sign-in-outcome";
 import { OAuthOutcomeBanner, OAuthPanel } from "./oauth-panel";
-import { renderMessage } from "@/lib/i18n/message";
+import { renderMessage, renderStored, storedMessage } from "@/lib/i18n/message";
 
 export default async function MailboxPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined> & { alertsPage?: string }> }) {
   const actor = await requireActor("mailbox:read-own");
@@ -94,7 +94,7 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
             {row(t("mailboxes.field.lastTested"), when(t, locale, m.lastTestedAt))}
             {row(t("mailboxes.field.lastSync"), when(t, locale, m.lastSyncAt))}
             {row(t("mailboxes.field.nextSync"), when(t, locale, m.nextSyncAt))}
-            {row(t("mailboxes.field.lastError"), m.lastError ?? t("mailboxes.none"), "last-error")}
+            {row(t("mailboxes.field.lastError"), renderStored(t, storedMessage(m.lastErrorKey, m.lastErrorParams, m.lastError)) || t("mailboxes.none"), "last-error")}
           </dl>
         </section>
 

@@ -10,6 +10,7 @@ import { getDb } from "@/lib/server/db";
 import { getLocale, getT } from "@/lib/server/locale";
 import { requireActor } from "@/lib/server/session";
 import { RefreshWhilePending } from "./refresh-while-pending";
+import { renderStored } from "@/lib/i18n/message";
 
 const tone: Record<SentRow["status"], string> = {
   queued: "bg-slate-100 text-slate-800",
@@ -90,22 +91,23 @@ function recipients(t: Translate, list: AddressJson[]): string {
 }
 
 function details(t: Translate, r: SentRow, when: (d: Date) => string) {
+  const reason = renderStored(t, r.lastError);
   switch (r.status) {
     case "sent":
       return t("outbox.detail.sent", { time: r.sentAt ? when(r.sentAt) : "?", reply: r.serverResponse ?? "" });
     case "retrying":
-      return t("outbox.detail.retrying", { time: r.nextAttemptAt ? when(r.nextAttemptAt) : "?", reason: r.lastError ?? "" });
+      return t("outbox.detail.retrying", { time: r.nextAttemptAt ? when(r.nextAttemptAt) : "?", reason });
     case "failed":
       return (
         <>
-          <p className="text-red-800">{t("outbox.detail.failed", { reason: r.lastError ?? "" })}</p>
-          {r.serverResponse && !(r.lastError ?? "").includes(r.serverResponse) ? <p>{t("outbox.detail.serverSaid", { reply: r.serverResponse })}</p> : null}
+          <p className="text-red-800">{t("outbox.detail.failed", { reason })}</p>
+          {r.serverResponse && !reason.includes(r.serverResponse) ? <p>{t("outbox.detail.serverSaid", { reply: r.serverResponse })}</p> : null}
           <p>{t("outbox.detail.failedAdvice")}</p>
         </>
       );
     case "sending":
       return t("outbox.detail.sending");
     default:
-      return r.lastError ? `${t("outbox.detail.queued")} ${r.lastError}` : t("outbox.detail.queued");
+      return reason ? `${t("outbox.detail.queued")} ${reason}` : t("outbox.detail.queued");
   }
 }
