@@ -5,7 +5,7 @@ import { z } from "zod";
 import { AppError } from "../errors";
 import type { MessageKey } from "../i18n/catalog";
 import { msg, nested, type Message, type MessageParams } from "../i18n/message";
-import { messageOfIssue } from "../validation";
+import { forbiddenCharacterErrors, messageOfIssue } from "../validation";
 import { isUuid } from "../is-uuid";
 import { fillProfileDefaults, hasFixedServers, serverTypes, type IncomingProtocol, type ServerType } from "./fill-profile-defaults";
 import { parseOAuthSettings, type OAuthField, type OAuthSettingsInput } from "./parse-oauth-settings";
@@ -25,7 +25,8 @@ const secret = z.preprocess((v) => (v == null ? "" : v), z.string().max(1024, "v
 const checkbox = z.preprocess((v) => v === true || v === "on" || v === "true" || v === "1", z.boolean());
 const wholeNumber = (min: number, max: number, message: MessageKey) =>
   z.preprocess(
-    (v) => (isBlank(v) ? undefined : typeof v === "string" ? Number(v.trim()) : v),
+    // Decimal digits only: Number() would read "1e3" as 1000 and "0x3e1" as 993.
+    (v) => (isBlank(v) ? undefined : typeof v === "string" ? (/^\d{1,9}$/.test(v.trim()) ? Number(v.trim()) : Number.NaN) : v),
     z.number({ error: message }).int(message).min(min, message).max(max, message).optional(),
   );
 const choice = <T extends readonly [string, ...string[]]>(values: T, fallback: T[number] | undefined, message: MessageKey) =>
@@ -40,7 +41,8 @@ const dateTime = z.preprocess(
     const s = v.trim();
     return new Date(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(s) ? `${s}Z` : s);
   },
-  z.date({ error: "validation.profile.dateTime" }).optional(),
+  // Years the database stores and a mail archive can mean ("0000-01-01" failed the write).
+  z.date({ error: "validation.profile.dateTime" }).refine((d) => d.getUTCFullYear() >= 1970 && d.getUTCFullYear() <= 9999, "validation.profile.dateTime").optional(),
 );
 
 const portMessage = "validation.profile.port";
@@ -167,6 +169,7 @@ export function parseProfileInput(raw: FormData | Record<string, unknown>, conte
   const errors: Record<string, Message[]> = {};
   const fail = (field: ProfileFormField | OAuthField, message: Message) => (errors[field] ??= []).push(message);
 
+  for (const [field, messages] of Object.entries(forbiddenCharacterErrors(source))) for (const m of messages) fail(field as ProfileFormField, m);
   // Field by field, so that one bad field does not hide the rules about the others.
   const v: Partial<Fields> = {};
   for (const [field, schema] of Object.entries(profileFieldSchemas)) {

@@ -3,6 +3,7 @@ import { fieldLabelKey } from "@/lib/i18n/field-label";
 import { renderMessage } from "@/lib/i18n/message";
 import type { Translate } from "@/lib/i18n/translate";
 import { log } from "@/lib/log";
+import { postgresErrorOf } from "@/lib/postgres-error";
 import type { Actor } from "@/lib/auth/actor";
 import { getT } from "./locale";
 import { getActor } from "./session";
@@ -43,6 +44,12 @@ export async function runAction(
     if (err instanceof AppError) return { ...renderAppError(err, await getT(), options.labels), values };
     // Next's redirect()/notFound() work by throwing; let them through.
     if (isNextControlFlow(err)) throw err;
+    // Postgres's data exceptions (class 22: a character or date it cannot store) come from
+    // what the person typed, which the rules above did not foresee: say so, not "went wrong".
+    if (postgresErrorOf(err)?.code.startsWith("22")) {
+      log("warn", "action refused by the database", { err });
+      return { ok: false, formError: (await getT())("validation.unstorable"), values };
+    }
     log("error", "action failed", { err });
     return { ok: false, formError: (await getT())("common.genericError"), values };
   }

@@ -183,3 +183,22 @@ test("process email from accepts ISO date-times; a bare local value is read as U
 test("owner must be a user id", () => {
   expect(fieldErrors(form({ ownerId: "alice" })).ownerId?.[0]).toMatch(/Choose the owner/);
 });
+
+test("every typed number is decimal digits only: 1e3, 0x3e1, 99.0, +993 and ' 9 9' are refused, not read as numbers", () => {
+  for (const typed of ["1e3", "0x3e1", "99.0", "+993", "9 9", "0b1111100001", "Infinity"]) {
+    const errors = fieldErrors(form({ incomingPort: typed, outgoingPort: typed, maxConnections: typed, minPollingIntervalMinutes: typed }));
+    for (const field of ["incomingPort", "outgoingPort", "maxConnections", "minPollingIntervalMinutes"]) expect(errors[field], `${field} = ${typed}`).toBeDefined();
+  }
+  expect(parseProfileInput(form({ incomingPort: " 993 " }), secure).incomingPort).toBe(993);
+});
+
+test("a NUL anywhere, a line break in a user name or password, and a year the database cannot store are field errors", () => {
+  const errors = fieldErrors(
+    form({ name: "Sales\u0000", description: "two\nlines are fine", userName: "relay\r\nQUIT", password: "pass\nword", processEmailFrom: "0000-01-01T00:00" }),
+  );
+  expect(errors.name?.[0]).toMatch(/NUL character/);
+  expect(errors.description).toBeUndefined();
+  expect(errors.userName?.[0]).toMatch(/line breaks/);
+  expect(errors.password?.[0]).toMatch(/line breaks/);
+  expect(errors.processEmailFrom?.[0]).toBeDefined();
+});
