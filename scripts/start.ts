@@ -13,7 +13,8 @@ import { buildIsStale } from "./build-freshness";
 import { localSecret, makeAuthSecret, makeSealingKey } from "./local-secrets";
 
 const root = path.resolve(import.meta.dirname, "..");
-const dataDir = path.join(root, ".data");
+// MAILROOM_DATA_DIR moves it (the npm start test runs in a temporary folder, not the repository's data).
+const dataDir = process.env.MAILROOM_DATA_DIR ? path.resolve(process.env.MAILROOM_DATA_DIR) : path.join(root, ".data");
 const port = process.env.PORT || "3000";
 const bin = (name: string) => path.join(root, "node_modules", ".bin", name);
 const say = (msg: string) => console.log(`[mailroom] ${msg}`);
@@ -25,8 +26,9 @@ let stopping = false;
 async function main() {
   let databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) {
-    say("DATABASE_URL is not set: starting the embedded Postgres (data in .data/postgres)…");
-    pg = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "postgres") });
+    const pgDir = path.join(dataDir, "postgres");
+    say(`DATABASE_URL is not set: starting the embedded Postgres (data in ${pgDir.startsWith(root + path.sep) ? path.relative(root, pgDir) : pgDir})…`);
+    pg = await startEmbeddedPostgres({ dataDir: pgDir });
     databaseUrl = pg.url;
     // Printed so a newcomer can look at the data: psql "<url>" while Mailroom runs.
     say(`embedded Postgres: ${pg.url}`);
