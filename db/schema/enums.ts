@@ -8,7 +8,8 @@ export const credentialModeEnum = pgEnum("credential_mode", ["mailbox", "profile
 /** `xoauth2` means OAuth 2.0: SASL XOAUTH2, or OAUTHBEARER where a server offers only that. */
 export const authMethodEnum = pgEnum("auth_method", ["auto", "plain", "login", "cram-md5", "xoauth2"]);
 export const deliveryMethodEnum = pgEnum("delivery_method", ["server_side_sync", "email_router", "none"]);
-export const testStatusEnum = pgEnum("test_status", ["not_run", "success", "failure", "not_supported"]);
+/** retrying: test & enable met a temporary failure (server down, timeout); the direction stays enabled and the worker retries. */
+export const testStatusEnum = pgEnum("test_status", ["not_run", "success", "failure", "not_supported", "retrying"]);
 export const severityEnum = pgEnum("severity", ["error", "warning", "information"]);
 export const mailboxKindEnum = pgEnum("mailbox_kind", ["user", "queue"]);
 export const outboxStatusEnum = pgEnum("outbox_status", ["queued", "sending", "sent", "retrying", "failed"]);

@@ -8,7 +8,7 @@ import { can, type Actor } from "../auth/actor";
 import { isUuid } from "../is-uuid";
 
 export type DeliveryMethod = "server_side_sync" | "email_router" | "none";
-export type TestStatus = "not_run" | "success" | "failure" | "not_supported";
+export type TestStatus = "not_run" | "success" | "failure" | "not_supported" | "retrying";
 
 /**
  * A mailbox as pages and actions may see it: every field, with the password only

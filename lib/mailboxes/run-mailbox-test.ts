@@ -17,7 +17,8 @@ import { lastErrorColumns } from "./last-error-columns";
 
 /** The outcome of one direction: what was written to its status, and why. */
 export type DirectionOutcome = {
-  status: "success" | "failure" | "not_run";
+  /** retrying: a temporary failure (the server down, a timeout) — the direction stays enabled and the worker retries. */
+  status: "success" | "failure" | "retrying" | "not_run";
   /** A ClassifiedError code, or "configuration" when the settings could not even be used. */
   code: string | null;
   /** The form field at fault (e.g. "incomingPort", "userName", "password", "profileId"). */
@@ -152,9 +153,10 @@ export async function runMailboxTest(db: Db, mailboxId: string, options: RunMail
     if (outResult) outgoing = outcomeOf(outResult);
   }
 
-  const failed = [incoming, outgoing].filter((d) => d.status === "failure");
-  const incomingEnabled = incoming.status === "success";
-  const outgoingEnabled = outgoing.status === "success";
+  const failed = [incoming, outgoing].filter((d) => notPassed(d.status));
+  // Only a permanent failure disables: an outage during the test must not switch the mailbox off for good.
+  const incomingEnabled = incoming.status === "success" || incoming.status === "retrying";
+  const outgoingEnabled = outgoing.status === "success" || outgoing.status === "retrying";
   const summary = summaryOf(incoming, outgoing);
   const result: MailboxTestResult = { ...base, outcome: failed.length ? "failure" : "success", incoming, outgoing, incomingEnabled, outgoingEnabled, summary };
   await record(db, m, result, profileOwnerId, options);
@@ -168,10 +170,10 @@ export async function runMailboxTest(db: Db, mailboxId: string, options: RunMail
  */
 function summaryOf(incoming: DirectionOutcome, outgoing: DirectionOutcome): Message {
   const sideKey = (side: "incoming" | "outgoing") => `mailboxes.summary.sideTitle.${side}`;
-  const [first, other, otherSide] = incoming.status === "failure" ? [incoming, outgoing, "outgoing" as const] : [outgoing, incoming, "incoming" as const];
-  if (first.status === "failure") {
+  const [first, other, otherSide] = notPassed(incoming.status) ? [incoming, outgoing, "outgoing" as const] : [outgoing, incoming, "incoming" as const];
+  if (notPassed(first.status)) {
     const firstSide = otherSide === "outgoing" ? "incoming" : "outgoing";
-    const key = other.status === "success" ? "mailboxes.summary.failedOtherPassed" : other.status === "failure" ? "mailboxes.summary.failedOtherFailed" : "mailboxes.summary.failed";
+    const key = other.status === "success" ? "mailboxes.summary.failedOtherPassed" : notPassed(other.status) ? "mailboxes.summary.failedOtherFailed" : "mailboxes.summary.failed";
     return msg(key, { sideKey: sideKey(firstSide), otherKey: sideKey(otherSide), ...nested("cause", first.message) });
   }
   if (incoming.status === "success" && outgoing.status === "success") return msg("mailboxes.summary.bothPassed");
@@ -185,7 +187,7 @@ function notRun(message: Message): DirectionOutcome {
 function outcomeOf(r: ConnectionTestResult): DirectionOutcome {
   if (r.ok) return { status: "success", code: null, field: null, form: null, message: msg("mailboxes.summary.passed"), detail: r.detail };
   const e: ClassifiedError = r.error;
-  return { status: "failure", code: e.code, field: e.field, form: e.form, message: e.message, detail: e.detail };
+  return { status: e.kind === "transient" ? "retrying" : "failure", code: e.code, field: e.field, form: e.form, message: e.message, detail: e.detail };
 }
 
 /** The effective settings, or the configuration problem as a failed outcome naming the field to fix. */
@@ -212,7 +214,7 @@ async function connectionOf(db: Db, m: Mailbox): Promise<{ connection: MailboxCo
 }
 
 async function record(db: Db, m: Mailbox, r: MailboxTestResult, profileOwnerId: string | null, options: RunMailboxTestOptions): Promise<void> {
-  const firstFailure = [r.incoming, r.outgoing].find((d) => d.status === "failure");
+  const firstFailure = [r.incoming, r.outgoing].find((d) => notPassed(d.status));
   const now = new Date();
   await db.transaction(async (tx) => {
     await tx
@@ -231,9 +233,10 @@ async function record(db: Db, m: Mailbox, r: MailboxTestResult, profileOwnerId: 
       })
       .where(eq(mailboxes.id, m.id));
     for (const [direction, d] of [["incoming", r.incoming], ["outgoing", r.outgoing]] as const) {
-      if (d.status !== "failure") continue;
+      if (!notPassed(d.status)) continue;
       await raiseAlert(tx, {
-        severity: "error",
+        // Retrying: the mailbox stays enabled; a warning, not an error that asks for a change.
+        severity: d.status === "retrying" ? "warning" : "error",
         recipientIds: [m.ownerId, profileOwnerId],
         mailboxId: m.id,
         profileId: m.profileId ?? undefined,
@@ -257,4 +260,9 @@ async function record(db: Db, m: Mailbox, r: MailboxTestResult, profileOwnerId: 
     }
     if (options.onRecorded) await options.onRecorded(tx, r);
   });
+}
+
+/** A direction that did not pass: failed for good, or failed for now (retrying). */
+function notPassed(status: DirectionOutcome["status"]): boolean {
+  return status === "failure" || status === "retrying";
 }

@@ -23,4 +23,5 @@ export const statusTone: Record<TestStatus, string> = {
   success: "text-green-800",
   failure: "text-red-800 font-medium",
   not_supported: "text-slate-500",
+  retrying: "text-amber-800",
 };

@@ -32,7 +32,7 @@ export function TestResults({ test, locale }: { test: TestAndEnableOutcome; loca
                   r[d].status === "not_run" ? null : (
                     <li key={d} data-direction={d} data-status={r[d].status}>
                       <strong>{t(`mailboxes.test.${d}`)}:</strong> {t(`mailboxes.status.${r[d].status}`)}
-                      {r[d].status === "failure" ? (
+                      {r[d].status === "failure" || r[d].status === "retrying" ? (
                         <>
                           {" — "}
                           {renderMessage(t, r[d].message)}

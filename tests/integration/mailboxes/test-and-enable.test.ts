@@ -121,20 +121,24 @@ describe("each failure names its cause and field, sets the status, enables only 
     const r = await run(id);
     const passing = failing === "incoming" ? "outgoing" : "incoming";
     expect(r.outcome).toBe("failure");
-    expect(r[failing]).toMatchObject({ status: "failure", code: expected.code, field: expected.field });
+    // A temporary failure (refused, timed out) leaves the direction enabled and retrying; a permanent one disables it.
+    const transient = ["connect_refused", "timeout"].includes(expected.code);
+    expect(r[failing]).toMatchObject({ status: transient ? "retrying" : "failure", code: expected.code, field: expected.field });
     expect(english(r[failing].message)).toMatch(expected.message);
     // The wrong password fails both directions (same credentials); otherwise the other side passes and is enabled.
     const otherPasses = _name !== "wrong password";
     expect(r[passing].status).toBe(otherPasses ? "success" : "failure");
     const m = await mailboxRow(t.db, id);
-    expect(m[`${failing}Status`]).toBe("failure");
-    expect(m[`${failing}Enabled`]).toBe(false);
+    expect(m[`${failing}Status`]).toBe(transient ? "retrying" : "failure");
+    expect(m[`${failing}Enabled`]).toBe(transient);
+    // Still due, so the worker tries again once the server is back.
+    if (transient && failing === "incoming") expect(m.nextSyncAt).not.toBeNull();
     expect(m[`${passing}Enabled`]).toBe(otherPasses);
     expect(m.actStatus).toBe("not_supported");
     expect(m.lastErrorCode).toBe(expected.code);
     expect(m.lastError).toContain(english(r[failing].message));
     expect(m.lastErrorKey).toBe(r.summary.key);
-    const raised = await t.db.select().from(alerts).where(and(eq(alerts.mailboxId, id), eq(alerts.severity, "error")));
+    const raised = await t.db.select().from(alerts).where(and(eq(alerts.mailboxId, id), eq(alerts.severity, transient ? "warning" : "error")));
     const forFailing = raised.filter((x) => x.dedupKey.startsWith(`test-enable:${failing}:`));
     expect(forFailing.map((x) => x.recipientId).sort()).toEqual([a.member.id, profileOwner].sort());
     expect(forFailing[0]).toMatchObject({ profileId, message: english(r[failing].message), messageKey: r[failing].message.key });
