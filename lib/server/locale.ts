@@ -15,3 +15,21 @@ export const getLocale = cache(async (): Promise<Locale> => {
 export async function getT(): Promise<Translate> {
   return translator(await getLocale());
 }
+
+export const TIME_ZONE_COOKIE = "tz";
+
+/**
+ * The reader's time zone, as their browser reported it (components/shell/time-zone-cookie.tsx
+ * stores it in a cookie); undefined (the server's zone) until the browser has said,
+ * or when the cookie does not name a zone this runtime knows.
+ */
+export const getTimeZone = cache(async (): Promise<string | undefined> => {
+  const value = (await cookies()).get(TIME_ZONE_COOKIE)?.value;
+  if (!value) return undefined;
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: value });
+    return value;
+  } catch {
+    return undefined;
+  }
+});

@@ -14,7 +14,8 @@ import { db, makeUser, signIn } from "./support/accounts";
 import { runPki } from "./support/run-pki";
 
 test.describe.configure({ mode: "serial" });
-test.use({ locale: "ja-JP" });
+// A reader in Tokyo: dates must be in Tokyo time whatever the server's zone.
+test.use({ locale: "ja-JP", timezoneId: "Asia/Tokyo" });
 
 const ja = catalog.ja;
 const tag = crypto.randomUUID().slice(0, 6);
@@ -132,6 +133,14 @@ test("a send the SMTP server refuses: the Sent view and the alert say why in Jap
   expect(titles.some((t) => t.includes("テストと有効化に失敗しました")), titles.join(" | ")).toBe(true);
   expect(titles.some((t) => t.includes("送信できませんでした")), titles.join(" | ")).toBe(true);
   expect(await englishOn(page), "English on the alert list").toEqual([]);
+});
+
+test("dates are shown in the reader's time zone (the browser's), not the server's", async ({ page }) => {
+  await db()`update mailboxes set last_tested_at = '2026-01-15T00:30:00Z' where id = ${ids.down}`;
+  await signIn(page, admin);
+  await page.goto(`/mailboxes/${ids.down}`);
+  // 00:30 UTC is 9:30 in Tokyo; the page learns the zone from the browser (a cookie) and shows it.
+  await expect(page.locator("body")).toContainText(/2026\/01\/15 9:30/);
 });
 
 test("/favicon.ico exists", async ({ request }) => {

@@ -9,9 +9,9 @@ const severityTone = { error: "border-red-300 bg-red-50", warning: "border-amber
 const badgeTone = { error: "bg-red-700", warning: "bg-amber-600", information: "bg-sky-700" };
 
 /** A list of alerts (My alerts, or a mailbox's wall): severity, title, message, detail, occurrences, mark read. */
-export function AlertList({ items, t, locale, showRecipient, showMailbox = true }: { items: AlertView[]; t: Translate; locale: string; showRecipient: boolean; showMailbox?: boolean }) {
+export function AlertList({ items, t, locale, timeZone, showRecipient, showMailbox = true }: { items: AlertView[]; t: Translate; locale: string; timeZone?: string; showRecipient: boolean; showMailbox?: boolean }) {
   if (items.length === 0) return <p className="rounded border border-dashed border-slate-300 bg-white p-6 text-center text-slate-500">{t("alerts.empty")}</p>;
-  const date = (d: Date) => d.toLocaleString(locale, { dateStyle: "medium", timeStyle: "short" });
+  const date = (d: Date) => d.toLocaleString(locale, { dateStyle: "medium", timeStyle: "short", timeZone });
   return (
     <ul className="flex flex-col gap-2" aria-label={t("alerts.title")}>
       {items.map((a) => (

@@ -3,7 +3,7 @@ import { Pager } from "@/components/pager";
 import { listAlerts } from "@/lib/alerts/list-alerts";
 import { can } from "@/lib/auth/actor";
 import { getDb } from "@/lib/server/db";
-import { getLocale, getT } from "@/lib/server/locale";
+import { getLocale, getT, getTimeZone } from "@/lib/server/locale";
 import { requireActor } from "@/lib/server/session";
 import { markAlertsReadAction } from "./actions";
 import { AlertList } from "./alert-list";
@@ -12,7 +12,7 @@ type Search = { scope?: string; unread?: string; page?: string };
 
 export default async function AlertsPage({ searchParams }: { searchParams: Promise<Search> }) {
   const actor = await requireActor("alert:read-own");
-  const [t, locale, sp] = await Promise.all([getT(), getLocale(), searchParams]);
+  const [t, locale, sp, timeZone] = await Promise.all([getT(), getLocale(), searchParams, getTimeZone()]);
   const readAll = can(actor, "alert:read-all");
   const scope = readAll && sp.scope === "all" ? "all" : "mine";
   const unreadOnly = sp.unread === "1";
@@ -46,7 +46,7 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
           </form>
         ) : null}
       </div>
-      <AlertList items={list.items} t={t} locale={locale} showRecipient={scope === "all"} />
+      <AlertList items={list.items} t={t} locale={locale} timeZone={timeZone} showRecipient={scope === "all"} />
       <Pager page={list.page} pageSize={list.pageSize} total={list.total} href={(p) => href({ page: String(p) })} t={t} />
     </section>
   );

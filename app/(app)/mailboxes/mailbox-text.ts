@@ -14,8 +14,9 @@ export function enabledLabel(t: Translate, m: Pick<MailboxView, "incomingEnabled
 }
 
 /** A date-time in the viewer's language, or "Never". */
-export function when(t: Translate, locale: string, d: Date | null): string {
-  return d ? d.toLocaleString(locale, { dateStyle: "medium", timeStyle: "short" }) : t("mailboxes.never");
+/** A date and time in the reader's language and time zone (getTimeZone), or "never". */
+export function when(t: Translate, locale: string, d: Date | null, timeZone?: string): string {
+  return d ? d.toLocaleString(locale, { dateStyle: "medium", timeStyle: "short", timeZone }) : t("mailboxes.never");
 }
 
 export const statusTone: Record<TestStatus, string> = {

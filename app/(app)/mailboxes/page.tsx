@@ -6,7 +6,7 @@ import { can } from "@/lib/auth/actor";
 import { listMailboxes, mailboxFilters, type MailboxSort } from "@/lib/mailboxes/list-mailboxes";
 import { listProfiles } from "@/lib/profiles/list-profiles";
 import { getDb } from "@/lib/server/db";
-import { getLocale, getT } from "@/lib/server/locale";
+import { getLocale, getT, getTimeZone } from "@/lib/server/locale";
 import { requireActor } from "@/lib/server/session";
 import { deliveryLabel, enabledLabel, statusLabel, statusTone, when } from "./mailbox-text";
 import { SelectionForm } from "./selection-form";
@@ -15,7 +15,7 @@ type Search = { filter?: string; profileId?: string; q?: string; sort?: string; 
 
 export default async function MailboxesPage({ searchParams }: { searchParams: Promise<Search> }) {
   const actor = await requireActor("mailbox:read-own");
-  const [t, locale, sp] = await Promise.all([getT(), getLocale(), searchParams]);
+  const [t, locale, sp, timeZone] = await Promise.all([getT(), getLocale(), searchParams, getTimeZone()]);
   const db = getDb();
   const list = await listMailboxes(db, actor, { filter: sp.filter, profileId: sp.profileId, q: sp.q, sort: sp.sort, direction: sp.dir, page: sp.page });
   const profileOptions = can(actor, "profile:read") ? (await listProfiles(db, actor, { pageSize: 100 })).items : [];
@@ -121,8 +121,8 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
                       <span className={statusTone[m.actStatus]}>{statusLabel(t, m.actStatus)}</span>
                     </td>
                     <td className="px-2 py-2" data-col="enabled">{enabledLabel(t, m)}</td>
-                    <td className="px-2 py-2 text-xs">{when(t, locale, m.lastSyncAt)}</td>
-                    <td className="px-2 py-2 text-xs">{when(t, locale, m.nextSyncAt)}</td>
+                    <td className="px-2 py-2 text-xs">{when(t, locale, m.lastSyncAt, timeZone)}</td>
+                    <td className="px-2 py-2 text-xs">{when(t, locale, m.nextSyncAt, timeZone)}</td>
                   </tr>
                 ))}
               </tbody>

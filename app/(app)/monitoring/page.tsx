@@ -5,7 +5,7 @@ import type { Translate } from "@/lib/i18n/translate";
 import type { TestStatus } from "@/lib/mailboxes/mailbox-view";
 import { getDashboard, type Percentiles, type StatusCount } from "@/lib/monitoring/get-dashboard";
 import { getDb } from "@/lib/server/db";
-import { getLocale, getT } from "@/lib/server/locale";
+import { getLocale, getT, getTimeZone } from "@/lib/server/locale";
 import { requireActor } from "@/lib/server/session";
 import { statusLabel, when } from "../mailboxes/mailbox-text";
 import { formatSeconds } from "./format-seconds";
@@ -20,7 +20,7 @@ const td = "border-b border-slate-100 px-2 py-1";
 /** The sync monitoring dashboard (monitoring:read: admins and mailbox managers). Server-rendered; charts are a small client island. */
 export default async function MonitoringPage({ searchParams }: { searchParams: Promise<{ range?: string }> }) {
   const actor = await requireActor("monitoring:read");
-  const [t, locale, sp] = await Promise.all([getT(), getLocale(), searchParams]);
+  const [t, locale, sp, timeZone] = await Promise.all([getT(), getLocale(), searchParams, getTimeZone()]);
   const d = await getDashboard(getDb(), actor, { range: sp.range });
   const dur = (s: number | null) => formatSeconds(locale, s);
   const pct = (p: Percentiles) => t("monitoring.p50p95", { p50: dur(p.p50), p95: dur(p.p95), samples: p.samples });
@@ -36,7 +36,7 @@ export default async function MonitoringPage({ searchParams }: { searchParams: P
           <Link href="/monitoring?range=7d" className={tab(d.range === "7d")} aria-current={d.range === "7d" ? "page" : undefined}>{t("monitoring.range.7d")}</Link>
         </nav>
       </div>
-      <p className="text-sm text-slate-600" data-testid="updated">{t("monitoring.updated", { time: when(t, locale, d.generatedAt) })}</p>
+      <p className="text-sm text-slate-600" data-testid="updated">{t("monitoring.updated", { time: when(t, locale, d.generatedAt, timeZone) })}</p>
 
       <section aria-labelledby="by-status" className={card}>
         <h2 id="by-status" className="mb-2 text-lg font-semibold">{t("monitoring.mailboxes")}</h2>
@@ -108,7 +108,7 @@ export default async function MonitoringPage({ searchParams }: { searchParams: P
                 <tr key={`${m.id}:${m.direction}`} data-mailbox={m.id}>
                   <td className={td}><Link href={`/mailboxes/${m.id}`} className="text-blue-700 hover:underline">{m.name}</Link></td>
                   <td className={td}>{t(`monitoring.direction.${m.direction}`)}</td>
-                  <td className={td}>{statusLabel(t, m.status as TestStatus)}{m.enabled ? "" : ` (${t("monitoring.col.disabled")})`}{m.silentSince ? ` · ${t("monitoring.silentSince", { time: when(t, locale, m.silentSince) })}` : ""}</td>
+                  <td className={td}>{statusLabel(t, m.status as TestStatus)}{m.enabled ? "" : ` (${t("monitoring.col.disabled")})`}{m.silentSince ? ` · ${t("monitoring.silentSince", { time: when(t, locale, m.silentSince, timeZone) })}` : ""}</td>
                   <td className={td}>
                     <code>{m.errorCode ?? "—"}</code>
                     {m.error ? <span className="block text-slate-600">{renderStored(t, m.error)}</span> : null}
@@ -131,7 +131,7 @@ export default async function MonitoringPage({ searchParams }: { searchParams: P
               {d.workers.map((w) => (
                 <tr key={w.id} data-worker={w.id}>
                   <td className={td}>{w.id}</td><td className={td}>{w.host}</td><td className={td}>{w.pid}</td><td className={td}>{w.version}</td>
-                  <td className={td}>{when(t, locale, w.startedAt)}</td><td className={td}>{when(t, locale, w.lastSeenAt)}</td><td className={td}>{w.lanesBusy}</td>
+                  <td className={td}>{when(t, locale, w.startedAt, timeZone)}</td><td className={td}>{when(t, locale, w.lastSeenAt, timeZone)}</td><td className={td}>{w.lanesBusy}</td>
                   <td className={`${td} ${w.alive ? "text-green-800" : "text-red-800"}`}>{w.alive ? t("monitoring.alive") : t("monitoring.gone")}</td>
                 </tr>
               ))}
@@ -145,7 +145,7 @@ export default async function MonitoringPage({ searchParams }: { searchParams: P
         <p className="text-sm" data-testid="outbox-depth">{t("monitoring.outboxDepth", { queued: d.outbox.queued, retrying: d.outbox.retrying, sending: d.outbox.sending })}</p>
         {d.outbox.oldestQueuedAt ? (
           <p className="text-sm" data-testid="outbox-oldest">
-            {t("monitoring.oldestQueued", { time: when(t, locale, d.outbox.oldestQueuedAt) })}{" "}
+            {t("monitoring.oldestQueued", { time: when(t, locale, d.outbox.oldestQueuedAt, timeZone) })}{" "}
             {d.outbox.oldestMailboxId ? <Link href={`/sent/${d.outbox.oldestMailboxId}`} className="text-blue-700 hover:underline">{t("monitoring.openSent")}</Link> : null}
           </p>
         ) : null}

@@ -5,14 +5,14 @@ import { can } from "@/lib/auth/actor";
 import type { MessageKey } from "@/lib/i18n/catalog";
 import { listProfiles, type ProfilePage, type ProfileSort } from "@/lib/profiles/list-profiles";
 import { getDb } from "@/lib/server/db";
-import { getLocale, getT } from "@/lib/server/locale";
+import { getLocale, getTimeZone, getT } from "@/lib/server/locale";
 import { requireActor } from "@/lib/server/session";
 
 type Search = { page?: string; sort?: string; direction?: string };
 
 export default async function ProfilesPage({ searchParams }: { searchParams: Promise<Search> }) {
   const actor = await requireActor("profile:read");
-  const [t, locale, sp] = await Promise.all([getT(), getLocale(), searchParams]);
+  const [t, locale, sp, timeZone] = await Promise.all([getT(), getLocale(), searchParams, getTimeZone()]);
   const result = await listProfiles(getDb(), actor, { page: sp.page, sort: sp.sort, direction: sp.direction });
   const href = (q: { page?: number; sort?: ProfileSort; direction?: string }) => {
     const params = new URLSearchParams({ sort: q.sort ?? result.sort, direction: q.direction ?? result.direction });
@@ -70,7 +70,7 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
                   </td>
                   <td className="px-3 py-2 text-right">{p.mailboxCount}</td>
                   <td className="px-3 py-2">{p.ownerName ?? t("profiles.noOwner")}</td>
-                  <td className="px-3 py-2">{p.createdAt.toLocaleDateString(locale)}</td>
+                  <td className="px-3 py-2">{p.createdAt.toLocaleDateString(locale, { timeZone })}</td>
                 </tr>
               ))}
             </tbody>

@@ -27,7 +27,7 @@ function oauthRows(p: ProfileView, t: Translate, setOrNot: (b: boolean) => strin
   return rows;
 }
 
-export function ProfileDetails({ p, t, locale }: { p: ProfileView; t: Translate; locale: string }) {
+export function ProfileDetails({ p, t, locale, timeZone }: { p: ProfileView; t: Translate; locale: string; timeZone?: string }) {
   const yesNo = (b: boolean) => (b ? t("profiles.yes") : t("profiles.no"));
   const setOrNot = (b: boolean) => (b ? t("profiles.passwordSet") : t("profiles.passwordNotSet"));
   const rows: [string, string, ReactNode][] = [
@@ -60,7 +60,7 @@ export function ProfileDetails({ p, t, locale }: { p: ProfileView; t: Translate;
     ["outgoingTls", t("profiles.field.outgoingTls"), yesNo(p.outgoingTls)],
     ["incomingAuthMethod", t("profiles.field.incomingAuthMethod"), t(`profiles.auth.${p.incomingAuthMethod}`)],
     ["outgoingAuthMethod", t("profiles.field.outgoingAuthMethod"), t(`profiles.auth.${p.outgoingAuthMethod}`)],
-    ["processEmailFrom", t("profiles.field.processEmailFrom"), p.processEmailFrom.toLocaleString(locale, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" })],
+    ["processEmailFrom", t("profiles.field.processEmailFrom"), p.processEmailFrom.toLocaleString(locale, { timeZone, year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" })],
     ["minPollingIntervalMinutes", t("profiles.field.minPollingIntervalMinutes"), String(p.minPollingIntervalMinutes)],
     ["maxConnections", t("profiles.field.maxConnections"), String(p.maxConnections)],
     ["slowMailMinutes", t("profiles.field.slowMailMinutes"), p.slowMailMinutes === null ? t("monitoring.none") : String(p.slowMailMinutes)],

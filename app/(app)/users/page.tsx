@@ -2,12 +2,12 @@ import Link from "next/link";
 import { Pager } from "@/components/pager";
 import { listUsers } from "@/lib/users/list-users";
 import { getDb } from "@/lib/server/db";
-import { getLocale, getT } from "@/lib/server/locale";
+import { getLocale, getTimeZone, getT } from "@/lib/server/locale";
 import { requireActor } from "@/lib/server/session";
 
 export default async function UsersPage({ searchParams }: { searchParams: Promise<{ page?: string }> }) {
   const actor = await requireActor("user:admin");
-  const [t, locale, sp] = await Promise.all([getT(), getLocale(), searchParams]);
+  const [t, locale, sp, timeZone] = await Promise.all([getT(), getLocale(), searchParams, getTimeZone()]);
   const result = await listUsers(getDb(), actor, { page: Number(sp.page) || 1 });
   return (
     <section>
@@ -38,7 +38,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
               <td className="px-3 py-2">{u.email}</td>
               <td className="px-3 py-2">{t(`role.${u.role}`)}</td>
               <td className="px-3 py-2">{u.active ? t("users.active") : t("users.inactive")}</td>
-              <td className="px-3 py-2">{u.createdAt.toLocaleDateString(locale)}</td>
+              <td className="px-3 py-2">{u.createdAt.toLocaleDateString(locale, { timeZone })}</td>
             </tr>
           ))}
         </tbody>

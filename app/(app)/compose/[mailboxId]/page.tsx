@@ -4,7 +4,7 @@ import { AppError } from "@/lib/errors";
 import { composeDraft } from "@/lib/outbox/compose-draft";
 import { formatBytes, OUTBOX_LIMITS } from "@/lib/outbox/outbox-limits";
 import { getDb } from "@/lib/server/db";
-import { getLocale, getT } from "@/lib/server/locale";
+import { getLocale, getTimeZone, getT } from "@/lib/server/locale";
 import { requireActor } from "@/lib/server/session";
 import { sendEmailAction } from "./actions";
 import { ComposeForm } from "./compose-form";
@@ -19,7 +19,7 @@ export default async function ComposePage({
   searchParams: Promise<{ replyTo?: string; forward?: string }>;
 }) {
   const actor = await requireActor("mailbox:read-own");
-  const [t, locale, { mailboxId }, sp] = await Promise.all([getT(), getLocale(), params, searchParams]);
+  const [t, locale, { mailboxId }, sp, timeZone] = await Promise.all([getT(), getLocale(), params, searchParams, getTimeZone()]);
   const replyTo = typeof sp.replyTo === "string" ? sp.replyTo : "";
   const forward = !replyTo && typeof sp.forward === "string" ? sp.forward : "";
   const draft = await composeDraft(getDb(), actor, {
@@ -35,7 +35,7 @@ export default async function ComposePage({
       to: t("outbox.quote.to"),
       cc: t("outbox.quote.cc"),
     },
-    formatDate: (d) => d.toLocaleString(locale, { dateStyle: "medium", timeStyle: "short" }),
+    formatDate: (d) => d.toLocaleString(locale, { dateStyle: "medium", timeStyle: "short", timeZone }),
   }).catch((err) => {
     if (err instanceof AppError && err.code === "forbidden") forbidden();
     if (err instanceof AppError && err.code === "not_found") notFound();

@@ -3,7 +3,7 @@ import { EmptyState } from "@/components/empty-state";
 import { Pager } from "@/components/pager";
 import { listEmails } from "@/lib/emails/list-emails";
 import { getDb } from "@/lib/server/db";
-import { getLocale, getT } from "@/lib/server/locale";
+import { getLocale, getTimeZone, getT } from "@/lib/server/locale";
 import { requireActor } from "@/lib/server/session";
 import { loadOr404 } from "../load-or-404";
 import { MailFlags } from "./mail-flags";
@@ -16,7 +16,7 @@ export default async function MailListPage({
   searchParams: Promise<{ q?: string; page?: string }>;
 }) {
   const actor = await requireActor("mailbox:read-own");
-  const [t, locale, { mailboxId }, sp] = await Promise.all([getT(), getLocale(), params, searchParams]);
+  const [t, locale, { mailboxId }, sp, timeZone] = await Promise.all([getT(), getLocale(), params, searchParams, getTimeZone()]);
   const query = typeof sp.q === "string" ? sp.q : "";
   const list = await loadOr404(listEmails(getDb(), actor, { mailboxId, query, page: sp.page }));
   const base = `/mail/${list.mailbox.id}`;
@@ -60,7 +60,7 @@ export default async function MailListPage({
                   {m.hasAttachments && <span className="ml-2" title={t("mail.hasAttachments")} aria-label={t("mail.hasAttachments")}>📎</span>}
                   <MailFlags unparsed={m.unparsed} oversized={m.oversized} t={t} />
                 </td>
-                <td className="whitespace-nowrap px-3 py-2">{(m.sentAt ?? m.storedAt).toLocaleString(locale)}</td>
+                <td className="whitespace-nowrap px-3 py-2">{(m.sentAt ?? m.storedAt).toLocaleString(locale, { timeZone })}</td>
               </tr>
             ))}
           </tbody>

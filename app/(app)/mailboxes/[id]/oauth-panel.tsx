@@ -39,6 +39,7 @@ export function OAuthPanel({
   canConnect,
   t,
   locale,
+  timeZone,
 }: {
   mailboxId: string;
   address: string;
@@ -46,8 +47,9 @@ export function OAuthPanel({
   canConnect: boolean;
   t: Translate;
   locale: string;
+  timeZone?: string;
 }) {
-  const date = (d: Date) => d.toLocaleString(locale, { dateStyle: "medium", timeStyle: "short" });
+  const date = (d: Date) => d.toLocaleString(locale, { dateStyle: "medium", timeStyle: "short", timeZone });
   const c = view.connection;
   const providerName = view.provider === "generic" ? t("oauth.provider.generic") : t(`oauth.provider.${view.provider}`);
   return (

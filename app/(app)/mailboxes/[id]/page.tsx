@@ -9,7 +9,7 @@ import { loadProfilePolicy } from "@/lib/profiles/load-profile-policy";
 import { insecureChannelMessage } from "@/lib/profiles/profile-input";
 import { can } from "@/lib/auth/actor";
 import { getDb } from "@/lib/server/db";
-import { getLocale, getT } from "@/lib/server/locale";
+import { getLocale, getT, getTimeZone } from "@/lib/server/locale";
 import { isSecureChannel } from "@/lib/server/secure-channel";
 import { requireActor } from "@/lib/server/session";
 import { markAlertsReadAction } from "../../alerts/actions";
@@ -29,7 +29,7 @@ import { renderMessage, renderStored, storedMessage } from "@/lib/i18n/message";
 
 export default async function MailboxPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined> & { alertsPage?: string }> }) {
   const actor = await requireActor("mailbox:read-own");
-  const [t, locale, { id }, sp] = await Promise.all([getT(), getLocale(), params, searchParams]);
+  const [t, locale, { id }, sp, timeZone] = await Promise.all([getT(), getLocale(), params, searchParams, getTimeZone()]);
   const db = getDb();
   const m = await getMailbox(db, actor, { id }).catch((err) => {
     if (err instanceof AppError && err.code === "not_found") notFound();
@@ -67,7 +67,7 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
       ) : null}
       {m.allowed.test || m.allowed.approve ? <MailboxActions id={m.id} locale={locale} can={{ test: m.allowed.test, approve: m.allowed.approve && !m.approvedAt }} /> : null}
 
-      {oauth ? <OAuthPanel mailboxId={m.id} address={m.emailAddress} view={oauth} canConnect={ownsOrWrites} t={t} locale={locale} /> : null}
+      {oauth ? <OAuthPanel mailboxId={m.id} address={m.emailAddress} view={oauth} canConnect={ownsOrWrites} t={t} locale={locale} timeZone={timeZone} /> : null}
 
       <MailPanel mailboxId={m.id} progress={progress} canSend={ownsOrWrites} canSync={ownsOrWrites && m.incomingDelivery === "server_side_sync" && m.incomingEnabled} t={t} />
 
@@ -84,16 +84,16 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
             {row(t("mailboxes.field.actDelivery"), deliveryLabel(t, m.actDelivery))}
             {row(
               t("mailboxes.col.approved"),
-              m.approvedAt ? t("mailboxes.field.approvedBy", { name: m.approvedByName ?? "?", date: when(t, locale, m.approvedAt) }) : t("mailboxes.approvedNo"),
+              m.approvedAt ? t("mailboxes.field.approvedBy", { name: m.approvedByName ?? "?", date: when(t, locale, m.approvedAt, timeZone) }) : t("mailboxes.approvedNo"),
               "approval",
             )}
             {row(t("mailboxes.field.incomingStatus"), <span className={statusTone[m.incomingStatus]}>{statusLabel(t, m.incomingStatus)}</span>, "incoming-status")}
             {row(t("mailboxes.field.outgoingStatus"), <span className={statusTone[m.outgoingStatus]}>{statusLabel(t, m.outgoingStatus)}</span>, "outgoing-status")}
             {row(t("mailboxes.field.actStatus"), <span className={statusTone[m.actStatus]}>{statusLabel(t, m.actStatus)}</span>, "act-status")}
             {row(t("mailboxes.col.enabled"), enabledLabel(t, m), "enabled")}
-            {row(t("mailboxes.field.lastTested"), when(t, locale, m.lastTestedAt))}
-            {row(t("mailboxes.field.lastSync"), when(t, locale, m.lastSyncAt))}
-            {row(t("mailboxes.field.nextSync"), when(t, locale, m.nextSyncAt))}
+            {row(t("mailboxes.field.lastTested"), when(t, locale, m.lastTestedAt, timeZone))}
+            {row(t("mailboxes.field.lastSync"), when(t, locale, m.lastSyncAt, timeZone))}
+            {row(t("mailboxes.field.nextSync"), when(t, locale, m.nextSyncAt, timeZone))}
             {row(t("mailboxes.field.lastError"), renderStored(t, storedMessage(m.lastErrorKey, m.lastErrorParams, m.lastError)) || t("mailboxes.none"), "last-error")}
           </dl>
         </section>
@@ -108,7 +108,7 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
               </form>
             ) : null}
           </div>
-          <AlertList items={wall.items} t={t} locale={locale} showRecipient={can(actor, "alert:read-all")} showMailbox={false} />
+          <AlertList items={wall.items} t={t} locale={locale} timeZone={timeZone} showRecipient={can(actor, "alert:read-all")} showMailbox={false} />
           {wall.pageCount > 1 ? (
             <nav aria-label="pagination" className="flex gap-4 text-sm">
               {wall.page > 1 ? <Link href={`/mailboxes/${m.id}?alertsPage=${wall.page - 1}`} className="text-blue-700 hover:underline">{t("common.previous")}</Link> : null}
@@ -149,7 +149,7 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
             <>
               <p className="mb-2 text-sm text-slate-600">{t("ingest.intro", { url: `/api/ingest/${m.id}` })}</p>
               <p className="mb-3 text-sm" data-testid="ingest-token-state">
-                {m.ingestTokenCreatedAt ? t("ingest.tokenSet", { date: when(t, locale, m.ingestTokenCreatedAt) }) : t("ingest.noToken")}
+                {m.ingestTokenCreatedAt ? t("ingest.tokenSet", { date: when(t, locale, m.ingestTokenCreatedAt, timeZone) }) : t("ingest.noToken")}
               </p>
               <IngestTokenPanel
                 mailboxId={m.id}

@@ -3,7 +3,7 @@ import { JobProgress } from "@/components/job-progress";
 import { can } from "@/lib/auth/actor";
 import { findLatestProfileJob } from "@/lib/jobs/find-latest-profile-job";
 import { getDb } from "@/lib/server/db";
-import { getLocale, getT } from "@/lib/server/locale";
+import { getLocale, getT, getTimeZone } from "@/lib/server/locale";
 import { requireActor } from "@/lib/server/session";
 import { publicBaseUrl } from "@/lib/server/public-url";
 import { oauthRedirectUri } from "@/lib/oauth/redirect-uri";
@@ -15,7 +15,7 @@ import { TestAllButton } from "../test-all-button";
 
 export default async function ProfilePage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requireActor("profile:read");
-  const [t, locale, { id }, base] = await Promise.all([getT(), getLocale(), params, publicBaseUrl()]);
+  const [t, locale, { id }, base, timeZone] = await Promise.all([getT(), getLocale(), params, publicBaseUrl(), getTimeZone()]);
   const profile = await loadProfileOr404(actor, id);
   // Controls only for who may use them; the actions check profile:write again.
   const canWrite = can(actor, "profile:write");
@@ -64,7 +64,7 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
           {t(profile.oauthProvider === "google" ? "oauth.appOnly.google" : "oauth.appOnly.microsoft")}
         </p>
       ) : null}
-      <ProfileDetails p={profile} t={t} locale={locale} />
+      <ProfileDetails p={profile} t={t} locale={locale} timeZone={timeZone} />
 
       {canTest ? (
         <section data-testid="test-all" className="flex max-w-3xl flex-col gap-3 rounded border border-slate-200 bg-white p-4">

@@ -7,7 +7,7 @@ import { AppError } from "@/lib/errors";
 import type { Translate } from "@/lib/i18n/translate";
 import { listSent, type SentRow } from "@/lib/outbox/list-sent";
 import { getDb } from "@/lib/server/db";
-import { getLocale, getT } from "@/lib/server/locale";
+import { getLocale, getTimeZone, getT } from "@/lib/server/locale";
 import { requireActor } from "@/lib/server/session";
 import { RefreshWhilePending } from "./refresh-while-pending";
 import { renderStored } from "@/lib/i18n/message";
@@ -23,13 +23,13 @@ const tone: Record<SentRow["status"], string> = {
 /** The Sent view of a mailbox: what was written from it, newest first, with where each email stands. */
 export default async function SentPage({ params, searchParams }: { params: Promise<{ mailboxId: string }>; searchParams: Promise<{ page?: string; queued?: string }> }) {
   const actor = await requireActor("mailbox:read-own");
-  const [t, locale, { mailboxId }, sp] = await Promise.all([getT(), getLocale(), params, searchParams]);
+  const [t, locale, { mailboxId }, sp, timeZone] = await Promise.all([getT(), getLocale(), params, searchParams, getTimeZone()]);
   const list = await listSent(getDb(), actor, { mailboxId, page: sp.page }).catch((err) => {
     if (err instanceof AppError && err.code === "not_found") notFound();
     throw err;
   });
   const m = list.mailbox;
-  const when = (d: Date) => d.toLocaleString(locale, { dateStyle: "medium", timeStyle: "medium" });
+  const when = (d: Date) => d.toLocaleString(locale, { dateStyle: "medium", timeStyle: "medium", timeZone });
   const pending = list.rows.some((r) => r.status === "queued" || r.status === "sending" || r.status === "retrying");
   const waitingDisabled = list.rows.some((r) => r.status === "queued") && !(m.outgoingEnabled && m.outgoingDelivery === "server_side_sync");
   return (

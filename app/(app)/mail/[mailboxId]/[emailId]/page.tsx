@@ -2,7 +2,7 @@ import Link from "next/link";
 import { getEmail } from "@/lib/emails/get-email";
 import { renderEmailBody } from "@/lib/emails/render-email-body";
 import { getDb } from "@/lib/server/db";
-import { getLocale, getT } from "@/lib/server/locale";
+import { getLocale, getTimeZone, getT } from "@/lib/server/locale";
 import { requireActor } from "@/lib/server/session";
 import { formatAddress } from "../../format-address";
 import { loadOr404 } from "../../load-or-404";
@@ -27,7 +27,7 @@ export default async function MessagePage({
   searchParams: Promise<{ images?: string }>;
 }) {
   const actor = await requireActor("mailbox:read-own");
-  const [t, locale, { mailboxId, emailId }, sp] = await Promise.all([getT(), getLocale(), params, searchParams]);
+  const [t, locale, { mailboxId, emailId }, sp, timeZone] = await Promise.all([getT(), getLocale(), params, searchParams, getTimeZone()]);
   const email = await loadOr404(getEmail(getDb(), actor, { mailboxId, emailId }));
   const base = `/mail/${email.mailbox.id}/${email.id}`;
   const allowRemote = sp.images === "1";
@@ -38,8 +38,8 @@ export default async function MessagePage({
     [t("mail.to"), email.to.map(formatAddress).join(", ")],
     [t("mail.cc"), email.cc.map(formatAddress).join(", ")],
     [t("mail.replyTo"), email.replyTo.map(formatAddress).join(", ")],
-    [t("mail.date"), email.sentAt ? email.sentAt.toLocaleString(locale) : ""],
-    [t("mail.received"), email.storedAt.toLocaleString(locale)],
+    [t("mail.date"), email.sentAt ? email.sentAt.toLocaleString(locale, { timeZone }) : ""],
+    [t("mail.received"), email.storedAt.toLocaleString(locale, { timeZone })],
   ];
   return (
     <article>
