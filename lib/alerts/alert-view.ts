@@ -22,6 +22,9 @@ export type AlertView = {
   title: Message | string;
   message: Message | string;
   detail: string;
+  /** On a mailbox's wall: everyone this event was alerted to, and the ids of their copies (marked read together). */
+  recipientNames?: string[];
+  ids?: string[];
   count: number;
   firstSeenAt: Date;
   lastSeenAt: Date;

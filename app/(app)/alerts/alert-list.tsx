@@ -36,7 +36,7 @@ export function AlertList({ items, t, locale, timeZone, showRecipient, showMailb
                   <Link href={`/mailboxes/${a.mailboxId}`} className="text-blue-700 hover:underline">{t("alerts.mailbox", { name: a.mailboxName })}</Link>
                 ) : null}
                 {a.profileName ? <span>{t("alerts.profile", { name: a.profileName })}</span> : null}
-                {showRecipient ? <span>{t("alerts.recipient", { name: a.recipientName })}</span> : null}
+                {showRecipient ? <span data-testid="alert-recipients">{t("alerts.recipient", { name: (a.recipientNames ?? [a.recipientName]).join(", ") })}</span> : null}
                 <span>{t("alerts.firstSeen", { date: date(a.firstSeenAt) })}</span>
                 <span>{t("alerts.lastSeen", { date: date(a.lastSeenAt) })}</span>
               </p>
@@ -49,7 +49,9 @@ export function AlertList({ items, t, locale, timeZone, showRecipient, showMailb
             </div>
             {a.readAt ? null : (
               <form action={markAlertsReadAction}>
-                <input type="hidden" name="id" value={a.id} />
+                {(a.ids ?? [a.id]).map((id) => (
+                  <input key={id} type="hidden" name="id" value={id} />
+                ))}
                 <button type="submit" className="rounded border border-slate-300 bg-white px-2 py-1 text-xs hover:bg-slate-50">{t("alerts.markRead")}</button>
               </form>
             )}
