@@ -103,13 +103,18 @@ async function syncClaimed(db: Db, mailboxId: string, options: SyncOptions, fact
 
   let closeConnection: (() => void) | undefined;
   let leaseLost = false;
+  // The slot expired and another worker took it: syncing on would exceed the profile's budget.
+  let slotLost = false;
   let cutAtDeadline = false;
   const renewEvery = Math.max(1_000, Math.min(60_000, Math.floor(options.leaseMs / 3)));
   const renewTimer = setInterval(() => {
     void (async () => {
       try {
         await updateSyncCursor(db, { mailboxId, workerId: options.workerId, leaseMs: options.leaseMs, set: {} });
-        await renewConnectionSlot(db, { key: conn.slotKey, slot, owner: slotOwner, ttlMs: options.leaseMs });
+        if (!(await renewConnectionSlot(db, { key: conn.slotKey, slot, owner: slotOwner, ttlMs: options.leaseMs }))) {
+          slotLost = true;
+          closeConnection?.();
+        }
       } catch (err) {
         if (err instanceof LeaseLostError) {
           leaseLost = true;
@@ -129,11 +134,17 @@ async function syncClaimed(db: Db, mailboxId: string, options: SyncOptions, fact
     mailbox: m,
     conn,
     options,
-    shouldStop: (next) => leaseLost || !!options.signal?.aborted || (next > 0 && Date.now() - started >= options.budgetMs),
+    shouldStop: (next) => leaseLost || slotLost || !!options.signal?.aborted || (next > 0 && Date.now() - started >= options.budgetMs),
     onConnection: (close) => (closeConnection = close),
     messageAlertRecipients: [m.ownerId],
   };
   const where = { mailboxId, protocol: conn.incoming.protocol, host: conn.incoming.host, port: conn.incoming.port, workerId: options.workerId };
+  // What it stored is committed with its cursor; it comes back when a slot is free, like a sync that found none.
+  const waitForSlot = async (stored: number): Promise<SyncOutcome> => {
+    await releaseForLater(db, mailboxId, options.workerId, options.slotWaitMs);
+    log("warn", "sync lost its connection slot; stopped to stay within the connection budget", { ...where, stored });
+    return { mailboxId, result: "waiting", stored };
+  };
   try {
     let result: ProtocolSyncResult;
     try {
@@ -145,6 +156,7 @@ async function syncClaimed(db: Db, mailboxId: string, options: SyncOptions, fact
         log("warn", "sync lost its lease", { ...where });
         return { mailboxId, result: "lease_lost", stored: 0 };
       }
+      if (slotLost) return await waitForSlot(0);
       const errorCtx = {
         direction: "incoming" as const,
         protocol: conn.incoming.protocol,
@@ -162,6 +174,7 @@ async function syncClaimed(db: Db, mailboxId: string, options: SyncOptions, fact
       return { mailboxId, result: decided, stored: 0, error };
     }
     if (leaseLost) return { mailboxId, result: "lease_lost", stored: result.stored };
+    if (slotLost) return await waitForSlot(result.stored);
     await recordSyncSuccess(db, target, { complete: result.complete, intervalMs, options });
     log("info", "sync done", { ...where, stored: result.stored, complete: result.complete, ms: Date.now() - started });
     return { mailboxId, result: result.complete ? "synced" : "partial", stored: result.stored };
