@@ -112,8 +112,12 @@ test(`${KILLS} kill -9s, each of a worker caught mid-ingest, while IMAP, IMAPS a
     victim.proc.kill9();
     expect((await victim.proc.exited).signal).toBe("SIGKILL");
     // Landed mid-ingest: the dead worker still owns those leases, and the rows stop short of the server.
+    // (A commit the worker sent just before the freeze may still land after the read above on a
+    // loaded server, so the counts may have grown; what must hold is that each lease is still the
+    // victim's and each mailbox is still short of the server's count.)
     const after = await settledIncomingHeldBy(t.db, victim.id);
-    expect(after, "the victim held the lease with fewer rows than the server when it died").toEqual(inFlight);
+    const stillShort = after.filter((h) => h.stored < expected.get(h.mailboxId)!).map((h) => h.mailboxId).sort();
+    expect(stillShort, "the victim held the lease of mailboxes with fewer rows than the server when it died").toEqual(inFlight.map((h) => h.mailboxId).sort());
     storedAtLastKill = await total();
     kills.push(inFlight.map((h) => `${kindOf(h.mailboxId)} ${h.stored}/${expected.get(h.mailboxId)}`).join(" + "));
     await expireLeasesOf(t.db, victim.id);
