@@ -10,11 +10,14 @@ const LABEL_PREFIXES = ["profiles.field", "mailboxes.field", "settings.field", "
  * (e.g. "mailboxes.field" for a mailbox form), or null when no form labels it.
  */
 export function fieldLabelKey(field: string, prefer: string[] = []): MessageKey | null {
+  // The profile form's OAuth fields are labelled under oauth.field.* without their "oauth" prefix.
+  const oauth = /^oauth[A-Z]/.test(field) ? `oauth.field.${field.charAt(5).toLowerCase()}${field.slice(6)}` : null;
+  if (oauth && isMessageKey(oauth)) return oauth;
   const prefixes = [...prefer, ...LABEL_PREFIXES];
   // "ownerId" is labelled as "owner" on some forms.
   const names = field.endsWith("Id") ? [field, field.slice(0, -2)] : [field];
-  for (const name of names) {
-    for (const prefix of prefixes) {
+  for (const prefix of prefixes) {
+    for (const name of names) {
       const key = `${prefix}.${name}`;
       if (isMessageKey(key)) return key;
     }

@@ -22,7 +22,7 @@ export async function createQueueAction(_prev: ActionState, fd: FormData): Promi
   let id = "";
   const state = await runAction(fd, async (actor) => {
     ({ id } = await createQueue(getDb(), actor, { name: text(fd, "name"), emailAddress: text(fd, "emailAddress"), ownerId: text(fd, "ownerId") }));
-  });
+  }, { labels: ["mailboxes.field"] });
   if (state.ok) {
     revalidatePath("/mailboxes");
     redirect(`/mailboxes/${id}`);
@@ -45,7 +45,7 @@ export async function updateMailboxAction(_prev: ActionState, fd: FormData): Pro
       actDelivery: text(fd, "actDelivery"),
     });
     return (await getT())("common.saved");
-  });
+  }, { labels: ["mailboxes.field"] });
   if (state.ok) revalidatePath(`/mailboxes/${id}`);
   return state;
 }
@@ -62,7 +62,7 @@ export async function setCredentialsAction(_prev: ActionState, fd: FormData): Pr
       secureChannel: await isSecureChannel(),
     });
     return (await getT())("mailboxes.credentialsSaved");
-  });
+  }, { labels: ["mailboxes.field"] });
   if (state.ok) revalidatePath(`/mailboxes/${id}`);
   return state;
 }
@@ -78,7 +78,7 @@ export async function updateMailboxesAction(_prev: ActionState, fd: FormData): P
       actDelivery: text(fd, "actDelivery"),
     });
     return (await getT())("mailboxes.updated", { count });
-  });
+  }, { labels: ["mailboxes.field"] });
   if (state.ok) revalidatePath("/mailboxes");
   return state;
 }
@@ -88,7 +88,7 @@ export async function approveAction(_prev: TestActionState, fd: FormData): Promi
   const state = await runAction(fd, async (actor) => {
     const count = await approveMailboxes(getDb(), actor, { ids: ids(fd) });
     return (await getT())("mailboxes.approved", { count });
-  });
+  }, { labels: ["mailboxes.field"] });
   if (state.ok) revalidatePath("/mailboxes", "layout");
   return state;
 }
@@ -100,7 +100,7 @@ export async function testEnableAction(_prev: TestActionState, fd: FormData): Pr
     test = await testAndEnableMailboxes(getDb(), actor, { ids: ids(fd) });
     const t = await getT();
     return test.kind === "job" ? t("mailboxes.test.queued", { total: test.total }) : t("mailboxes.test.done", { count: test.results.length });
-  });
+  }, { labels: ["mailboxes.field"] });
   if (state.ok) revalidatePath("/mailboxes", "layout");
   return { ...state, test };
 }
@@ -112,7 +112,7 @@ export async function applyDefaultsAction(_prev: TestActionState, fd: FormData):
     const r = await applyDefaultSettings(getDb(), actor, { ids: ids(fd), testAndEnable: checkbox(fd, "testAndEnable") });
     test = r.test ?? undefined;
     return (await getT())("mailboxes.applied", { count: r.changed });
-  });
+  }, { labels: ["mailboxes.field"] });
   if (state.ok) revalidatePath("/mailboxes", "layout");
   return { ...state, test };
 }

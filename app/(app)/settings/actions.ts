@@ -11,7 +11,7 @@ export async function updateSettingsAction(_prev: ActionState, formData: FormDat
   const state = await runAction(formData, async (actor) => {
     await updateOrgSettings(getDb(), actor, { values: formData });
     return (await getT())("settings.saved");
-  });
+  }, { labels: ["settings.field"] });
   if (state.ok) {
     revalidatePath("/settings");
     revalidatePath("/profiles");
