@@ -5,6 +5,7 @@ import { alerts } from "../../db/schema/alerts";
 import { mailboxes } from "../../db/schema/mailboxes";
 import { profiles } from "../../db/schema/profiles";
 import { users } from "../../db/schema/users";
+import { can, type Actor } from "../auth/actor";
 import { storedMessage, type Message } from "../i18n/message";
 
 export type AlertView = {
@@ -74,3 +75,12 @@ export function alertViewOf(r: AlertRow): AlertView {
 }
 
 export type AlertPage = { items: AlertView[]; total: number; unread: number; page: number; pageSize: number; pageCount: number };
+
+/**
+ * The view as `actor` may see it: the technical detail (raw socket and server text,
+ * which can describe other services on a host) only for admins; everyone else gets
+ * the message, which says what happened and what to change.
+ */
+export function alertViewFor(actor: Actor, view: AlertView): AlertView {
+  return can(actor, "alert:read-all") ? view : { ...view, detail: "" };
+}

@@ -2,7 +2,7 @@ import { and, count, desc, eq, isNull, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { alerts } from "../../db/schema/alerts";
 import { assertCan, can, type Actor } from "../auth/actor";
-import { alertViewOf, selectAlertViews, type AlertPage } from "./alert-view";
+import { alertViewFor, alertViewOf, selectAlertViews, type AlertPage } from "./alert-view";
 
 export type ListAlertsInput = {
   /** "mine" (default): alerts sent to the actor; "all": everyone's (alert:read-all, admins). */
@@ -35,7 +35,7 @@ export async function listAlerts(db: Db, actor: Actor | null, input: ListAlertsI
     .orderBy(desc(alerts.lastSeenAt), desc(alerts.id))
     .limit(pageSize)
     .offset((page - 1) * pageSize)
-    .then((rows) => rows.map(alertViewOf));
+    .then((rows) => rows.map((row) => alertViewFor(actor, alertViewOf(row))));
   return { items, total, unread, page, pageSize, pageCount, scope };
 }
 

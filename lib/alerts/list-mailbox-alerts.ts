@@ -7,7 +7,7 @@ import { AppError } from "../errors";
 import { msg } from "../i18n/message";
 import { findVisibleMailbox } from "../mailboxes/mailbox-view";
 import { pageNumber } from "../page-number";
-import { alertViewOf, selectAlertViews, type AlertPage } from "./alert-view";
+import { alertViewFor, alertViewOf, selectAlertViews, type AlertPage } from "./alert-view";
 
 /**
  * A mailbox's alert wall (SPEC §5): its alerts, newest occurrence first, paged. The
@@ -51,7 +51,7 @@ export async function listMailboxAlerts(db: Db, actor: Actor | null, input: { ma
     : [];
   const items = rows.map((r) => {
     const same = copies.filter((c) => c.dedupKey === r.dedupKey && c.unread === (r.readAt === null));
-    return { ...alertViewOf(r), recipientNames: same.map((c) => c.name), ids: same.map((c) => c.id) };
+    return { ...alertViewFor(actor, alertViewOf(r)), recipientNames: same.map((c) => c.name), ids: same.map((c) => c.id) };
   });
   return { items, total, unread, page, pageSize, pageCount };
 }

@@ -342,11 +342,24 @@ function decide(facts: Facts, ctx: MailErrorContext): Verdict {
  */
 function serverReply(facts: Facts): MessageParams {
   for (const e of facts.errors) {
-    // imapflow's responseText is the server's words without the tag; nodemailer and POP3 use `response`.
-    const text = typeof e.responseText === "string" && e.responseText ? e.responseText : typeof e.response === "string" && e.response ? e.response : undefined;
+    const text = mailProtocolReply(e);
     if (text) return { replyKey: "mailError.serverSaid", serverReply: text.trim().slice(0, 200) };
   }
   return { replyKey: "" };
+}
+
+/**
+ * The server's words, only when they came from a mail protocol exchange: an IMAP
+ * tagged reply (imapflow's responseText), a POP3 -ERR, an SMTP reply with its code.
+ * Whatever else a port sends first (a database's or SSH's banner) is not quoted to
+ * people — test & enable must not read out other services; the raw text stays in
+ * the detail, which only admins see.
+ */
+function mailProtocolReply(e: Record<string, unknown>): string | undefined {
+  if (typeof e.responseText === "string" && e.responseText) return e.responseText;
+  if (typeof e.response !== "string" || !e.response) return undefined;
+  if (e.name === "Pop3Error") return e.code === "POP3_ERR" ? e.response : undefined;
+  return /^[2-5]\d\d[ -]/.test(e.response) && e.code !== "EPROTOCOL" ? e.response : undefined;
 }
 
 /** The technical line for the alert: protocol, endpoint, each error's code, message and server reply. */

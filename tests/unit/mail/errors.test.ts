@@ -203,3 +203,15 @@ describe("classifyMailError", () => {
     expect(classifyMailError(wrapped, imap).code).toBe("connect_refused");
   });
 });
+
+test("a non-mail service's first line (a database or SSH banner) is never quoted to people; a mail server's reply is", () => {
+  const banner = "SSH-2.0-OpenSSH_9.2p1 Debian-2";
+  const ctx = { direction: "outgoing" as const, protocol: "smtp" as const, host: "db.example.com", port: 5432, tls: false, credentialsFrom: "mailbox" as const };
+  // nodemailer on a port that greets with something other than 220.
+  const smtp = classifyMailError(Object.assign(new Error(`Invalid greeting. response=${banner}`), { code: "EPROTOCOL", response: banner }), ctx);
+  expect(JSON.stringify(smtp.message)).not.toContain("OpenSSH");
+  const pop3 = classifyMailError(new Pop3Error(`unexpected greeting: ${banner}`, { code: "EPROTOCOL", command: "greeting", response: banner }), { ...ctx, protocol: "pop3", direction: "incoming" });
+  expect(JSON.stringify(pop3.message)).not.toContain("OpenSSH");
+  const real = classifyMailError(Object.assign(new Error("Message failed"), { code: "EMESSAGE", responseCode: 550, response: "550 5.1.1 No such user", command: "RCPT TO" }), ctx);
+  expect(JSON.stringify(real.message)).toContain("550 5.1.1 No such user");
+});
