@@ -27,6 +27,8 @@ export type MailboxView = {
   profileName: string | null;
   /** Where this mailbox's credentials come from; null without a profile. */
   profileCredentialMode: "mailbox" | "profile" | "windows" | "anonymous" | null;
+  /** The profile lets passwords cross unencrypted connections: the page warns. */
+  profileAllowsUnencrypted: boolean | null;
   incomingDelivery: DeliveryMethod;
   outgoingDelivery: DeliveryMethod;
   actDelivery: DeliveryMethod;
@@ -69,6 +71,7 @@ export const mailboxViewColumns = {
   profileId: mailboxes.profileId,
   profileName: profiles.name,
   profileCredentialMode: profiles.credentialMode,
+  profileAllowsUnencrypted: profiles.allowUnencrypted,
   incomingDelivery: mailboxes.incomingDelivery,
   outgoingDelivery: mailboxes.outgoingDelivery,
   actDelivery: mailboxes.actDelivery,

@@ -16,6 +16,7 @@ import { msg } from "../i18n/message";
 export function profileColumns(p: ProfileInput, id: string): Omit<NewProfile, "id" | "isDefault" | "createdAt"> {
   const sealed = (change: SecretChange, column: AnyPgColumn) => sealedChange(change, column, id);
   const columns: Omit<NewProfile, "id" | "isDefault" | "createdAt"> = {
+    allowUnencrypted: p.allowUnencrypted,
     name: p.name,
     description: p.description,
     ownerId: p.ownerId,

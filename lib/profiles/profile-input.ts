@@ -88,6 +88,7 @@ export const profileFieldSchemas = {
   // Blank: no slow-mail warning for this profile's mailboxes.
   slowMailMinutes: wholeNumber(1, 1440, "monitoring.slowMail.invalid"),
   isDefault: checkbox,
+  allowUnencrypted: checkbox,
 };
 
 /** The whole form as one zod object (for client-side format checks; the server uses `parseProfileInput`). */
@@ -128,6 +129,8 @@ export type ProfileInput = {
   /** New-mail latency p95 (minutes) above which a slow-mail warning goes out; null: none. */
   slowMailMinutes: number | null;
   isDefault: boolean;
+  /** "Allow unencrypted connections (not recommended)": sign in without STARTTLS when a server offers none. */
+  allowUnencrypted: boolean;
 };
 
 /** The deployment's rules for profiles, from the environment on the server. */
@@ -218,6 +221,7 @@ export function parseProfileInput(raw: FormData | Record<string, unknown>, conte
     maxConnections: v.maxConnections ?? 10,
     slowMailMinutes: v.slowMailMinutes ?? null,
     isDefault: v.isDefault ?? false,
+    allowUnencrypted: v.allowUnencrypted ?? false,
   };
 }
 

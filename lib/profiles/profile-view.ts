@@ -40,6 +40,8 @@ export type ProfileView = {
   slowMailMinutes: number | null;
   isDefault: boolean;
   appendSentToImap: boolean;
+  /** Signs in without STARTTLS when a server offers none: shown as a warning on the profile and its mailboxes. */
+  allowUnencrypted: boolean;
   /** The OAuth 2.0 app (null provider = no OAuth); its secrets only as set / not set. */
   oauthProvider: OAuthProvider | null;
   oauthClientId: string | null;
@@ -89,6 +91,7 @@ const columns = {
   slowMailMinutes: profiles.slowMailMinutes,
   isDefault: profiles.isDefault,
   appendSentToImap: profiles.appendSentToImap,
+  allowUnencrypted: profiles.allowUnencrypted,
   oauthProvider: sql<OAuthProvider | null>`${profiles.oauthProvider}`,
   oauthClientId: profiles.oauthClientId,
   oauthClientSecretSet: sql<boolean>`(${profiles.oauthClientSecretSealed} is not null)`,

@@ -65,6 +65,7 @@ export function ProfileDetails({ p, t, locale, timeZone }: { p: ProfileView; t: 
     ["maxConnections", t("profiles.field.maxConnections"), String(p.maxConnections)],
     ["slowMailMinutes", t("profiles.field.slowMailMinutes"), p.slowMailMinutes === null ? t("monitoring.none") : String(p.slowMailMinutes)],
     ["isDefault", t("profiles.field.isDefault"), yesNo(p.isDefault)],
+    ["allowUnencrypted", t("profiles.field.allowUnencrypted"), yesNo(p.allowUnencrypted)],
     ["mailboxCount", t("profiles.col.mailboxes"), String(p.mailboxCount)],
   );
   return (

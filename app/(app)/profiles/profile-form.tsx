@@ -38,6 +38,7 @@ export type ProfileFormInitial = OAuthFormInitial & {
   maxConnections: string;
   slowMailMinutes: string;
   isDefault: boolean;
+  allowUnencrypted: boolean;
 };
 
 type Location = Pick<ProfileFormInitial, "serverType" | "incomingProtocol" | "incomingHost" | "outgoingHost" | "incomingPort" | "outgoingPort" | "incomingTls" | "outgoingTls" | "oauthCloud">;
@@ -362,6 +363,16 @@ export function ProfileForm({
           disabled={gmail}
           onChange={(e) => change({ outgoingTls: e.target.checked })}
         />
+        {gmail ? null : (
+          // Only admins reach this form (profile:write); the profile and its mailboxes then show a warning.
+          <CheckboxField
+            name="allowUnencrypted"
+            label={label("allowUnencrypted")}
+            help={help("allowUnencrypted")}
+            errors={fe.allowUnencrypted}
+            defaultChecked={initial.allowUnencrypted}
+          />
+        )}
         {gmail ? (
           // Disabled checkboxes are not submitted; the fixed servers' TLS is sent as filled.
           <>

@@ -102,6 +102,11 @@ export const en = {
   "profiles.help.maxConnections":
     "How many connections may be open to the server at once (default 10), counted per mailbox or per profile depending on where the credentials come from. Higher is faster; lower it if the server complains of too many connections.",
   "profiles.field.isDefault": "Default profile for new mailboxes",
+  "profiles.field.allowUnencrypted": "Allow unencrypted connections (not recommended)",
+  "profiles.help.allowUnencrypted":
+    "Without 'Use SSL/TLS', Mailroom requires STARTTLS and sends no password to a server that does not offer it. Tick this only for a server that cannot encrypt at all: passwords then cross the network readable by anyone on the way.",
+  "profiles.warning.unencrypted":
+    "This profile allows unencrypted connections: a server (or anyone between it and Mailroom) that offers no STARTTLS receives the passwords in the clear. Untick 'Allow unencrypted connections' once the server supports TLS.",
   "profiles.help.isDefault": "New mailboxes get this profile. At most one profile is the default: ticking it here clears it on the other.",
   "profiles.delete": "Delete profile",
   "profiles.deleteConfirm": "Delete the profile \"{name}\"? This cannot be undone.",
@@ -218,6 +223,11 @@ export const ja: Record<keyof typeof en, string> = {
   "profiles.help.maxConnections":
     "サーバーに同時に開ける接続の最大数です (既定値 10)。資格情報をメールボックスとプロファイルのどちらで指定したかに基づき、メールボックスごとまたはプロファイルごとに数えます。値を大きくすると速くなります。接続数が多すぎるとサーバーがエラーを返す場合は小さくします。",
   "profiles.field.isDefault": "新しいメールボックスの既定プロファイルとして設定",
+  "profiles.field.allowUnencrypted": "暗号化されていない接続を許可する (非推奨)",
+  "profiles.help.allowUnencrypted":
+    "「SSL/TLS を使用する」がオフのとき、Mailroom は STARTTLS を必須とし、STARTTLS を提供しないサーバーにはパスワードを送信しません。まったく暗号化できないサーバーの場合に限りオンにしてください。その場合、パスワードは経路上の誰でも読める状態でネットワークを通ります。",
+  "profiles.warning.unencrypted":
+    "このプロファイルは暗号化されていない接続を許可しています。STARTTLS を提供しないサーバー (またはサーバーと Mailroom の間にいる第三者) は、パスワードを平文で受け取ります。サーバーが TLS に対応したら「暗号化されていない接続を許可する」をオフにしてください。",
   "profiles.help.isDefault": "新しいメールボックスにこのプロファイルが使用されます。既定のプロファイルは 1 つだけです。ここでオンにすると、ほかのプロファイルの既定は解除されます。",
   "profiles.delete": "プロファイルの削除",
   "profiles.deleteConfirm": "プロファイル「{name}」を削除しますか? この操作は元に戻せません。",

@@ -308,3 +308,15 @@ test("the slow-mail threshold is set on the profile form: a number of minutes, b
   }
   expect(await storedSlowMail(created.id)).toBeNull();
 });
+
+test("'allow unencrypted connections' is off by default, set by admins only, and reaches the connectors and the views", async () => {
+  const off = await createProfile(t.db, a.admin, { values: profileForm({ name: "TLS required", incomingTls: "", outgoingTls: "" }), secureChannel: true });
+  expect(off.allowUnencrypted).toBe(false);
+  expect((await getProfileConnection(t.db, { id: off.id })).allowUnencrypted).toBe(false);
+  const on = await createProfile(t.db, a.admin, { values: profileForm({ name: "Old server", incomingTls: "", outgoingTls: "", allowUnencrypted: "on" }), secureChannel: true });
+  expect(on.allowUnencrypted).toBe(true);
+  expect((await getProfileConnection(t.db, { id: on.id })).allowUnencrypted).toBe(true);
+  expect((await getProfile(t.db, a.manager, { id: on.id })).allowUnencrypted).toBe(true);
+  await expect(updateProfile(t.db, a.manager, { id: off.id, values: profileForm({ name: "TLS required", allowUnencrypted: "on" }), secureChannel: true })).rejects.toMatchObject({ code: "forbidden" });
+  expect((await getProfileConnection(t.db, { id: off.id })).allowUnencrypted).toBe(false);
+});

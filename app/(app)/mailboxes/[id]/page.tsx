@@ -62,6 +62,9 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
         <p className="text-slate-600">{m.emailAddress}</p>
       </div>
       {oauthOutcome ? <OAuthOutcomeBanner outcome={oauthOutcome} t={t} /> : null}
+      {m.profileAllowsUnencrypted ? (
+        <p role="alert" data-testid="unencrypted-warning" className="rounded border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-900">{t("profiles.warning.unencrypted")}</p>
+      ) : null}
       {m.waitingForApproval ? (
         <p role="status" data-testid="waiting-for-approval" className="rounded border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">{t("mailboxes.waitingForApproval")}</p>
       ) : null}

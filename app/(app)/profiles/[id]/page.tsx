@@ -64,6 +64,9 @@ export default async function ProfilePage({ params }: { params: Promise<{ id: st
           {t(profile.oauthProvider === "google" ? "oauth.appOnly.google" : "oauth.appOnly.microsoft")}
         </p>
       ) : null}
+      {profile.allowUnencrypted ? (
+        <p role="alert" data-testid="unencrypted-warning" className="max-w-3xl rounded border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-900">{t("profiles.warning.unencrypted")}</p>
+      ) : null}
       <ProfileDetails p={profile} t={t} locale={locale} timeZone={timeZone} />
 
       {canTest ? (
