@@ -107,10 +107,12 @@ test("/metrics after real syncs: stored counter, duration histogram and lag move
 });
 
 test("the real worker process beats at start, so the app is ready; SIGTERM marks it gone", async () => {
+  // Age earlier tests' workers before this one starts: aged after the start, the new worker's
+  // first beat could be aged too (it raced the update in CI) and readiness would wait 10 s for the next.
+  await t.db.execute(sql`update workers set last_seen_at = now() - interval '2 minutes'`);
+  expect((await checkReadiness(t.db)).ready).toBe(false);
   const worker = await startWorker({ DATABASE_URL: t.url, MAILROOM_SECRET_KEY: process.env.MAILROOM_SECRET_KEY!, MAILROOM_WORKER_ID: "proc-1" });
   try {
-    await t.db.execute(sql`update workers set last_seen_at = now() - interval '2 minutes'`);
-    expect((await checkReadiness(t.db)).ready).toBe(false);
     const beat = () => t.db.select().from(workers).where(eq(workers.id, "proc-1"));
     const deadline = Date.now() + 20_000;
     while ((await beat()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
