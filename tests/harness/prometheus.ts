@@ -12,8 +12,11 @@ export type Sample = { labels: Record<string, string>; value: number };
 export function samplesOf(text: string, name: string): Sample[] {
   parsePrometheusTextFormat(text);
   const untyped = text.replace(/^# TYPE (\S+) histogram$/gm, "# TYPE $1 untyped");
-  const family = parsePrometheusTextFormat(untyped).find((f) => f.name === name);
-  return (family?.metrics ?? []).map((m) => ({ labels: m.labels ?? {}, value: Number(m.value) }));
+  // Read untyped, each run of same-named lines is its own family: a histogram's `_count`
+  // lines come once per label set, between its buckets, so every family of the name counts.
+  return parsePrometheusTextFormat(untyped)
+    .filter((f) => f.name === name)
+    .flatMap((f) => f.metrics.map((m) => ({ labels: m.labels ?? {}, value: Number(m.value) })));
 }
 
 /** The value of the one sample of `name` whose labels include `labels` (undefined when none). */
