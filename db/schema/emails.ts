@@ -5,6 +5,9 @@ import { mailboxes } from "./mailboxes";
 
 export type AddressJson = { name: string; address: string };
 
+/** One recipient's report in a delivery status notification. */
+export type DsnRecipient = { address: string; action: string; status: string; diagnostic: string | null };
+
 /** A stored incoming message. `(mailbox_id, source_key)` makes each one stored once per mailbox. */
 export const emails = pgTable(
   "emails",
@@ -39,6 +42,25 @@ export const emails = pgTable(
      * header, else when it was handed in): stored_at minus this is the new-mail latency.
      */
     arrivedAt: timestamp("arrived_at", { withTimezone: true }),
+    /**
+     * The conversation it belongs to, within its mailbox (lib/threads/assign-threads.ts); null only
+     * for rows stored before threading existed. Outgoing mail written in the app shares the id.
+     */
+    threadId: uuid("thread_id"),
+    /** How the thread was found: in_reply_to, references, message_id, outgoing, subject, or new. */
+    threadMethod: text("thread_method"),
+    /** The Message-IDs it answers (In-Reply-To then References), to find a parent stored after its reply. */
+    refIds: text("ref_ids").array(),
+    /** The subject without Re:/Fwd: prefixes, lower-cased: the optional subject match. */
+    subjectKey: text("subject_key"),
+    /** Automatic mail (lib/mail/detect-automatic.ts): auto_reply, auto_generated, bulk or bounce; null for a person's mail. */
+    autoKind: text("auto_kind"),
+    /** The header (or marker) that made it automatic, e.g. "Auto-Submitted: auto-replied". */
+    autoReason: text("auto_reason"),
+    /** A delivery status notification's per-recipient reports (RFC 3464). */
+    dsnRecipients: jsonb("dsn_recipients").$type<DsnRecipient[]>(),
+    /** Lower-cased addresses the notification says failed permanently (action failed, status 5.x.x). */
+    bouncedAddresses: text("bounced_addresses").array(),
   },
   (t) => [
     uniqueIndex("emails_source_unique").on(t.mailboxId, t.sourceKey),
@@ -46,6 +68,10 @@ export const emails = pgTable(
     index("emails_message_id_idx").on(t.mailboxId, t.messageId),
     index("emails_hash_idx").on(t.mailboxId, t.contentHash),
     index("emails_subject_trgm").using("gin", sql`lower(${t.subject}) gin_trgm_ops`),
+    index("emails_thread_idx").on(t.mailboxId, t.threadId),
+    index("emails_ref_ids_idx").using("gin", t.refIds),
+    index("emails_subject_key_idx").on(t.mailboxId, t.subjectKey),
+    index("emails_bounced_idx").using("gin", t.bouncedAddresses),
     index("emails_from_trgm").using("gin", sql`lower(${t.fromAddress} || ' ' || ${t.fromName}) gin_trgm_ops`),
   ],
 );

@@ -33,11 +33,27 @@ export const outbox = pgTable(
     lastErrorKey: text("last_error_key"),
     lastErrorParams: jsonb("last_error_params").$type<Record<string, string | number>>(),
     sentAt: timestamp("sent_at", { withTimezone: true }),
+    /** The conversation of the mailbox it belongs to (a reply joins its parent's). */
+    threadId: uuid("thread_id"),
+    /**
+     * The copy in the IMAP Sent folder (profile "append sent mail"): null = not wanted,
+     * pending (the exact bytes sent wait in sent_copy_raw), appended, or failed.
+     */
+    sentCopy: text("sent_copy"),
+    sentCopyRaw: bytea("sent_copy_raw"),
+    sentCopyAttempts: integer("sent_copy_attempts").notNull().default(0),
+    sentCopyNextAt: timestamp("sent_copy_next_at", { withTimezone: true }),
+    sentCopyFolder: text("sent_copy_folder"),
+    sentCopyAt: timestamp("sent_copy_at", { withTimezone: true }),
+    sentCopyErrorKey: text("sent_copy_error_key"),
+    sentCopyErrorParams: jsonb("sent_copy_error_params").$type<Record<string, string | number>>(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     index("outbox_due_idx").on(t.status, t.nextAttemptAt),
     index("outbox_mailbox_idx").on(t.mailboxId, t.createdAt),
+    index("outbox_sent_copy_idx").on(t.sentCopy, t.sentCopyNextAt),
+    index("outbox_thread_idx").on(t.mailboxId, t.threadId),
   ],
 );
 
