@@ -45,6 +45,12 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port?: numb
     port,
     persistent: true,
     createPostgresUser: isRoot,
+    // Unicode-aware character classes whatever the machine's LANG: pg_trgm extracts
+    // trigrams only from characters the database's ctype calls letters or digits, so
+    // under initdb's default on a bare system (locale C, SQL_ASCII) Japanese words got
+    // none and search could not use its indexes. Postgres 18's builtin C.UTF-8 needs
+    // no OS locale; sorting stays by code point (C).
+    initdbFlags: ["--encoding=UTF8", "--lc-collate=C", "--lc-ctype=C.UTF-8"],
     onLog: () => {},
     onError: () => {},
   });
