@@ -49,3 +49,16 @@ export const syncRuns = pgTable(
 );
 
 export type WorkerRow = typeof workers.$inferSelect;
+
+/**
+ * One row per web process that has counters of its own to publish (mail handed
+ * in through the ingest endpoint), written after each hand-in and about every
+ * 10 s after that, so /metrics counts them whichever web process is scraped.
+ * Rows unseen for a day are pruned with the workers'.
+ */
+export const webProcesses = pgTable("web_processes", {
+  /** `web:<host>:<pid>`, the `worker` label of its series. */
+  id: text("id").primaryKey(),
+  lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull(),
+  metrics: jsonb("metrics").$type<unknown[]>().notNull().default([]),
+});

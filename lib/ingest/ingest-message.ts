@@ -6,6 +6,7 @@ import { mailboxes } from "../../db/schema/mailboxes";
 import { isUuid } from "../is-uuid";
 import { log } from "../log";
 import { hashSource, parseMessage } from "../mail/parse-message";
+import { publishWebMetrics } from "../metrics/publish-web-metrics";
 import { recordSyncRun } from "../sync/record-sync-run";
 import { storeMessages } from "../sync/store-messages";
 import { hashIngestToken } from "./hash-ingest-token";
@@ -81,6 +82,7 @@ export async function ingestMessage(db: Db, input: IngestInput): Promise<IngestR
     finishedAt: new Date(),
     // The message is stored: a missed dashboard row must not make the router hand it in again.
   }).catch((err) => log("warn", "could not record the ingest run (the dashboard misses it)", { mailboxId: m.id, err }));
+  await publishWebMetrics(db).catch((err) => log("warn", "could not publish the web process's counters", { err }));
   return { id: row.id, duplicate: result.inserted === 0 };
 }
 

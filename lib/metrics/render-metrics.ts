@@ -2,7 +2,6 @@ import { sql } from "drizzle-orm";
 import { AggregatorRegistry, Gauge, Counter, Registry, type MetricObjectWithValues, type MetricValue } from "prom-client";
 import type { Db } from "../../db/client";
 import { WORKER_GONE_MS } from "../health/check-readiness";
-import { processRegistry } from "./process-metrics";
 
 type Json = MetricObjectWithValues<MetricValue<string>>;
 
@@ -12,17 +11,21 @@ type Json = MetricObjectWithValues<MetricValue<string>>;
  *   and failed, outbox depth, workers up): one query per family, the same answer
  *   whichever web process is scraped and however many workers run;
  * - what each live worker counted itself (sync durations, messages stored, token
- *   refreshes), as published with its heartbeat, labelled `worker`, plus this
- *   process's own counters (handed-in mail, labelled worker="web").
+ *   refreshes), as published with its heartbeat, labelled `worker`, and what each
+ *   live web process counted (handed-in mail, lib/metrics/publish-web-metrics.ts),
+ *   labelled `worker="web:<host>:<pid>"`: not this process's memory, since a
+ *   scrape reaches only one of several web processes.
  */
 export async function renderMetrics(db: Db): Promise<{ contentType: string; text: string }> {
   const fromDb = await databaseMetrics(db);
   const rows = await db.execute<{ id: string; metrics: Json[] }>(sql`
     select id, metrics from workers
      where stopped_at is null and last_seen_at > now() - ${WORKER_GONE_MS} * interval '1 millisecond'
+    union all
+    select id, metrics from web_processes
+     where last_seen_at > now() - ${WORKER_GONE_MS} * interval '1 millisecond'
      order by id`);
   const published = rows.map((r) => withLabel(r.metrics, "worker", r.id));
-  published.push(withLabel((await processRegistry.getMetricsAsJSON()) as Json[], "worker", "web"));
   const counted = AggregatorRegistry.aggregate<typeof Registry.PROMETHEUS_CONTENT_TYPE>(published as Parameters<typeof AggregatorRegistry.aggregate>[0]);
   const merged = Registry.merge([fromDb, counted]);
   return { contentType: merged.contentType, text: await merged.metrics() };

@@ -8,10 +8,11 @@ const WORKERS_KEPT = "1 day";
 
 /**
  * Deletes monitoring history nobody reads any more: sync runs older than eight
- * days and workers unseen for a day. Any worker may run it; it is idempotent.
+ * days and workers (and web processes' counters) unseen for a day. Any worker may run it; it is idempotent.
  */
 export async function pruneHistory(db: Db): Promise<{ syncRuns: number; workers: number }> {
   const runs = await db.execute(sql`delete from sync_runs where finished_at < now() - ${SYNC_RUNS_KEPT}::interval`);
   const gone = await db.execute(sql`delete from workers where last_seen_at < now() - ${WORKERS_KEPT}::interval`);
+  await db.execute(sql`delete from web_processes where last_seen_at < now() - ${WORKERS_KEPT}::interval`);
   return { syncRuns: runs.count ?? 0, workers: gone.count ?? 0 };
 }

@@ -9,6 +9,7 @@ import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { freePort } from "../../db/embedded";
 import { sealSecret } from "../../lib/crypto/seal-secret";
+import { hashIngestToken } from "../../lib/ingest/hash-ingest-token";
 import { startDovecot, type Dovecot } from "../harness/dovecot";
 import { samplesOf, valueOf } from "../harness/prometheus";
 import { startCountingProxy } from "../harness/tcp";
@@ -213,5 +214,41 @@ test("/api/health: 503 naming the database when it stops answering (own web serv
       // gone
     }
     await proxy.stop().catch(() => {});
+  }
+});
+
+test("/metrics from any web process counts mail handed in through another (the app may run several)", async ({ request }) => {
+  test.setTimeout(120_000);
+  const token = crypto.randomBytes(32).toString("base64url");
+  const owner = await makeUser("member");
+  const [m] = await db()`insert into mailboxes (kind, name, email_address, owner_id, incoming_delivery, ingest_token_hash, ingest_token_created_at)
+    values ('queue', ${`Router ${tag}`}, ${`router${tag}@example.com`}, ${owner.id}, 'email_router', ${hashIngestToken(token)}, now()) returning id`;
+  // A second web process on the same database: scraped, it never handled the hand-in itself.
+  const port = await freePort();
+  const web = spawn(process.execPath, ["--import", "tsx", "scripts/web-server.ts", "-p", String(port), "-H", "127.0.0.1"], {
+    cwd: path.resolve(import.meta.dirname, "../.."),
+    env: { ...process.env, DATABASE_URL: process.env.E2E_DATABASE_URL!, PORT: String(port), MAILROOM_METRICS_TOKEN: METRICS_TOKEN },
+    stdio: "ignore",
+    detached: true,
+  });
+  const other = `http://127.0.0.1:${port}`;
+  const handedIn = async () => {
+    const res = await request.get(`${other}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    expect(res.status()).toBe(200);
+    return samplesOf(await res.text(), "mailroom_messages_stored_total").filter((s) => s.labels.protocol === "router").reduce((n, s) => n + s.value, 0);
+  };
+  try {
+    await expect.poll(async () => (await request.get(`${other}/api/health/live`).catch(() => null))?.status(), { timeout: 60_000 }).toBe(200);
+    const before = await handedIn();
+    const raw = [`From: Router <r@example.org>`, `To: router${tag}@example.com`, `Subject: handed in ${tag}`, `Message-ID: <metrics.${tag}@example.org>`, ``, `Body`, ``].join("\r\n");
+    const res = await request.post(`/api/ingest/${m.id}`, { headers: { authorization: `Bearer ${token}`, "content-type": "message/rfc822" }, data: raw });
+    expect(res.status()).toBe(202);
+    await expect.poll(handedIn, { timeout: 15_000 }).toBe(before + 1);
+  } finally {
+    try {
+      process.kill(-web.pid!, "SIGTERM");
+    } catch {
+      // gone
+    }
   }
 });
