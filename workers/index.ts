@@ -3,6 +3,7 @@ import { createDb } from "../db/client";
 import { databaseUrl, env } from "../lib/env";
 import { log } from "../lib/log";
 import { runWorkerLoop } from "./loop";
+import { createSyncEvents, listenForSyncEvents } from "./sync-events";
 
 /**
  * The worker process: claims due work from the database and carries it out.
@@ -13,7 +14,13 @@ async function main() {
   const e = env();
   const workerId = e.MAILROOM_WORKER_ID ?? `${os.hostname()}:${process.pid}`;
   // Shared by the sync lanes (up to 24 at once) and the other steps.
-  const { db, close } = createDb(databaseUrl(e), { max: 10 });
+  const { db, close, listen } = createDb(databaseUrl(e), { max: 10 });
+  const events = createSyncEvents();
+  // Without LISTEN the worker still works, on its timers (due times, the 1 s idle cap).
+  const listening = await listenForSyncEvents(listen, events).catch((err) => {
+    log("warn", "could not listen for changes; the worker polls instead", { workerId, err });
+    return undefined;
+  });
   const abort = new AbortController();
   const stop = (signal: string) => {
     if (abort.signal.aborted) return;
@@ -24,8 +31,9 @@ async function main() {
   process.on("SIGINT", () => stop("SIGINT"));
   log("info", "worker started", { workerId, pid: process.pid });
   try {
-    await runWorkerLoop({ db, workerId, signal: abort.signal });
+    await runWorkerLoop({ db, workerId, signal: abort.signal, events });
   } finally {
+    await listening?.unlisten().catch(() => {});
     await close();
     log("info", "worker stopped", { workerId });
   }

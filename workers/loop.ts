@@ -6,8 +6,16 @@ import { runJobs } from "./steps/run-jobs";
 import { sendOutbox } from "./steps/send-outbox";
 import { watchMailboxes } from "./steps/watch-mailboxes";
 import { keepOAuthAlive } from "./steps/keep-oauth-alive";
+import type { SyncEvents } from "./sync-events";
+import { IDLE_MS } from "./steps/due-timer";
 
-export type LoopContext = { db: Db; workerId: string; signal: AbortSignal };
+export type LoopContext = {
+  db: Db;
+  workerId: string;
+  signal: AbortSignal;
+  /** The database's change notifications (LISTEN); without them the loop wakes on its timers only. */
+  events?: SyncEvents;
+};
 
 /**
  * One pass over every kind of due work; returns how many items it handled. A step
@@ -23,16 +31,18 @@ export type WorkStep = ((ctx: LoopContext) => Promise<number>) & {
 
 const steps: WorkStep[] = [heartbeat, runJobs, syncMailboxes, sendOutbox, watchMailboxes, keepOAuthAlive];
 
-const IDLE_MS = 1000;
 
 /**
  * Runs the steps until `signal` aborts. When a pass found nothing to do it waits
- * a moment (or until aborted) so an idle worker costs almost nothing — but a step
- * that was full wakes it as soon as it has room again: a fixed sleep there would
- * cap a worker at (lanes ÷ 1 s) syncs per second.
+ * a moment (or until aborted) so an idle worker costs almost nothing — but it wakes
+ * early when a step asks: a step that was full has room again (a fixed sleep there
+ * would cap a worker at lanes ÷ 1 s syncs per second), the next mailbox is due, or
+ * the database notified a change ("Sync now", test & enable, new settings).
  */
 export async function runWorkerLoop(ctx: LoopContext): Promise<void> {
   while (!ctx.signal.aborted) {
+    // This pass looks at everything, so what was notified before it starts is seen.
+    ctx.events?.consume();
     let handled = 0;
     for (const step of steps) {
       if (ctx.signal.aborted) break;
@@ -42,7 +52,7 @@ export async function runWorkerLoop(ctx: LoopContext): Promise<void> {
         log("error", "worker step failed", { workerId: ctx.workerId, step: step.name, err });
       }
     }
-    if (handled === 0) await sleep(IDLE_MS, ctx.signal, steps.map((step) => step.wake?.()));
+    if (handled === 0) await sleep(IDLE_MS, ctx.signal, [...steps.map((step) => step.wake?.()), ctx.events?.next()]);
   }
   // Stopping: let in-flight work reach its next safe point (they watch the same signal).
   await Promise.all(steps.map((step) => step.drain?.()));

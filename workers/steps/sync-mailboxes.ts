@@ -1,8 +1,10 @@
 import { log } from "../../lib/log";
 import { claimDueMailboxes } from "../../lib/sync/claim-due-mailboxes";
+import { nextDueIn } from "../../lib/sync/next-due-in";
 import { syncMailbox } from "../../lib/sync/sync-mailbox";
 import { resolveSyncOptions, type SyncOptions } from "../../lib/sync/sync-options";
 import type { WorkStep } from "../loop";
+import { createDueTimer, IDLE_MS } from "./due-timer";
 
 /**
  * How many mailboxes one worker process syncs at once. A sync mostly waits on the
@@ -19,7 +21,7 @@ const DEFAULT_CONCURRENCY = 24;
  * other lanes or the other steps. Returns how many syncs it started. While every
  * lane is busy (or the last claim took all it asked for, so more may be due) its
  * `wake()` settles when a lane frees, so the loop claims again at once instead of
- * after its idle sleep.
+ * after its idle sleep; otherwise it settles when the next mailbox is due (due-timer.ts).
  */
 export function createSyncMailboxesStep(overrides: Partial<SyncOptions> & { concurrency?: number } = {}): WorkStep {
   const { concurrency = DEFAULT_CONCURRENCY, ...optionOverrides } = overrides;
@@ -27,6 +29,7 @@ export function createSyncMailboxesStep(overrides: Partial<SyncOptions> & { conc
   // Whether a freed lane may find due work the last pass could not claim.
   let saturated = false;
   let laneFreed: { promise: Promise<void>; resolve: () => void } | undefined;
+  const due = createDueTimer(IDLE_MS);
   const step: WorkStep = async function syncMailboxes(ctx) {
     const free = concurrency - running.size;
     if (free <= 0 || ctx.signal.aborted) {
@@ -36,6 +39,7 @@ export function createSyncMailboxesStep(overrides: Partial<SyncOptions> & { conc
     const options = resolveSyncOptions({ ...optionOverrides, workerId: ctx.workerId, signal: ctx.signal });
     const ids = await claimDueMailboxes(ctx.db, { workerId: ctx.workerId, limit: free, leaseMs: options.leaseMs });
     saturated = ids.length >= free;
+    if (!saturated) due.plan(await nextDueIn(ctx.db, IDLE_MS), ids.length);
     for (const id of ids) {
       const lane: Promise<void> = syncMailbox(ctx.db, id, options)
         .then(() => undefined)
@@ -51,7 +55,7 @@ export function createSyncMailboxesStep(overrides: Partial<SyncOptions> & { conc
     return ids.length;
   };
   step.wake = () => {
-    if (!saturated || running.size === 0) return undefined;
+    if (!saturated || running.size === 0) return due.wait();
     if (!laneFreed) {
       let resolve!: () => void;
       const promise = new Promise<void>((r) => (resolve = r));
