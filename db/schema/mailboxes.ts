@@ -49,6 +49,12 @@ export const mailboxes = pgTable(
     syncedFrom: timestamp("synced_from", { withTimezone: true }),
     syncProgressDone: integer("sync_progress_done").notNull().default(0),
     syncProgressTotal: integer("sync_progress_total").notNull().default(0),
+    /** Since when a worker holds the mailbox's IMAP session open for push (IDLE); null while it polls. */
+    pushConnectedAt: timestamp("push_connected_at", { withTimezone: true }),
+    /** Why push is not connected (a code: no_slot, reconnecting, failed, …), or idle / noop while connected. */
+    pushState: text("push_state"),
+    /** A push session is not tried again before this (after a failure or no free connection). */
+    pushRetryAt: timestamp("push_retry_at", { withTimezone: true }),
     /** sha256 (hex) of the email-router ingest token; the token itself is shown once and never stored. */
     ingestTokenHash: text("ingest_token_hash"),
     ingestTokenCreatedAt: timestamp("ingest_token_created_at", { withTimezone: true }),

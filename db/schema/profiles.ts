@@ -39,6 +39,11 @@ export const profiles = pgTable(
      * without STARTTLS when the server does not offer it. Off: STARTTLS is required. Admins only.
      */
     allowUnencrypted: boolean("allow_unencrypted").notNull().default(false),
+    /**
+     * "Push new mail (IMAP IDLE) when the server offers it": a worker keeps each mailbox's
+     * IMAP session open and stores new mail as the server announces it, instead of polling.
+     */
+    pushEnabled: boolean("push_enabled").notNull().default(true),
     /** OAuth app of this profile: `google` | `microsoft` | `generic`; null = no OAuth. */
     oauthProvider: text("oauth_provider"),
     oauthClientId: text("oauth_client_id"),
