@@ -24,7 +24,10 @@ export default async function MailListPage({
   return (
     <section>
       <h1 className="mb-1 text-2xl font-semibold">{t("mail.title", { name: list.mailbox.name })}</h1>
-      <p className="mb-4 text-sm text-slate-500">{list.mailbox.emailAddress}</p>
+      <p className="mb-4 text-sm text-slate-500">
+        {list.mailbox.emailAddress}
+        <Link href={`${base}/quarantine`} className="ml-4 text-blue-700 hover:underline">{t("quarantine.link")}</Link>
+      </p>
       <form method="get" action={base} role="search" className="mb-4 flex flex-wrap items-center gap-2">
         <label htmlFor="mail-search" className="sr-only">{t("mail.search")}</label>
         <input
