@@ -36,6 +36,11 @@ const schema = z.object({
   MAILROOM_INGEST_URL: z.string().url().optional(),
   MAILROOM_INGEST_TOKEN: z.string().optional(),
   PORT: z.coerce.number().int().positive().default(3000),
+  /**
+   * Web server processes sharing the port (scripts/web-server.ts): unset = one per
+   * core; 1 = a single process (no cluster).
+   */
+  MAILROOM_WEB_PROCESSES: z.coerce.number().int().min(1).max(64).optional(),
   /** Bearer token a Prometheus scraper sends to /metrics; unset: /metrics is off (404). */
   MAILROOM_METRICS_TOKEN: z.string().min(16).optional(),
   /**

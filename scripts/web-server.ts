@@ -6,9 +6,18 @@
  * request's forwarded headers are rewritten from the socket and MAILROOM_TRUSTED_PROXIES
  * (lib/server/stamp-forwarded-headers.ts) before Next sees it.
  *
+ * In production it runs one process per core behind the one port (node:cluster: the
+ * primary accepts connections and hands them to the workers in turn); Next renders on
+ * one thread per process, so one process would leave the other cores idle.
+ * MAILROOM_WEB_PROCESSES sets the number (1 = no cluster). Nothing a request needs
+ * lives in one process's memory: sessions, the sign-in throttle and job progress are
+ * in Postgres.
+ *
  *   node --import tsx scripts/web-server.ts [-p PORT] [-H HOST] [--dev]
  */
+import cluster from "node:cluster";
 import http from "node:http";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -25,32 +34,73 @@ const hostname = values.hostname;
 // Before Next is loaded: it picks React's production or development build from this.
 (process.env as Record<string, string>).NODE_ENV ??= dev ? "development" : "production";
 
-const trust = parseTrustedProxies(env().MAILROOM_TRUSTED_PROXIES);
-const { default: next } = await import("next");
-const app = next({ dev, dir: path.join(path.dirname(fileURLToPath(import.meta.url)), ".."), hostname, port });
-const handle = app.getRequestHandler();
-await app.prepare();
-
-const server = http.createServer((req, res) => {
-  stampForwardedHeaders(req, trust);
-  void handle(req, res);
-});
-if (dev) {
-  const upgrade = app.getUpgradeHandler();
-  server.on("upgrade", (req, socket, head) => {
-    stampForwardedHeaders(req, trust);
-    void upgrade(req, socket, head);
-  });
+const processes = dev ? 1 : (env().MAILROOM_WEB_PROCESSES ?? os.availableParallelism());
+if (processes > 1 && cluster.isPrimary) {
+  await runPrimary(processes);
+} else {
+  await serve();
 }
-server.listen(port, hostname, () => {
-  process.stdout.write(`web server ready on http://${hostname ?? "localhost"}:${port}\n`);
-});
 
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    server.close(() => process.exit(0));
-    // Open keep-alive connections would hold close() forever.
-    server.closeIdleConnections();
-    setTimeout(() => process.exit(0), 5_000).unref();
+/** The cluster's primary: starts the processes, replaces one that dies, stops them all on a signal. */
+async function runPrimary(count: number): Promise<void> {
+  let stopping = false;
+  let ready = 0;
+  const fork = () =>
+    cluster.fork().once("listening", () => {
+      if (++ready === count) process.stdout.write(`web server ready on http://${hostname ?? "localhost"}:${port} (${count} processes)\n`);
+    });
+  for (let i = 0; i < count; i++) fork();
+  cluster.on("exit", (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    process.stderr.write(`web server process ${worker.process.pid} exited (code ${code}, signal ${signal}); starting another\n`);
+    ready--;
+    // Not in a tight loop if it dies at once (a broken build, a bad environment).
+    // (A signal to the whole process group may reach a worker before the primary: check again then.)
+    setTimeout(() => {
+      if (!stopping) fork();
+    }, 1_000);
   });
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      stopping = true;
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGTERM");
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      setTimeout(() => process.exit(0), 6_000).unref();
+    });
+  }
+}
+
+async function serve(): Promise<void> {
+  const trust = parseTrustedProxies(env().MAILROOM_TRUSTED_PROXIES);
+  const { default: next } = await import("next");
+  const app = next({ dev, dir: path.join(path.dirname(fileURLToPath(import.meta.url)), ".."), hostname, port });
+  const handle = app.getRequestHandler();
+  await app.prepare();
+
+  const server = http.createServer((req, res) => {
+    stampForwardedHeaders(req, trust);
+    void handle(req, res);
+  });
+  if (dev) {
+    const upgrade = app.getUpgradeHandler();
+    server.on("upgrade", (req, socket, head) => {
+      stampForwardedHeaders(req, trust);
+      void upgrade(req, socket, head);
+    });
+  }
+  server.listen(port, hostname, () => {
+    if (cluster.isPrimary) process.stdout.write(`web server ready on http://${hostname ?? "localhost"}:${port}\n`);
+  });
+
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      server.close(() => process.exit(0));
+      // Open keep-alive connections would hold close() forever.
+      server.closeIdleConnections();
+      setTimeout(() => process.exit(0), 5_000).unref();
+    });
+  }
 }
