@@ -1,5 +1,5 @@
-import { sql } from "drizzle-orm";
-import { bigserial, bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { sql, type SQL } from "drizzle-orm";
+import { type AnyPgColumn, bigserial, bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { bytea } from "./bytea";
 import { mailboxes } from "./mailboxes";
 
@@ -7,6 +7,16 @@ export type AddressJson = { name: string; address: string };
 
 /** One recipient's report in a delivery status notification. */
 export type DsnRecipient = { address: string; action: string; status: string; diagnostic: string | null };
+
+/**
+ * What the mail search reads, lower-cased: subject, sender (address and name) and body
+ * text, one per line. A query cannot hold a line break (the search box drops them),
+ * so a match never straddles two fields. lib/emails/list-emails.ts and the trigram
+ * index below use this same expression, or the index would not serve the search.
+ */
+export function emailSearchText(t: { subject: AnyPgColumn; fromAddress: AnyPgColumn; fromName: AnyPgColumn; textBody: AnyPgColumn }): SQL {
+  return sql`lower(${t.subject} || chr(10) || ${t.fromAddress} || ' ' || ${t.fromName} || chr(10) || coalesce(${t.textBody}, ''))`;
+}
 
 /** A stored incoming message. `(mailbox_id, source_key)` makes each one stored once per mailbox. */
 export const emails = pgTable(
@@ -67,12 +77,12 @@ export const emails = pgTable(
     index("emails_list_idx").on(t.mailboxId, t.storedAt.desc(), t.id.desc()),
     index("emails_message_id_idx").on(t.mailboxId, t.messageId),
     index("emails_hash_idx").on(t.mailboxId, t.contentHash),
-    index("emails_subject_trgm").using("gin", sql`lower(${t.subject}) gin_trgm_ops`),
     index("emails_thread_idx").on(t.mailboxId, t.threadId),
     index("emails_ref_ids_idx").using("gin", t.refIds),
     index("emails_subject_key_idx").on(t.mailboxId, t.subjectKey),
     index("emails_bounced_idx").using("gin", t.bouncedAddresses),
-    index("emails_from_trgm").using("gin", sql`lower(${t.fromAddress} || ' ' || ${t.fromName}) gin_trgm_ops`),
+    // Search (lib/emails/list-emails.ts): one trigram index over subject, sender and body text.
+    index("emails_search_trgm").using("gin", sql`${emailSearchText(t)} gin_trgm_ops`),
   ],
 );
 

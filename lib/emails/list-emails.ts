@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { emails } from "../../db/schema/emails";
+import { emails, emailSearchText } from "../../db/schema/emails";
 import { mailboxes } from "../../db/schema/mailboxes";
 import type { Actor } from "../auth/actor";
 import { isUuid } from "../is-uuid";
@@ -45,10 +45,11 @@ function likeContaining(text: string): string {
 
 /**
  * One page of a mailbox's stored mail, newest first (the order it was stored, as
- * the list index keeps it). `query` finds messages whose subject or sender (address
- * or name) contains it, case-insensitively, through the trigram indexes on
- * lower(subject) and lower(from_address || ' ' || from_name). A mailbox the actor
- * may not read is "not found".
+ * the list index keeps it). `query` finds messages whose subject, sender (address
+ * or name) or body text contains it, case-insensitively, through the trigram index
+ * on emailSearchText (Japanese included: the database's ctype must class CJK
+ * characters as letters, see db/embedded.ts). A mailbox the actor may not read is
+ * "not found".
  */
 export async function listEmails(
   db: Db,
@@ -67,9 +68,8 @@ export async function listEmails(
   let page = pageNumber(input.page ?? 1);
   const query = (input.query ?? "").trim().slice(0, 200);
   const pattern = likeContaining(query);
-  const search = query
-    ? sql`(lower(${emails.subject}) like lower(${pattern}) or lower(${emails.fromAddress} || ' ' || ${emails.fromName}) like lower(${pattern}))`
-    : undefined;
+  // lower() of the pattern in SQL too: Postgres and JavaScript disagree on some case mappings.
+  const search = query ? sql`${emailSearchText(emails)} like lower(${pattern})` : undefined;
   const filter = and(eq(emails.mailboxId, mailbox.id), search);
 
   const count = async (limit: number) =>

@@ -1,12 +1,12 @@
 /** The mail list and message pages. */
 export const en = {
   "mail.title": "Mail — {name}",
-  "mail.search": "Search by sender or subject",
+  "mail.search": "Search sender, subject and text",
   "mail.searchButton": "Search",
   "mail.clearSearch": "Clear search",
   "mail.count": "{total} messages",
   "mail.empty": "No mail has been stored in this mailbox yet. New mail appears here after the next sync.",
-  "mail.noMatch": "No messages match “{query}”. Try part of the sender's address, name or the subject.",
+  "mail.noMatch": "No messages match “{query}”. Try part of the sender's address or name, the subject or a word from the text.",
   "mail.from": "From",
   "mail.to": "To",
   "mail.cc": "Cc",
@@ -34,12 +34,12 @@ export const en = {
 
 export const ja: Record<keyof typeof en, string> = {
   "mail.title": "メール — {name}",
-  "mail.search": "差出人または件名で検索",
+  "mail.search": "差出人・件名・本文を検索",
   "mail.searchButton": "検索",
   "mail.clearSearch": "検索をクリア",
   "mail.count": "{total} 件のメッセージ",
   "mail.empty": "このメールボックスにはまだメールが保存されていません。次回の同期後に新しいメールがここに表示されます。",
-  "mail.noMatch": "「{query}」に一致するメッセージはありません。差出人のアドレス、名前、件名の一部で検索してください。",
+  "mail.noMatch": "「{query}」に一致するメッセージはありません。差出人のアドレスや名前、件名、本文の語句の一部で検索してください。",
   "mail.from": "差出人",
   "mail.to": "宛先",
   "mail.cc": "Cc",
