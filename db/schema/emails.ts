@@ -1,5 +1,5 @@
-import { sql, type SQL } from "drizzle-orm";
-import { type AnyPgColumn, bigserial, bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import { bigserial, bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { bytea } from "./bytea";
 import { mailboxes } from "./mailboxes";
 
@@ -14,7 +14,7 @@ export type DsnRecipient = { address: string; action: string; status: string; di
  * so a match never straddles two fields. lib/emails/list-emails.ts and the trigram
  * index below use this same expression, or the index would not serve the search.
  */
-export function emailSearchText(t: { subject: AnyPgColumn; fromAddress: AnyPgColumn; fromName: AnyPgColumn; textBody: AnyPgColumn }): SQL {
+export function emailSearchText(t: { subject: SQLWrapper; fromAddress: SQLWrapper; fromName: SQLWrapper; textBody: SQLWrapper }): SQL {
   return sql`lower(${t.subject} || chr(10) || ${t.fromAddress} || ' ' || ${t.fromName} || chr(10) || coalesce(${t.textBody}, ''))`;
 }
 
@@ -71,6 +71,13 @@ export const emails = pgTable(
     dsnRecipients: jsonb("dsn_recipients").$type<DsnRecipient[]>(),
     /** Lower-cased addresses the notification says failed permanently (action failed, status 5.x.x). */
     bouncedAddresses: text("bounced_addresses").array(),
+    /**
+     * The search text's adjacent CJK character pairs as words (migration 0015,
+     * mailroom_cjk_bigrams): a 2-character Japanese word has no trigram of its own, so
+     * it is looked up here. Stored, so a search re-checks a short text instead of
+     * recomputing it.
+     */
+    searchCjkBigrams: text("search_cjk_bigrams").generatedAlwaysAs((): SQL => sql`mailroom_cjk_bigrams(${emailSearchText({ subject: sql.identifier("subject"), fromAddress: sql.identifier("from_address"), fromName: sql.identifier("from_name"), textBody: sql.identifier("text_body") })})`),
   },
   (t) => [
     uniqueIndex("emails_source_unique").on(t.mailboxId, t.sourceKey),
@@ -83,6 +90,7 @@ export const emails = pgTable(
     index("emails_bounced_idx").using("gin", t.bouncedAddresses),
     // Search (lib/emails/list-emails.ts): one trigram index over subject, sender and body text.
     index("emails_search_trgm").using("gin", sql`${emailSearchText(t)} gin_trgm_ops`),
+    index("emails_search_cjk_idx").using("gin", sql`${t.searchCjkBigrams} gin_trgm_ops`),
   ],
 );
 

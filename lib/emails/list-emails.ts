@@ -38,6 +38,9 @@ export type EmailList = {
  */
 export const COUNT_CAP = 1000;
 
+/** Exactly two CJK characters (kanji, kana, 々): the characters mailroom_cjk_bigrams pairs (migration 0015). */
+const CJK_PAIR = /^[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]{2}$/u;
+
 /** LIKE's wildcards and escape character, taken literally. */
 function likeContaining(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -69,7 +72,13 @@ export async function listEmails(
   const query = (input.query ?? "").trim().slice(0, 200);
   const pattern = likeContaining(query);
   // lower() of the pattern in SQL too: Postgres and JavaScript disagree on some case mappings.
-  const search = query ? sql`${emailSearchText(emails)} like lower(${pattern})` : undefined;
+  // Two CJK characters (会議, 契約) have no trigram: they are looked up as a word among the
+  // stored character pairs, which holds every adjacent pair, so the answer is the same.
+  const search = !query
+    ? undefined
+    : CJK_PAIR.test(query)
+      ? sql`${emails.searchCjkBigrams} like ${`% ${query} %`}`
+      : sql`${emailSearchText(emails)} like lower(${pattern})`;
   const filter = and(eq(emails.mailboxId, mailbox.id), search);
 
   const count = async (limit: number) =>

@@ -114,7 +114,15 @@ describe("listing a mailbox's mail", () => {
     expect(await subjects("warehouse NUMBERS")).toEqual(["Weekly figures"]);
     expect(await subjects("請求書")).toEqual(["来週の打ち合わせ"]);
     expect(await subjects("打ち合わせ")).toEqual(["来週の打ち合わせ"]);
+    // Two characters: looked up among the stored character pairs (no trigram of their own).
     expect(await subjects("山田")).toEqual(["来週の打ち合わせ"]);
+    expect(await subjects("添付")).toEqual(["来週の打ち合わせ"]);
+    expect(await subjects("来週")).toEqual(["来週の打ち合わせ"]);
+    expect(await subjects("見本")).toEqual([]);
+    expect(await subjects("書を")).toEqual(["来週の打ち合わせ"]);
+    expect(await subjects("太郎")).toEqual(["来週の打ち合わせ"]);
+    expect(await subjects("田太")).toEqual([]); // 山田 太郎: a space between
+
     // A match never spans two fields or two lines of the body.
     expect(await subjects("figures ops")).toEqual([]);
     expect(await subjects("attached. regards")).toEqual([]);
@@ -135,6 +143,13 @@ describe("listing a mailbox's mail", () => {
       });
       expect(plan.map((r) => Object.values(r)[0]).join("\n"), word).toContain("emails_search_trgm");
     }
+    // Two characters have no trigram: listEmails asks the stored pairs, which their own index serves.
+    const pairs = await sql.begin(async (tx) => {
+      await tx`set local enable_seqscan = off`;
+      return tx.unsafe(`explain select id from emails where "emails"."search_cjk_bigrams" like $1`, ["% 契約 %"]);
+    });
+    expect(pairs.map((r) => Object.values(r)[0]).join("\n")).toContain("emails_search_cjk_idx");
+    expect((await sql`select mailroom_cjk_bigrams('請求書を送付 abc 山田') as b`)[0].b).toBe(" 請求 求書 書を を送 送付 山田 ");
   });
 
   test("a member sees only mailboxes they own (their own and their queues); others are not found", async () => {

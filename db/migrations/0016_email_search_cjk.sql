@@ -1,0 +1,2 @@
+ALTER TABLE "emails" ADD COLUMN "search_cjk_bigrams" text GENERATED ALWAYS AS (mailroom_cjk_bigrams(lower("subject" || chr(10) || "from_address" || ' ' || "from_name" || chr(10) || coalesce("text_body", '')))) STORED;--> statement-breakpoint
+CREATE INDEX "emails_search_cjk_idx" ON "emails" USING gin ("search_cjk_bigrams" gin_trgm_ops);
