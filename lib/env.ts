@@ -32,6 +32,11 @@ const schema = z.object({
   /** Connection and greeting timeout for mail servers. */
   MAILROOM_MAIL_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   MAILROOM_WORKER_ID: z.string().optional(),
+  /**
+   * The most IMAP sessions one worker holds open for push (IDLE); workers share the
+   * mailboxes that may be pushed fairly below this. 0: this worker only polls.
+   */
+  MAILROOM_PUSH_SESSIONS: z.coerce.number().int().min(0).default(1000),
   /** `npm run ingest`: where the app's ingest endpoint is (default http://localhost:$PORT) and the mailbox's token. */
   MAILROOM_INGEST_URL: z.string().url().optional(),
   MAILROOM_INGEST_TOKEN: z.string().optional(),

@@ -2,6 +2,7 @@ import type { Db } from "../db/client";
 import { log } from "../lib/log";
 import { heartbeat } from "./steps/heartbeat";
 import { syncMailboxes } from "./steps/sync-mailboxes";
+import { holdPushSessions } from "./steps/hold-push-sessions";
 import { runJobs } from "./steps/run-jobs";
 import { sendOutbox } from "./steps/send-outbox";
 import { watchMailboxes } from "./steps/watch-mailboxes";
@@ -29,7 +30,7 @@ export type WorkStep = ((ctx: LoopContext) => Promise<number>) & {
   wake?: () => Promise<void> | undefined;
 };
 
-const steps: WorkStep[] = [heartbeat, runJobs, syncMailboxes, sendOutbox, watchMailboxes, keepOAuthAlive];
+const steps: WorkStep[] = [heartbeat, runJobs, syncMailboxes, holdPushSessions, sendOutbox, watchMailboxes, keepOAuthAlive];
 
 
 /**

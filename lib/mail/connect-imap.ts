@@ -22,7 +22,17 @@ export type IncomingSessionSettings = {
   ca?: string | Buffer;
   /** Budget for each phase (connect, greeting, each reply). Default 30 000 ms. */
   timeoutMs?: number;
+  /**
+   * A session held open for push (IDLE): quiet for minutes by design, so the socket's
+   * inactivity timeout only probes the server (imapflow sends NOOP while idling) after
+   * HELD_SOCKET_TIMEOUT_MS, longer than servers' "still here" interval (Dovecot: 2 min),
+   * and an IDLE is re-issued every MAX_IDLE_MS (RFC 2177: before 29 minutes).
+   */
+  held?: boolean;
 };
+
+const HELD_SOCKET_TIMEOUT_MS = 3 * 60_000;
+const MAX_IDLE_MS = 25 * 60_000;
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -52,8 +62,9 @@ export async function connectImap(s: IncomingSessionSettings): Promise<ImapFlow>
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,
     // Longer than the greeting timeout, so a silent server reports GREETING_TIMEOUT, not a bare socket timeout.
-    socketTimeout: timeoutMs + 1_000,
+    socketTimeout: s.held ? Math.max(HELD_SOCKET_TIMEOUT_MS, timeoutMs + 1_000) : timeoutMs + 1_000,
     disableAutoIdle: true,
+    ...(s.held ? { maxIdleTime: MAX_IDLE_MS } : {}),
   });
   // Errors also reject connect() and commands; without a listener an 'error' event would crash the process.
   client.on("error", () => {});

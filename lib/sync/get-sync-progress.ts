@@ -7,6 +7,7 @@ import { AppError } from "../errors";
 import { msg } from "../i18n/message";
 import { visibleMailboxCondition } from "../mailboxes/mailbox-view";
 import { isUuid } from "../is-uuid";
+import { HELD_STATES } from "./push-sessions-sql";
 import { storedMessage, type Message } from "../i18n/message";
 
 /**
@@ -46,7 +47,9 @@ export async function getSyncProgress(db: Db, actor: Actor | null, input: { mail
     : [];
   if (!r) throw new AppError("not_found", msg("error.mailbox.notYours"));
   const { m, processFrom } = r;
-  const syncing = !!m.leaseOwner && !!m.leaseExpiresAt && m.leaseExpiresAt.getTime() > Date.now();
+  // A mailbox held open for push keeps a lease while it waits for mail: that is not syncing.
+  const held = (HELD_STATES as readonly string[]).includes(m.pushState ?? "");
+  const syncing = !!m.leaseOwner && !!m.leaseExpiresAt && m.leaseExpiresAt.getTime() > Date.now() && !held;
   let phase: SyncProgress["phase"];
   if (m.syncedFrom === null) phase = m.lastSyncAt === null && m.syncProgressTotal === 0 && !syncing ? "not_started" : "first_sync";
   else if (processFrom && processFrom.getTime() < m.syncedFrom.getTime()) phase = "backfill";

@@ -33,74 +33,83 @@ type Candidate = { uid: number; size: number; date?: Date };
  * budget) resumes where its last committed batch ended.
  */
 export async function syncImap(ctx: ProtocolSyncContext): Promise<ProtocolSyncResult> {
-  const { db, mailbox: m, conn, options } = ctx;
-  const client = await connectImap(incomingSession(conn, ctx.auth, options));
+  const client = await connectImap(incomingSession(ctx.conn, ctx.auth, ctx.options));
   ctx.onConnection(() => client.close());
   try {
-    const box = await client.mailboxOpen("INBOX", { readOnly: true });
-    const validity = Number(box.uidValidity);
-    const uidNext = Number(box.uidNext);
-    const lease = { mailboxId: m.id, workerId: options.workerId, leaseMs: options.leaseMs };
-    let lastUid = m.imapLastUid ?? 0;
-    let syncedFrom = m.syncedFrom;
-    let done = m.syncProgressDone;
-    let total = m.syncProgressTotal;
-    if (m.imapUidValidity !== validity) {
-      // First sync, or the server renumbered the mailbox: start over for this validity.
-      lastUid = 0;
-      syncedFrom = null;
-      done = total = 0;
-      await updateSyncCursor(db, { ...lease, set: { imapUidValidity: validity, imapLastUid: 0, syncedFrom: null, syncProgressDone: 0, syncProgressTotal: 0 } });
-    }
-    const processFrom = conn.profile.processEmailFrom;
-    const prefix = `imap:${validity}:`;
-    const adopt = syncedFrom === null && (await hasOtherValidity(db, m.id, prefix));
-
-    const uids = await candidateUids(client, { exists: box.exists, lastUid, processFrom, syncedFrom });
-    const meta = await datedCandidates(client, uids, processFrom);
-    const stored = await storedSourceKeys(db, m.id, meta.map((c) => prefix + c.uid));
-    const todo = meta.filter((c) => !stored.has(prefix + c.uid)).sort((a, b) => a.uid - b.uid);
-
-    // A sync that continues an unfinished first sync or backfill keeps counting; otherwise count afresh.
-    const unfinished = syncedFrom === null || syncedFrom.getTime() !== processFrom.getTime();
-    if (!(unfinished && done <= total && total > 0)) done = 0;
-    total = done + todo.length;
-    await updateSyncCursor(db, { ...lease, set: { syncProgressDone: done, syncProgressTotal: total } });
-
-    let storedCount = 0;
-    const batches = planBatches(todo, { maxCount: options.batchMaxMessages, firstMaxCount: FIRST_BATCH, maxBytes: options.batchMaxBytes, maxMessageBytes: options.maxMessageBytes });
-    const pipeline = createStorePipeline();
-    let next = 0;
-    for (; next < batches.length && !ctx.shouldStop(next); next++) {
-      const batch = batches[next];
-      const messages = await fetchBatch(client, batch, prefix, options.maxMessageBytes);
-      const top = batch[batch.length - 1].uid;
-      const cursor = top > lastUid ? { imapLastUid: top } : {};
-      if (top > lastUid) lastUid = top;
-      await pipeline.push(async () => {
-        const result = await storeMessages(db, {
-          ...lease,
-          messages,
-          cursor,
-          maxMessageBytes: options.maxMessageBytes,
-          alertRecipientIds: ctx.messageAlertRecipients,
-          profileId: conn.profile.profileId,
-          adopt: adopt ? { oldKeys: otherValidity(prefix) } : undefined,
-        });
-        storedCount += result.inserted;
-      });
-    }
-    await pipeline.flush();
-    const complete = next >= batches.length;
-    if (complete) {
-      // Everything below uidNext that was due is stored now; later arrivals get higher UIDs.
-      await updateSyncCursor(db, { ...lease, set: { imapLastUid: Math.max(lastUid, uidNext - 1), syncedFrom: processFrom } });
-    }
+    const result = await syncImapOn(client, ctx);
     await client.logout().catch(() => {});
-    return { complete, stored: storedCount };
+    return result;
   } finally {
     client.close();
   }
+}
+
+/**
+ * syncImap's work on a session that is already signed in: a session held open for push
+ * (lib/sync/hold-idle-session.ts) stores what IDLE announced through this same path.
+ */
+export async function syncImapOn(client: ImapFlow, ctx: Omit<ProtocolSyncContext, "auth">): Promise<ProtocolSyncResult> {
+  const { db, mailbox: m, conn, options } = ctx;
+  const box = await client.mailboxOpen("INBOX", { readOnly: true });
+  const validity = Number(box.uidValidity);
+  const uidNext = Number(box.uidNext);
+  const lease = { mailboxId: m.id, workerId: options.workerId, leaseMs: options.leaseMs };
+  let lastUid = m.imapLastUid ?? 0;
+  let syncedFrom = m.syncedFrom;
+  let done = m.syncProgressDone;
+  let total = m.syncProgressTotal;
+  if (m.imapUidValidity !== validity) {
+    // First sync, or the server renumbered the mailbox: start over for this validity.
+    lastUid = 0;
+    syncedFrom = null;
+    done = total = 0;
+    await updateSyncCursor(db, { ...lease, set: { imapUidValidity: validity, imapLastUid: 0, syncedFrom: null, syncProgressDone: 0, syncProgressTotal: 0 } });
+  }
+  const processFrom = conn.profile.processEmailFrom;
+  const prefix = `imap:${validity}:`;
+  const adopt = syncedFrom === null && (await hasOtherValidity(db, m.id, prefix));
+
+  const uids = await candidateUids(client, { exists: box.exists, lastUid, processFrom, syncedFrom });
+  const meta = await datedCandidates(client, uids, processFrom);
+  const stored = await storedSourceKeys(db, m.id, meta.map((c) => prefix + c.uid));
+  const todo = meta.filter((c) => !stored.has(prefix + c.uid)).sort((a, b) => a.uid - b.uid);
+
+  // A sync that continues an unfinished first sync or backfill keeps counting; otherwise count afresh.
+  const unfinished = syncedFrom === null || syncedFrom.getTime() !== processFrom.getTime();
+  if (!(unfinished && done <= total && total > 0)) done = 0;
+  total = done + todo.length;
+  await updateSyncCursor(db, { ...lease, set: { syncProgressDone: done, syncProgressTotal: total } });
+
+  let storedCount = 0;
+  const batches = planBatches(todo, { maxCount: options.batchMaxMessages, firstMaxCount: FIRST_BATCH, maxBytes: options.batchMaxBytes, maxMessageBytes: options.maxMessageBytes });
+  const pipeline = createStorePipeline();
+  let next = 0;
+  for (; next < batches.length && !ctx.shouldStop(next); next++) {
+    const batch = batches[next];
+    const messages = await fetchBatch(client, batch, prefix, options.maxMessageBytes);
+    const top = batch[batch.length - 1].uid;
+    const cursor = top > lastUid ? { imapLastUid: top } : {};
+    if (top > lastUid) lastUid = top;
+    await pipeline.push(async () => {
+      const result = await storeMessages(db, {
+        ...lease,
+        messages,
+        cursor,
+        maxMessageBytes: options.maxMessageBytes,
+        alertRecipientIds: ctx.messageAlertRecipients,
+        profileId: conn.profile.profileId,
+        adopt: adopt ? { oldKeys: otherValidity(prefix) } : undefined,
+      });
+      storedCount += result.inserted;
+    });
+  }
+  await pipeline.flush();
+  const complete = next >= batches.length;
+  if (complete) {
+    // Everything below uidNext that was due is stored now; later arrivals get higher UIDs.
+    await updateSyncCursor(db, { ...lease, set: { imapLastUid: Math.max(lastUid, uidNext - 1), syncedFrom: processFrom } });
+  }
+  return { complete, stored: storedCount };
 }
 
 /** Rows (alias e) stored from IMAP under another UIDVALIDITY than `prefix` ("imap:<uidvalidity>:"). */

@@ -21,11 +21,14 @@ export type WorkerProcess = {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 };
 
-/** Starts `node --import tsx workers/index.ts` (the real worker, as npm start runs it) as a child process and waits for its "worker started" line. */
+/**
+ * Starts `node --import tsx workers/index.ts` (the real worker, as npm start runs it) as a child process and waits for its "worker started" line.
+ * It polls only (MAILROOM_PUSH_SESSIONS=0) unless `env` says otherwise: the suites written for polling count leases a held push session would keep.
+ */
 export async function startWorker(env: Record<string, string>): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "workers/index.ts")], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "test", ...env },
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "test", MAILROOM_PUSH_SESSIONS: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true, // its own process group, so kill9 reaches tsx's node child too
   });

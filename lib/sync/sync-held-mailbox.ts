@@ -1,0 +1,57 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { ImapFlow } from "imapflow";
+import type { Db } from "../../db/client";
+import { mailboxes } from "../../db/schema/mailboxes";
+import type { MailboxConnection } from "../mailboxes/get-mailbox-connection";
+import { recordSyncRun } from "./record-sync-run";
+import { LeaseLostError } from "./store-messages";
+import { syncImapOn } from "./sync-imap";
+import type { SyncOptions } from "./sync-options";
+
+/**
+ * One sync of a mailbox on the IMAP session a worker holds open for push, through the
+ * same exactly-once path as polling (syncImapOn → storeMessages, the UID cursor under
+ * the lease). Records the success like a polled sync but keeps the lease (the session
+ * goes on holding the mailbox) and records the run for the dashboard (`dueAt`: when the
+ * server announced the mail). Throws what the sync throws: the session reconnects.
+ */
+export async function syncHeldMailbox(
+  db: Db,
+  client: ImapFlow,
+  input: { mailboxId: string; conn: MailboxConnection; options: SyncOptions; dueAt: Date | null },
+): Promise<{ stored: number; complete: boolean }> {
+  const { options } = input;
+  const startedAt = new Date();
+  const [m] = await db.select().from(mailboxes).where(and(eq(mailboxes.id, input.mailboxId), eq(mailboxes.leaseOwner, options.workerId)));
+  if (!m) throw new LeaseLostError(input.mailboxId);
+  const started = Date.now();
+  const result = await syncImapOn(client, {
+    db,
+    mailbox: m,
+    conn: input.conn,
+    options,
+    shouldStop: (next) => !!options.signal?.aborted || (next > 0 && Date.now() - started >= options.budgetMs),
+    onConnection: () => {},
+    messageAlertRecipients: [m.ownerId],
+  });
+  const intervalMs = options.intervalMs ?? input.conn.profile.minPollingIntervalMinutes * 60_000;
+  // As recordSyncSuccess, without giving the lease back; next_sync_at is when polling resumes if the session ends.
+  await db.execute(sql`
+    update mailboxes set last_sync_at = now(), next_sync_at = now() + ${intervalMs} * interval '1 millisecond',
+           incoming_status = 'success', consecutive_failures = 0, first_failure_at = null,
+           lease_expires_at = now() + ${options.leaseMs} * interval '1 millisecond'
+     where id = ${m.id} and lease_owner = ${options.workerId}`);
+  await recordSyncRun(db, {
+    mailboxId: m.id,
+    profileId: m.profileId,
+    protocol: "imap",
+    workerId: options.workerId,
+    result: result.complete ? "synced" : "partial",
+    errorCode: null,
+    stored: result.stored,
+    dueAt: input.dueAt,
+    startedAt,
+    finishedAt: new Date(),
+  });
+  return result;
+}
