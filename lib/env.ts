@@ -31,6 +31,8 @@ const schema = z.object({
   MAILROOM_MAX_MESSAGE_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
   /** Connection and greeting timeout for mail servers. */
   MAILROOM_MAIL_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /** Incoming sync: TCP connect, TLS handshake and greeting each wait at most this long (capped by MAILROOM_MAIL_TIMEOUT_MS). */
+  MAILROOM_GREETING_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   MAILROOM_WORKER_ID: z.string().optional(),
   /**
    * The most IMAP sessions one worker holds open for push (IDLE); workers share the

@@ -91,5 +91,25 @@ export const connectionSlots = pgTable(
   (t) => [primaryKey({ columns: [t.key, t.slot] })],
 );
 
+/**
+ * The circuit breaker of an incoming server (lib/sync/host-circuit.ts), shared by every
+ * worker. `host` is the profile's incoming host and port (lower(host):port). Timeouts in
+ * a row count up; at the threshold the circuit opens until `open_until`, then one probe
+ * mailbox (`probe_owner` "<worker>/<mailbox>", until `probe_until`) is claimed while the
+ * host's other mailboxes wait. Any answer from the server deletes the row.
+ */
+export const hostCircuits = pgTable("host_circuits", {
+  host: text("host").primaryKey(),
+  /** Timeouts in a row from this host (any mailbox, any worker). */
+  timeouts: integer("timeouts").notNull().default(0),
+  /** How often the circuit opened in a row (a failed probe opens it again, for longer); 0 = closed. */
+  trips: integer("trips").notNull().default(0),
+  openedAt: timestamp("opened_at", { withTimezone: true }),
+  openUntil: timestamp("open_until", { withTimezone: true }),
+  probeOwner: text("probe_owner"),
+  probeUntil: timestamp("probe_until", { withTimezone: true }),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
 export type Mailbox = typeof mailboxes.$inferSelect;
 export type NewMailbox = typeof mailboxes.$inferInsert;

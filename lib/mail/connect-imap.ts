@@ -29,6 +29,8 @@ export type IncomingSessionSettings = {
    * and an IDLE is re-issued every MAX_IDLE_MS (RFC 2177: before 29 minutes).
    */
   held?: boolean;
+  /** Budget for connecting (TCP and TLS) and for the greeting, when shorter than `timeoutMs`. Default `timeoutMs`. */
+  greetingTimeoutMs?: number;
 };
 
 const HELD_SOCKET_TIMEOUT_MS = 3 * 60_000;
@@ -48,6 +50,7 @@ export async function connectImap(s: IncomingSessionSettings): Promise<ImapFlow>
     throw new Error("CRAM-MD5 is not supported for IMAP by the IMAP library (it offers PLAIN and LOGIN)");
   }
   const timeoutMs = s.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const greetingMs = Math.min(s.greetingTimeoutMs ?? timeoutMs, timeoutMs);
   const loginMethod = s.authMethod === "plain" ? "AUTH=PLAIN" : s.authMethod === "login" ? "AUTH=LOGIN" : undefined;
   const client = new ImapFlow({
     host: s.host,
@@ -59,8 +62,8 @@ export async function connectImap(s: IncomingSessionSettings): Promise<ImapFlow>
     // imapflow signs in with OAUTHBEARER when offered, else XOAUTH2, given an access token.
     auth: isOAuth(s.auth) ? { user: s.auth.user, accessToken: s.auth.accessToken } : { user: s.auth.user, pass: s.auth.pass, loginMethod },
     logger: false,
-    connectionTimeout: timeoutMs,
-    greetingTimeout: timeoutMs,
+    connectionTimeout: greetingMs,
+    greetingTimeout: greetingMs,
     // Longer than the greeting timeout, so a silent server reports GREETING_TIMEOUT, not a bare socket timeout.
     socketTimeout: s.held ? Math.max(HELD_SOCKET_TIMEOUT_MS, timeoutMs + 1_000) : timeoutMs + 1_000,
     disableAutoIdle: true,

@@ -14,7 +14,16 @@ import { assertPortAllowed } from "./port-policy";
 export async function connectPop3Session(s: IncomingSessionSettings): Promise<Pop3Client> {
   assertPortAllowed(s.port);
   const timeoutMs = s.timeoutMs ?? 30_000;
-  const client = await connectPop3({ host: s.host, port: s.port, tls: s.tls ? "implicit" : "none", ca: s.ca, timeoutMs, allowUnencrypted: s.allowUnencrypted });
+  const greetingMs = Math.min(s.greetingTimeoutMs ?? timeoutMs, timeoutMs);
+  const client = await connectPop3({
+    host: s.host,
+    port: s.port,
+    tls: s.tls ? "implicit" : "none",
+    ca: s.ca,
+    timeoutMs: greetingMs,
+    idleTimeoutMs: timeoutMs,
+    allowUnencrypted: s.allowUnencrypted,
+  });
   try {
     let capa = await client.capa();
     if (!s.tls && (capa.has("STLS") || !s.allowUnencrypted)) {

@@ -40,5 +40,6 @@ export function incomingSession(conn: MailboxConnection, auth: MailAuth, options
     auth,
     ca: conn.ca,
     timeoutMs: options.mailTimeoutMs,
+    greetingTimeoutMs: Math.min(options.greetingTimeoutMs, options.mailTimeoutMs),
   };
 }

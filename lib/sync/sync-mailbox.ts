@@ -14,6 +14,7 @@ import { syncImap } from "./sync-imap";
 import type { SyncOptions } from "./sync-options";
 import { syncPop3 } from "./sync-pop3";
 import { updateSyncCursor } from "./update-sync-cursor";
+import { circuitSignal, hostKey, recordHostAnswered, recordHostTimeout, releaseProbe } from "./host-circuit";
 import { settingsError } from "../mail/settings-error";
 import { resolveMailAuth } from "../credentials/resolve-mail-auth";
 import { recheckRefusedToken } from "../credentials/recheck-refused-token";
@@ -46,6 +47,7 @@ export async function syncMailbox(db: Db, mailboxId: string, options: SyncOption
   const startedAt = new Date();
   const facts: RunFacts = {};
   const outcome = await syncClaimed(db, mailboxId, options, facts);
+  await releaseProbe(db, `${options.workerId}/${mailboxId}`).catch((err) => log("warn", "could not release a circuit probe (it expires with the lease)", { mailboxId, err }));
   // A sync that waited for a slot or lost its lease did not run: nothing to draw or count.
   if (facts.protocol && (outcome.result !== "waiting" && outcome.result !== "lease_lost")) {
     await recordSyncRun(db, {
@@ -139,6 +141,12 @@ async function syncClaimed(db: Db, mailboxId: string, options: SyncOptions, fact
     messageAlertRecipients: [m.ownerId],
   };
   const where = { mailboxId, protocol: conn.incoming.protocol, host: conn.incoming.host, port: conn.incoming.port, workerId: options.workerId };
+  // The server's circuit (shared by all workers) learns whether it answered; a lost update only delays it.
+  const host = hostKey(conn.incoming.host, conn.incoming.port);
+  const tellCircuit = (signal: "timeout" | "answered" | "none") =>
+    (signal === "timeout" ? recordHostTimeout(db, { host, probeOwner: slotOwner, options }) : signal === "answered" ? recordHostAnswered(db, host) : Promise.resolve()).catch(
+      (err) => log("warn", "could not update the server's circuit", { ...where, err }),
+    );
   // What it stored is committed with its cursor; it comes back when a slot is free, like a sync that found none.
   const waitForSlot = async (stored: number): Promise<SyncOutcome> => {
     await releaseForLater(db, mailboxId, options.workerId, options.slotWaitMs);
@@ -170,12 +178,14 @@ async function syncClaimed(db: Db, mailboxId: string, options: SyncOptions, fact
       };
       const error = cutAtDeadline ? timeoutError(conn, hardCutMs) : await recheckRefusedToken(db, conn.incoming.credentials, classifyMailError(err, errorCtx), errorCtx);
       const decided = await recordSyncFailure(db, target, error, { intervalMs, options });
+      await tellCircuit(circuitSignal({ ok: false, error, cutAtDeadline }));
       log("warn", "sync failed", { ...where, kind: error.kind, code: error.code, detail: error.detail, failures: m.consecutiveFailures + 1, decided });
       return { mailboxId, result: decided, stored: 0, error };
     }
     if (leaseLost) return { mailboxId, result: "lease_lost", stored: result.stored };
     if (slotLost) return await waitForSlot(result.stored);
     await recordSyncSuccess(db, target, { complete: result.complete, intervalMs, options });
+    await tellCircuit("answered");
     log("info", "sync done", { ...where, stored: result.stored, complete: result.complete, ms: Date.now() - started });
     return { mailboxId, result: result.complete ? "synced" : "partial", stored: result.stored };
   } finally {

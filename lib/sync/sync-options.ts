@@ -16,6 +16,19 @@ export type SyncOptions = {
   maxMessageBytes: number;
   /** Every socket phase (connect, greeting, each reply) waits at most this long (MAILROOM_MAIL_TIMEOUT_MS). */
   mailTimeoutMs: number;
+  /**
+   * Connecting (TCP, TLS) and the server's greeting wait at most this long
+   * (MAILROOM_GREETING_TIMEOUT_MS, never more than `mailTimeoutMs`): a server that
+   * accepts and never answers frees its lane in seconds, while a big FETCH still
+   * gets the long socket timeout.
+   */
+  greetingTimeoutMs: number;
+  /** Timeouts in a row from one server host before its circuit opens (lib/sync/host-circuit.ts). */
+  circuitThreshold: number;
+  /** How long an opened circuit waits before one probe; doubled by each failed probe… */
+  circuitOpenMs: number;
+  /** …up to this. */
+  circuitOpenCapMs: number;
   /** Overrides the profile's minimum polling interval (tests). */
   intervalMs?: number;
   /** Backoff never waits longer than this. */
@@ -44,6 +57,10 @@ export function resolveSyncOptions(overrides: Partial<SyncOptions> & { workerId:
     batchMaxBytes: 16 * 1024 * 1024,
     maxMessageBytes: e.MAILROOM_MAX_MESSAGE_BYTES,
     mailTimeoutMs: e.MAILROOM_MAIL_TIMEOUT_MS,
+    greetingTimeoutMs: e.MAILROOM_GREETING_TIMEOUT_MS,
+    circuitThreshold: 3,
+    circuitOpenMs: 30_000,
+    circuitOpenCapMs: 10 * 60_000,
     backoffCapMs: 30 * 60_000,
     slotWaitMs: 2_000,
     warnAfterFailures: 3,

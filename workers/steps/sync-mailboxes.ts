@@ -10,7 +10,8 @@ import { createDueTimer, IDLE_MS } from "./due-timer";
  * How many mailboxes one worker process syncs at once. A sync mostly waits on the
  * mail server and Postgres (a worker used ~15% of a core at 4 lanes), so lanes are
  * cheap; each mailbox's connection budget (connection_slots) still caps what one
- * server sees.
+ * server sees, and each server host holds at most its fair share of the lanes
+ * (lib/sync/claim-due-mailboxes.ts).
  */
 const DEFAULT_CONCURRENCY = 24;
 
@@ -37,7 +38,8 @@ export function createSyncMailboxesStep(overrides: Partial<SyncOptions> & { conc
       return 0;
     }
     const options = resolveSyncOptions({ ...optionOverrides, workerId: ctx.workerId, signal: ctx.signal });
-    const ids = await claimDueMailboxes(ctx.db, { workerId: ctx.workerId, limit: free, leaseMs: options.leaseMs });
+    // lanes: each server host gets its fair share of this worker's lanes, so one that hangs cannot take them all.
+    const ids = await claimDueMailboxes(ctx.db, { workerId: ctx.workerId, limit: free, leaseMs: options.leaseMs, lanes: concurrency });
     saturated = ids.length >= free;
     if (!saturated) due.plan(await nextDueIn(ctx.db, IDLE_MS), ids.length);
     for (const id of ids) {

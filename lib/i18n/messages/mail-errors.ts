@@ -59,6 +59,8 @@ export const en = {
     "The mailbox's stored credentials could not be opened on this server — the operator should check MAILROOM_SECRET_KEY. Will retry.",
   "mailError.cramMd5Imap": "CRAM-MD5 is not available for IMAP — set '{authField}' to 'Automatic', PLAIN or LOGIN.",
   "mailError.syncCutOff": "The sync with {host}:{port} was still busy after {seconds} s and was cut off — will retry.",
+  "mailError.hostNotAnswering":
+    "{host}:{port} has stopped answering (several mailboxes on it timed out) — this mailbox waits while Mailroom tries one mailbox at a time, and syncs as soon as the server answers again.",
 } as const;
 
 export const ja: Record<keyof typeof en, string> = {
@@ -117,4 +119,6 @@ export const ja: Record<keyof typeof en, string> = {
     "メールボックスに保存された資格情報をこのサーバーで開けませんでした — 運用担当者は MAILROOM_SECRET_KEY を確認してください。再試行します。",
   "mailError.cramMd5Imap": "IMAP では CRAM-MD5 を使用できません — 「{authField}」を「自動」、PLAIN、LOGIN のいずれかにしてください。",
   "mailError.syncCutOff": "{host}:{port} との同期が {seconds} 秒たっても終わらなかったため打ち切りました — 再試行します。",
+  "mailError.hostNotAnswering":
+    "{host}:{port} が応答しなくなりました (このサーバーの複数のメールボックスがタイムアウトしました) — Mailroom が一度に 1 つのメールボックスで確認している間、このメールボックスは待機し、サーバーが再び応答すればすぐに同期します。",
 };
