@@ -2,6 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { log } from "../log";
 import { hostKeySql } from "./host-circuit";
+import { heldForPush } from "./push-sessions-sql";
 
 /** `col in (values)`, or false for no values. */
 function inList(col: SQL, values: string[]): SQL {
@@ -40,7 +41,8 @@ export function fairShares(wants: Map<string, number>, lanes: number): Map<strin
  * Server hosts (the profile's incoming host and port) share fairly, so that many
  * mailboxes on one dead server cannot starve the rest:
  * - given `lanes` (the worker's concurrency), a host holds at most its fair share
- *   of this worker's lanes (fairShares), counting what it holds already;
+ *   of this worker's lanes (fairShares), counting the syncs it runs already (a
+ *   push session's lease is no lane);
  * - a host whose circuit is open (lib/sync/host-circuit.ts) gets nothing; once
  *   its open time is over, one probe mailbox — claimed by one worker only: the
  *   circuit row is locked (skip locked) and marked with the probe.
@@ -77,6 +79,7 @@ export async function claimDueMailboxes(db: Db, input: { workerId: string; limit
         select ${hostKeySql} as host, count(*)::int as n
           from mailboxes h join profiles p on p.id = h.profile_id
          where h.lease_owner = ${input.workerId} and h.lease_expires_at > now()
+           and not ${heldForPush("h")}
          group by 1)
       select host, sum(due)::int as due, sum(held)::int as held
         from (select host, 1 as due, 0 as held, coalesce(next_sync_at, '-infinity') as at from due

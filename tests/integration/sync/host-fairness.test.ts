@@ -47,6 +47,16 @@ test("a host with many due mailboxes takes its fair share of a worker's lanes, n
   expect(await claimDueMailboxes(t.db, { workerId: "w2", limit: 24, lanes: 24, ...lease })).toHaveLength(19);
 });
 
+test("a push session's lease is no lane: a host with many held sessions still gets its share for polling", async () => {
+  await reset();
+  const pushy = await hostWith(2004, 30);
+  const held = pushy.ids.slice(0, 25);
+  await t.db.execute(sql`update mailboxes set lease_owner = 'w', lease_expires_at = now() + interval '1 minute', push_state = 'idle'
+    where id in (${sql.join(held.map((id) => sql`${id}::uuid`), sql`, `)})`);
+  expect((await claimDueMailboxes(t.db, { workerId: "w", limit: 24, lanes: 24, ...lease })).sort()).toEqual(pushy.ids.slice(25).sort());
+  await t.db.execute(sql`update mailboxes set lease_owner = null, lease_expires_at = null, push_state = null`);
+});
+
 test("the circuit: open after 3 timeouts in a row, then one probe among concurrent claimers; a failed probe opens it for twice as long; an answer closes it", async () => {
   await reset();
   const dead = await hostWith(2003, 10);
