@@ -29,6 +29,13 @@ export type EmailList = {
   page: number;
   pageSize: number;
   query: string;
+  /**
+   * Keyset cursors for the pager: the last message shown (link to older mail with
+   * `before`), null when there is nothing older; the first one shown (newer mail with
+   * `after`), null on the first page.
+   */
+  older: number | null;
+  newer: number | null;
 };
 
 /**
@@ -57,7 +64,15 @@ function likeContaining(text: string): string {
 export async function listEmails(
   db: Db,
   actor: Actor | null,
-  input: { mailboxId: string; query?: string; page?: number | string; pageSize?: number },
+  input: {
+    mailboxId: string;
+    query?: string;
+    page?: number | string;
+    pageSize?: number;
+    /** Keyset paging: the page of messages older than this message id (`before`) or newer (`after`). */
+    before?: number | string;
+    after?: number | string;
+  },
 ): Promise<EmailList> {
   const where = readableMailboxes(actor, input.mailboxId);
   if (!isUuid(input.mailboxId)) throw mailNotFound();
@@ -80,9 +95,63 @@ export async function listEmails(
       ? sql`${emails.searchCjkBigrams} like ${`% ${query} %`}`
       : sql`${emailSearchText(emails)} like lower(${pattern})`;
   const filter = and(eq(emails.mailboxId, mailbox.id), search);
-
+  const columns = {
+    id: emails.id,
+    fromAddress: emails.fromAddress,
+    fromName: emails.fromName,
+    subject: emails.subject,
+    sentAt: emails.sentAt,
+    storedAt: emails.storedAt,
+    sizeBytes: emails.sizeBytes,
+    hasAttachments: emails.hasAttachments,
+    unparsed: sql<boolean>`${emails.parseError} is not null`,
+    oversized: emails.oversized,
+  };
+  // "nulls last" as emails_list_idx is declared (drizzle's .desc() there means DESC NULLS LAST): a plain DESC
+  // is NULLS FIRST, which the index cannot give, so Postgres scanned and sorted the whole mailbox on every page.
+  const newestFirst = [sql`${emails.storedAt} desc nulls last`, sql`${emails.id} desc nulls last`];
   const count = async (limit: number) =>
     (await db.select({ n: sql<number>`count(*)::int` }).from(db.select({ one: sql`1`.as("one") }).from(emails).where(filter).limit(limit).as("capped")))[0].n;
+
+  const cursor = cursorOf(input);
+  if (cursor) {
+    // Keyset paging: a page starts where the one before it ended, read from the list index however
+    // deep it is (OFFSET reads and skips every row before it). The cursor must be a message of this mailbox.
+    const at = sql`(select ${emails.storedAt}, ${emails.id} from ${emails} where ${emails.id} = ${cursor.id} and ${emails.mailboxId} = ${mailbox.id})`;
+    const older = cursor.direction === "before";
+    const [rows, n, found] = await Promise.all([
+      db
+        .select(columns)
+        .from(emails)
+        .where(and(filter, older ? sql`(${emails.storedAt}, ${emails.id}) < ${at}` : sql`(${emails.storedAt}, ${emails.id}) > ${at}`))
+        .orderBy(...(older ? newestFirst : [sql`${emails.storedAt} asc nulls first`, sql`${emails.id} asc nulls first`]))
+        .limit(pageSize + 1),
+      count(COUNT_CAP + 1),
+      db.select({ id: emails.id }).from(emails).where(and(eq(emails.id, cursor.id), eq(emails.mailboxId, mailbox.id))),
+    ]);
+    const more = rows.length > pageSize;
+    // Newer than a message on the first page is the first page: shown by the plain branch below.
+    if (found.length && rows.length && (older || more)) {
+      const pageRows = rows.slice(0, pageSize);
+      if (!older) pageRows.reverse();
+      const capped = n > COUNT_CAP;
+      return {
+        mailbox,
+        rows: pageRows,
+        total: capped ? COUNT_CAP : n,
+        totalCapped: capped,
+        // Only a label here (the cursor decides the rows): "page N" as the links counted it.
+        page: Math.max(page, 2),
+        pageSize,
+        query,
+        older: older ? (more ? pageRows[pageRows.length - 1].id : null) : pageRows[pageRows.length - 1].id,
+        newer: pageRows[0].id,
+      };
+    }
+    // A cursor that is gone (its message deleted) or from another mailbox: the first page.
+    page = 1;
+  }
+
   if (page > 1) {
     // A page past the end (an old link, a hand-typed number) shows the last page, not an empty one.
     const before = await count((page - 1) * pageSize + 1);
@@ -91,29 +160,28 @@ export async function listEmails(
   const offset = (page - 1) * pageSize;
   // Count at most one row past the cap (or past this page, so "next" shows when there is more).
   const countLimit = Math.max(COUNT_CAP, offset + pageSize) + 1;
-  const [rows, n] = await Promise.all([
-    db
-      .select({
-        id: emails.id,
-        fromAddress: emails.fromAddress,
-        fromName: emails.fromName,
-        subject: emails.subject,
-        sentAt: emails.sentAt,
-        storedAt: emails.storedAt,
-        sizeBytes: emails.sizeBytes,
-        hasAttachments: emails.hasAttachments,
-        unparsed: sql<boolean>`${emails.parseError} is not null`,
-        oversized: emails.oversized,
-      })
-      .from(emails)
-      .where(filter)
-      // "nulls last" as emails_list_idx is declared (drizzle's .desc() there means DESC NULLS LAST): a plain DESC
-      // is NULLS FIRST, which the index cannot give, so Postgres scanned and sorted the whole mailbox on every page.
-      .orderBy(sql`${emails.storedAt} desc nulls last`, sql`${emails.id} desc nulls last`)
-      .limit(pageSize)
-      .offset(offset),
-    count(countLimit),
-  ]);
+  const [rows, n] = await Promise.all([db.select(columns).from(emails).where(filter).orderBy(...newestFirst).limit(pageSize + 1).offset(offset), count(countLimit)]);
   const totalCapped = n >= countLimit;
-  return { mailbox, rows, total: totalCapped ? countLimit - 1 : n, totalCapped, page, pageSize, query };
+  const pageRows = rows.slice(0, pageSize);
+  return {
+    mailbox,
+    rows: pageRows,
+    total: totalCapped ? countLimit - 1 : n,
+    totalCapped,
+    page,
+    pageSize,
+    query,
+    older: rows.length > pageSize ? pageRows[pageRows.length - 1].id : null,
+    newer: page > 1 && pageRows.length ? pageRows[0].id : null,
+  };
+}
+
+/** The keyset cursor of a request: `before` wins over `after`; junk is no cursor. */
+function cursorOf(input: { before?: number | string; after?: number | string }): { id: number; direction: "before" | "after" } | null {
+  for (const direction of ["before", "after"] as const) {
+    const raw = input[direction];
+    const id = typeof raw === "number" ? raw : typeof raw === "string" && /^\d{1,15}$/.test(raw) ? Number(raw) : NaN;
+    if (Number.isSafeInteger(id) && id > 0) return { id, direction };
+  }
+  return null;
 }

@@ -106,6 +106,42 @@ describe("listing a mailbox's mail", () => {
     for (const page of ["x", -3, 0, NaN]) expect((await listEmails(t.db, alice, { mailboxId: bulk, pageSize: 50, page })).page, String(page)).toBe(1);
   });
 
+  test("keyset paging: older and newer by cursor walk a big mailbox without gaps or repeats; stale cursors give the first page", async () => {
+    const deep = await makeMailbox(alice, "queue", "deep");
+    const other = await makeMailbox(bob, "queue", "other");
+    await sql`
+      insert into emails (mailbox_id, source_key, message_id, content_hash, from_address, from_name, to_list, subject, text_body, size_bytes, stored_at)
+      select ${deep}, 'imap:1:' || g, '<deep' || g || '@example.org>', md5(g::text), 'sender@example.org', 'Sender', '[]'::jsonb,
+             'Deep ' || g, 'hi', 100, timestamptz '2025-01-01' + (g / 2) * interval '1 minute'
+        from generate_series(1, 1210) g`; // two messages per minute: the id breaks the tie
+    const seen: number[] = [];
+    let list = await listEmails(t.db, alice, { mailboxId: deep, pageSize: 100 });
+    expect(list).toMatchObject({ page: 1, newer: null, totalCapped: true });
+    for (let page = 2; ; page++) {
+      seen.push(...list.rows.map((r) => r.id));
+      if (list.older === null) break;
+      expect(list.older).toBe(list.rows[list.rows.length - 1].id);
+      list = await listEmails(t.db, alice, { mailboxId: deep, pageSize: 100, before: String(list.older), page });
+      expect(list.page).toBe(page);
+    }
+    expect(seen.length).toBe(1210);
+    expect(new Set(seen).size).toBe(1210);
+    expect(list.rows.map((r) => r.subject).slice(-2)).toEqual(["Deep 2", "Deep 1"]);
+    // Back: newer than the first row of the last page is the page before it, in the same order.
+    const back = await listEmails(t.db, alice, { mailboxId: deep, pageSize: 100, after: String(list.newer), page: 12 });
+    expect(back.rows.map((r) => r.id)).toEqual(seen.slice(1100, 1200));
+    expect(back).toMatchObject({ page: 12, newer: seen[1100], older: seen[1199] });
+    // Newer than something on the first page is the first page; a cursor from another mailbox or junk too.
+    const [otherMail] = await sql`insert into emails (mailbox_id, source_key, content_hash, size_bytes, subject) values (${other}, 'x', 'x', 1, 'not yours') returning id`;
+    for (const cursor of [{ after: String(seen[10]) }, { before: String(otherMail.id) }, { before: "junk" }, { after: "-1" }]) {
+      const first = await listEmails(t.db, alice, { mailboxId: deep, pageSize: 100, ...cursor });
+      expect({ page: first.page, first: first.rows[0].id, newer: first.newer }, JSON.stringify(cursor)).toEqual({ page: 1, first: seen[0], newer: null });
+    }
+    // The search applies to cursor pages too.
+    const found = await listEmails(t.db, alice, { mailboxId: deep, pageSize: 5, query: "deep 12", before: String(seen[0]), page: 2 });
+    expect(found.rows.every((r) => r.subject.startsWith("Deep 12"))).toBe(true);
+  });
+
   test("search finds words in the body text, and Japanese words in subject, sender and body", async () => {
     const box = await makeMailbox(alice, "queue", "japanese");
     await storeTestEmail(sql, box, { from: { name: "山田 太郎", address: "yamada@example.jp" }, to: "alice@example.com", subject: "来週の打ち合わせ", text: "お世話になっております。\n請求書を添付いたします。" });

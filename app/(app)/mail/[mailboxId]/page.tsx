@@ -13,14 +13,20 @@ export default async function MailListPage({
   searchParams,
 }: {
   params: Promise<{ mailboxId: string }>;
-  searchParams: Promise<{ q?: string; page?: string }>;
+  searchParams: Promise<{ q?: string; page?: string; before?: string; after?: string }>;
 }) {
   const actor = await requireActor("mailbox:read-own");
   const [t, locale, { mailboxId }, sp, timeZone] = await Promise.all([getT(), getLocale(), params, searchParams, getTimeZone()]);
   const query = typeof sp.q === "string" ? sp.q : "";
-  const list = await loadOr404(listEmails(getDb(), actor, { mailboxId, query, page: sp.page }));
+  const list = await loadOr404(listEmails(getDb(), actor, { mailboxId, query, page: sp.page, before: sp.before, after: sp.after }));
   const base = `/mail/${list.mailbox.id}`;
-  const href = (page: number) => `${base}?${new URLSearchParams({ ...(list.query ? { q: list.query } : {}), page: String(page) })}`;
+  const href = (page: number, cursor: { before?: number; after?: number } = {}) => {
+    const q = new URLSearchParams({ ...(list.query ? { q: list.query } : {}), ...(page > 1 ? { page: String(page) } : {}) });
+    if (page > 1 && cursor.before) q.set("before", String(cursor.before));
+    if (page > 1 && cursor.after) q.set("after", String(cursor.after));
+    const s = q.toString();
+    return s ? `${base}?${s}` : base;
+  };
   return (
     <section>
       <h1 className="mb-1 text-2xl font-semibold">{t("mail.title", { name: list.mailbox.name })}</h1>
@@ -46,35 +52,36 @@ export default async function MailListPage({
       {list.rows.length === 0 ? (
         <EmptyState message={list.query ? t("mail.noMatch", { query: list.query }) : t("mail.empty")} />
       ) : (
-        <table className="w-full border-collapse bg-white text-sm shadow-sm">
+        <table className="w-full border-collapse bg-white text-sm shadow-sm [&_td]:px-3 [&_td]:py-2 [&_th]:px-3 [&_th]:py-2">
           <thead className="bg-slate-100 text-left">
             <tr>
-              <th className="px-3 py-2">{t("mail.from")}</th>
-              <th className="px-3 py-2">{t("mail.subject")}</th>
-              <th className="px-3 py-2">{t("mail.date")}</th>
+              <th>{t("mail.from")}</th>
+              <th>{t("mail.subject")}</th>
+              <th>{t("mail.date")}</th>
             </tr>
           </thead>
-          <tbody>
+          <tbody className="[&>tr]:border-t [&>tr]:border-slate-200">
             {list.rows.map((m) => (
-              <tr key={m.id} className="border-t border-slate-200">
-                <td className="max-w-64 truncate px-3 py-2" title={m.fromAddress}>{m.fromName || m.fromAddress}</td>
-                <td className="px-3 py-2">
+              <tr key={m.id}>
+                <td className="max-w-64 truncate" title={m.fromAddress}>{m.fromName || m.fromAddress}</td>
+                <td>
                   <Link href={`${base}/${m.id}`} className="text-blue-700 hover:underline">{m.subject || t("mail.noSubject")}</Link>
                   {m.hasAttachments && <span className="ml-2" title={t("mail.hasAttachments")} aria-label={t("mail.hasAttachments")}>📎</span>}
                   <MailFlags unparsed={m.unparsed} oversized={m.oversized} t={t} />
                 </td>
-                <td className="whitespace-nowrap px-3 py-2">{(m.sentAt ?? m.storedAt).toLocaleString(locale, { timeZone })}</td>
+                <td className="whitespace-nowrap">{(m.sentAt ?? m.storedAt).toLocaleString(locale, { timeZone })}</td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
       {list.totalCapped ? (
-        // Beyond the count cap the last page is unknown: "Page 3 of 20+", and next is always there.
+        // Beyond the count cap the last page is unknown: "Page 3 of 20+". Previous and next are keyset
+        // cursors (the first and last message shown), so a deep page costs what the first one does.
         <nav aria-label="pagination" className="mt-4 flex items-center gap-4 text-sm">
-          {list.page > 1 ? <Link href={href(list.page - 1)} className="text-blue-700 hover:underline">{t("common.previous")}</Link> : <span className="text-slate-400">{t("common.previous")}</span>}
-          <span>{t("common.pageOf", { page: list.page, pages: `${Math.floor(list.total / list.pageSize).toLocaleString(locale)}+` })}</span>
-          <Link href={href(list.page + 1)} className="text-blue-700 hover:underline">{t("common.next")}</Link>
+          {list.page > 1 && list.newer ? <Link href={href(list.page - 1, { after: list.newer })} className="text-blue-700 hover:underline">{t("common.previous")}</Link> : <span className="text-slate-400">{t("common.previous")}</span>}
+          <span>{t("common.pageOf", { page: list.page, pages: `${Math.max(Math.floor(list.total / list.pageSize), list.page).toLocaleString(locale)}+` })}</span>
+          {list.older ? <Link href={href(list.page + 1, { before: list.older })} className="text-blue-700 hover:underline">{t("common.next")}</Link> : <span className="text-slate-400">{t("common.next")}</span>}
         </nav>
       ) : (
         <Pager page={list.page} pageSize={list.pageSize} total={list.total} href={href} t={t} />
