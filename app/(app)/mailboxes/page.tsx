@@ -9,7 +9,7 @@ import { getDb } from "@/lib/server/db";
 import { getLocale, getT, getTimeZone } from "@/lib/server/locale";
 import { requireActor } from "@/lib/server/session";
 import { deliveryLabel, enabledLabel, statusLabel, statusTone, when } from "./mailbox-text";
-import { SelectionForm } from "./selection-form";
+import { SELECTION_FORM_ID, SelectionForm } from "./selection-form";
 
 type Search = { filter?: string; profileId?: string; q?: string; sort?: string; dir?: string; page?: string };
 
@@ -31,7 +31,7 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
     const active = list.sort === key;
     const dir = active && list.direction === "asc" ? "desc" : "asc";
     return (
-      <th className="px-2 py-2" aria-sort={active ? (list.direction === "asc" ? "ascending" : "descending") : undefined}>
+      <th aria-sort={active ? (list.direction === "asc" ? "ascending" : "descending") : undefined}>
         <Link href={href({ sort: key, dir, page: "1" })} className="hover:underline">
           {label}
           {active ? (list.direction === "asc" ? " ▲" : " ▼") : ""}
@@ -80,55 +80,55 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
       {list.items.length === 0 ? (
         <EmptyState message={t("empty.mailboxes")} />
       ) : (
-        <SelectionForm locale={locale} can={allowed}>
+        <>
+          <SelectionForm locale={locale} can={allowed} />
           <div className="overflow-x-auto">
-            <table className="w-full border-collapse bg-white text-sm shadow-sm">
+            {/* Cell padding from the table, not on every cell: the markup is sent twice (HTML and RSC data). */}
+            <table className="w-full border-collapse bg-white text-sm shadow-sm [&_td]:px-2 [&_td]:py-2 [&_th]:px-2 [&_th]:py-2">
               <thead className="bg-slate-100 text-left">
                 <tr>
-                  <th className="px-2 py-2"><span className="sr-only">{t("mailboxes.select")}</span></th>
+                  <th><span className="sr-only">{t("mailboxes.select")}</span></th>
                   {sortHeader("name", t("mailboxes.col.name"))}
                   {sortHeader("address", t("mailboxes.col.address"))}
                   {sortHeader("owner", t("mailboxes.col.owner"))}
                   {sortHeader("kind", t("mailboxes.col.kind"))}
                   {sortHeader("profile", t("mailboxes.col.profile"))}
-                  <th className="px-2 py-2">{t("mailboxes.col.delivery")}</th>
+                  <th>{t("mailboxes.col.delivery")}</th>
                   {sortHeader("approved", t("mailboxes.col.approved"))}
                   {sortHeader("incoming", t("mailboxes.col.status"))}
-                  <th className="px-2 py-2">{t("mailboxes.col.enabled")}</th>
+                  <th>{t("mailboxes.col.enabled")}</th>
                   {sortHeader("lastSync", t("mailboxes.col.lastSync"))}
                   {sortHeader("nextSync", t("mailboxes.col.nextSync"))}
                 </tr>
               </thead>
-              <tbody>
+              <tbody className="[&_tr]:border-t [&_tr]:border-slate-200 [&_tr]:align-top">
                 {list.items.map((m) => (
-                  <tr key={m.id} className="border-t border-slate-200 align-top" data-mailbox-row={m.emailAddress}>
-                    <td className="px-2 py-2">
-                      <input type="checkbox" name="ids" value={m.id} aria-label={t("mailboxes.selectMailbox", { name: m.name })} />
+                  <tr key={m.id} data-mailbox-row={m.emailAddress}>
+                    <td>
+                      <input type="checkbox" name="ids" value={m.id} form={SELECTION_FORM_ID} aria-label={t("mailboxes.selectMailbox", { name: m.name })} />
                     </td>
-                    <td className="px-2 py-2">
-                      <Link href={`/mailboxes/${m.id}`} className="text-blue-700 hover:underline">{m.name}</Link>
+                    <td>
+                      <a href={`/mailboxes/${m.id}`} className="text-blue-700 hover:underline">{m.name}</a>
                     </td>
-                    <td className="px-2 py-2">{m.emailAddress}</td>
-                    <td className="px-2 py-2">{m.ownerName ?? t("mailboxes.none")}</td>
-                    <td className="px-2 py-2">{t(`mailboxes.kind.${m.kind}`)}</td>
-                    <td className="px-2 py-2">{m.profileName ?? t("mailboxes.none")}</td>
-                    <td className="px-2 py-2 text-xs">
-                      {deliveryLabel(t, m.incomingDelivery)} / {deliveryLabel(t, m.outgoingDelivery)} / {deliveryLabel(t, m.actDelivery)}
-                    </td>
-                    <td className="px-2 py-2" data-col="approved">{m.approvedAt ? t("mailboxes.approvedYes") : t("mailboxes.approvedNo")}</td>
-                    <td className="px-2 py-2 text-xs" data-col="status">
+                    <td>{m.emailAddress}</td>
+                    <td>{m.ownerName ?? t("mailboxes.none")}</td>
+                    <td>{t(`mailboxes.kind.${m.kind}`)}</td>
+                    <td>{m.profileName ?? t("mailboxes.none")}</td>
+                    <td className="text-xs">{`${deliveryLabel(t, m.incomingDelivery)} / ${deliveryLabel(t, m.outgoingDelivery)} / ${deliveryLabel(t, m.actDelivery)}`}</td>
+                    <td data-col="approved">{m.approvedAt ? t("mailboxes.approvedYes") : t("mailboxes.approvedNo")}</td>
+                    <td className="text-xs" data-col="status">
                       <span className={statusTone[m.incomingStatus]}>{statusLabel(t, m.incomingStatus)}</span> / <span className={statusTone[m.outgoingStatus]}>{statusLabel(t, m.outgoingStatus)}</span> /{" "}
                       <span className={statusTone[m.actStatus]}>{statusLabel(t, m.actStatus)}</span>
                     </td>
-                    <td className="px-2 py-2" data-col="enabled">{enabledLabel(t, m)}</td>
-                    <td className="px-2 py-2 text-xs">{when(t, locale, m.lastSyncAt, timeZone)}</td>
-                    <td className="px-2 py-2 text-xs">{when(t, locale, m.nextSyncAt, timeZone)}</td>
+                    <td data-col="enabled">{enabledLabel(t, m)}</td>
+                    <td className="text-xs">{when(t, locale, m.lastSyncAt, timeZone)}</td>
+                    <td className="text-xs">{when(t, locale, m.nextSyncAt, timeZone)}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
-        </SelectionForm>
+        </>
       )}
       <Pager page={list.page} pageSize={list.pageSize} total={list.total} href={(p) => href({ page: String(p) })} t={t} />
     </section>

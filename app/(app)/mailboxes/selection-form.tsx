@@ -1,5 +1,5 @@
 "use client";
-import { useActionState, useRef, type ReactNode } from "react";
+import { useActionState } from "react";
 import { FormStatus } from "@/components/form/form-status";
 import type { Locale } from "@/lib/i18n/locales";
 import { translator } from "@/lib/i18n/translate";
@@ -9,18 +9,23 @@ import { initialTestState } from "./test-state";
 
 const button = "rounded border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-800 hover:bg-slate-50 disabled:opacity-60";
 
+/** The id of the selection form: the table's checkboxes join it with form="…". */
+export const SELECTION_FORM_ID = "mailbox-selection";
+
 /**
- * The mailbox list's multi-select: the table (children) holds checkboxes named
- * "ids". Apply defaults and edit open their pages with the selection (GET); test &
- * enable and approve run here and show their outcome above the table.
+ * The mailbox list's multi-select, as a small client island: only the toolbar and the
+ * outcome live here. The table stays server-rendered outside it, its checkboxes named
+ * "ids" tied to this form by their `form` attribute, so the rows are not props of a
+ * client component. Apply defaults and edit open their pages with the selection (GET);
+ * test & enable and approve run here and show their outcome above the table.
  */
-export function SelectionForm({ children, locale, can }: { children: ReactNode; locale: Locale; can: { write: boolean; test: boolean; approve: boolean } }) {
+export function SelectionForm({ locale, can }: { locale: Locale; can: { write: boolean; test: boolean; approve: boolean } }) {
   const t = translator(locale);
   const [state, dispatch, pending] = useActionState(selectionAction, initialTestState);
-  const form = useRef<HTMLFormElement>(null);
-  const selectAll = (on: boolean) => form.current?.querySelectorAll<HTMLInputElement>('input[type=checkbox][name="ids"]').forEach((box) => (box.checked = on));
+  const selectAll = (on: boolean) =>
+    document.querySelectorAll<HTMLInputElement>(`input[type=checkbox][name="ids"][form="${SELECTION_FORM_ID}"]`).forEach((box) => (box.checked = on));
   return (
-    <form ref={form} method="get" action="/mailboxes/apply-defaults" className="flex flex-col gap-3" aria-label={t("mailboxes.select")}>
+    <form id={SELECTION_FORM_ID} method="get" action="/mailboxes/apply-defaults" className="flex flex-col gap-3" aria-label={t("mailboxes.select")}>
       <div className="flex flex-wrap items-center gap-2" role="toolbar">
         <label className="mr-2 flex items-center gap-2 text-sm">
           <input type="checkbox" onChange={(e) => selectAll(e.currentTarget.checked)} /> {t("mailboxes.selectAll")}
@@ -44,7 +49,6 @@ export function SelectionForm({ children, locale, can }: { children: ReactNode; 
       </div>
       <FormStatus state={state} />
       {state.test ? <TestResults test={state.test} locale={locale} /> : null}
-      {children}
     </form>
   );
 }

@@ -35,7 +35,7 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
         <EmptyState message={t("empty.profiles")} />
       ) : (
         <div className="overflow-x-auto">
-          <table className="w-full border-collapse bg-white text-sm shadow-sm">
+          <table className="w-full border-collapse bg-white text-sm shadow-sm [&_td]:px-3 [&_td]:py-2 [&_th]:px-3 [&_th]:py-2">
             <thead className="bg-slate-100 text-left">
               <tr>
                 {header("profiles.col.name", "name")}
@@ -49,28 +49,28 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
                 {header("profiles.col.created", "created")}
               </tr>
             </thead>
-            <tbody>
+            <tbody className="[&>tr]:border-t [&>tr]:border-slate-200">
               {result.items.map((p) => (
-                <tr key={p.id} className="border-t border-slate-200" data-profile-row={p.name}>
-                  <td className="px-3 py-2">
+                <tr key={p.id} data-profile-row={p.name}>
+                  <td>
                     <Link href={`/profiles/${p.id}`} className="text-blue-700 hover:underline">
                       {p.name}
                     </Link>
                   </td>
-                  <td className="px-3 py-2">{t(`profiles.serverType.${p.serverType}`)}</td>
-                  <td className="px-3 py-2 font-mono text-xs">
+                  <td>{t(`profiles.serverType.${p.serverType}`)}</td>
+                  <td className="font-mono text-xs">
                     {t(`profiles.protocol.${p.incomingProtocol}`)} {p.incomingHost}:{p.incomingPort}
                   </td>
-                  <td className="px-3 py-2 font-mono text-xs">
+                  <td className="font-mono text-xs">
                     SMTP {p.outgoingHost}:{p.outgoingPort}
                   </td>
-                  <td className="px-3 py-2">{t(`profiles.mode.${p.credentialMode}`)}</td>
-                  <td className="px-3 py-2" data-testid="default-cell">
+                  <td>{t(`profiles.mode.${p.credentialMode}`)}</td>
+                  <td data-testid="default-cell">
                     {p.isDefault ? <span className="rounded bg-blue-100 px-2 py-0.5 text-xs font-medium text-blue-800">{t("profiles.defaultMarker")}</span> : null}
                   </td>
-                  <td className="px-3 py-2 text-right">{p.mailboxCount}</td>
-                  <td className="px-3 py-2">{p.ownerName ?? t("profiles.noOwner")}</td>
-                  <td className="px-3 py-2">{p.createdAt.toLocaleDateString(locale, { timeZone })}</td>
+                  <td className="text-right">{p.mailboxCount}</td>
+                  <td>{p.ownerName ?? t("profiles.noOwner")}</td>
+                  <td>{p.createdAt.toLocaleDateString(locale, { timeZone })}</td>
                 </tr>
               ))}
             </tbody>
@@ -96,11 +96,11 @@ function SortHeader({
   href: (q: { sort?: ProfileSort; direction?: string }) => string;
   sortByLabel: (column: string) => string;
 }) {
-  if (!sort) return <th className="px-3 py-2">{label}</th>;
+  if (!sort) return <th>{label}</th>;
   const active = result.sort === sort;
   const next = active && result.direction === "asc" ? "desc" : "asc";
   return (
-    <th className="px-3 py-2" aria-sort={active ? (result.direction === "asc" ? "ascending" : "descending") : "none"}>
+    <th aria-sort={active ? (result.direction === "asc" ? "ascending" : "descending") : "none"}>
       <Link href={href({ sort, direction: next })} title={sortByLabel(label)} className="text-blue-800 hover:underline">
         {label}
         {active ? <span aria-hidden="true">{result.direction === "asc" ? " ▲" : " ▼"}</span> : null}

@@ -17,28 +17,28 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           {t("users.new")}
         </Link>
       </div>
-      <table className="w-full border-collapse bg-white text-sm shadow-sm">
+      <table className="w-full border-collapse bg-white text-sm shadow-sm [&_td]:px-3 [&_td]:py-2 [&_th]:px-3 [&_th]:py-2">
         <thead className="bg-slate-100 text-left">
           <tr>
-            <th className="px-3 py-2">{t("field.name")}</th>
-            <th className="px-3 py-2">{t("field.email")}</th>
-            <th className="px-3 py-2">{t("field.role")}</th>
-            <th className="px-3 py-2">{t("users.status")}</th>
-            <th className="px-3 py-2">{t("users.created")}</th>
+            <th>{t("field.name")}</th>
+            <th>{t("field.email")}</th>
+            <th>{t("field.role")}</th>
+            <th>{t("users.status")}</th>
+            <th>{t("users.created")}</th>
           </tr>
         </thead>
-        <tbody>
+        <tbody className="[&>tr]:border-t [&>tr]:border-slate-200">
           {result.rows.map((u) => (
-            <tr key={u.id} className="border-t border-slate-200">
-              <td className="px-3 py-2">
+            <tr key={u.id}>
+              <td>
                 <Link href={`/users/${u.id}`} className="text-blue-700 hover:underline">
                   {u.name}
                 </Link>
               </td>
-              <td className="px-3 py-2">{u.email}</td>
-              <td className="px-3 py-2">{t(`role.${u.role}`)}</td>
-              <td className="px-3 py-2">{u.active ? t("users.active") : t("users.inactive")}</td>
-              <td className="px-3 py-2">{u.createdAt.toLocaleDateString(locale, { timeZone })}</td>
+              <td>{u.email}</td>
+              <td>{t(`role.${u.role}`)}</td>
+              <td>{u.active ? t("users.active") : t("users.inactive")}</td>
+              <td>{u.createdAt.toLocaleDateString(locale, { timeZone })}</td>
             </tr>
           ))}
         </tbody>

@@ -50,31 +50,31 @@ export default async function SentPage({ params, searchParams }: { params: Promi
       {list.rows.length === 0 ? (
         <EmptyState message={t("outbox.sent.empty")} />
       ) : (
-        <table className="w-full border-collapse bg-white text-sm shadow-sm">
+        <table className="w-full border-collapse bg-white text-sm shadow-sm [&_td]:px-3 [&_td]:py-2 [&_th]:px-3 [&_th]:py-2">
           <thead className="bg-slate-100 text-left">
             <tr>
-              <th className="px-3 py-2">{t("outbox.sent.col.created")}</th>
-              <th className="px-3 py-2">{t("outbox.sent.col.to")}</th>
-              <th className="px-3 py-2">{t("outbox.sent.col.subject")}</th>
-              <th className="px-3 py-2">{t("outbox.sent.col.status")}</th>
-              <th className="px-3 py-2">{t("outbox.sent.col.attempts")}</th>
-              <th className="px-3 py-2">{t("outbox.sent.col.details")}</th>
+              <th>{t("outbox.sent.col.created")}</th>
+              <th>{t("outbox.sent.col.to")}</th>
+              <th>{t("outbox.sent.col.subject")}</th>
+              <th>{t("outbox.sent.col.status")}</th>
+              <th>{t("outbox.sent.col.attempts")}</th>
+              <th>{t("outbox.sent.col.details")}</th>
             </tr>
           </thead>
-          <tbody>
+          <tbody className="[&>tr]:border-t [&>tr]:border-slate-200">
             {list.rows.map((r) => (
-              <tr key={r.id} className="border-t border-slate-200 align-top" data-testid={`sent-${r.id}`}>
-                <td className="whitespace-nowrap px-3 py-2">{when(r.createdAt)}</td>
-                <td className="max-w-64 px-3 py-2">{recipients(t, [...r.to, ...r.cc, ...r.bcc])}</td>
-                <td className="px-3 py-2">
+              <tr key={r.id} className="align-top" data-testid={`sent-${r.id}`}>
+                <td className="whitespace-nowrap">{when(r.createdAt)}</td>
+                <td className="max-w-64">{recipients(t, [...r.to, ...r.cc, ...r.bcc])}</td>
+                <td>
                   {r.subject || t("outbox.sent.noSubject")}
                   {r.attachmentCount > 0 ? <span className="ml-2" title={t("outbox.sent.attachments", { count: r.attachmentCount })} aria-label={t("outbox.sent.attachments", { count: r.attachmentCount })}>📎</span> : null}
                 </td>
-                <td className="px-3 py-2">
+                <td>
                   <span data-status={r.status} className={`rounded px-2 py-0.5 text-xs font-medium ${tone[r.status]}`}>{t(`outbox.status.${r.status}`)}</span>
                 </td>
-                <td className="px-3 py-2 text-center">{r.attempts}</td>
-                <td className="px-3 py-2 text-slate-700">{details(t, r, when)}</td>
+                <td className="text-center">{r.attempts}</td>
+                <td className="text-slate-700">{details(t, r, when)}</td>
               </tr>
             ))}
           </tbody>
