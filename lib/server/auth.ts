@@ -16,7 +16,7 @@ class RateLimited extends CredentialsSignin {
 }
 
 /** A session as getActor sees it: the user id and the session version it was issued under. */
-export type SessionWithVersion = { user?: { id?: string }; sessionVersion?: number };
+export type SessionWithVersion = { user?: { id?: string }; sessionVersion?: number; tokenExpiresAt?: number };
 
 // AUTH_SECRET is read by next-auth itself from the environment (npm start provides one).
 export const { handlers, auth, signIn, signOut } = NextAuth({
@@ -62,6 +62,8 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       if (typeof token.uid === "string") session.user.id = token.uid;
       // getActor compares it with the user's current version on every request.
       if (typeof token.sv === "number") (session as SessionWithVersion).sessionVersion = token.sv;
+      // Seconds since the epoch: how long getActor may remember this decoded cookie.
+      if (typeof token.exp === "number") (session as SessionWithVersion).tokenExpiresAt = token.exp;
       return session;
     },
   },
