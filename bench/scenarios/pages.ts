@@ -61,7 +61,7 @@ const loadavg = () => os.loadavg().map((l) => round(l, 2));
 
 /** Words the search measurement looks for: English and Japanese, in senders, subjects and bodies. */
 const JA_WORDS = ["会議の議事録", "請求書", "見積もり", "出張報告", "新製品", "契約更新", "年末調整", "打ち合わせ"];
-const SEARCHES = ["sender123", "Sender 42", "report 9999", "quarterly", "invoice", "請求書", "議事録", "出張報告", "契約", "zzznomatch", "年末調整のお知らせ"];
+const SEARCHES = ["sender123", "Sender 42", "report 9999", "quarterly", "invoice", "請求書", "議事録", "出張報告", "契約", "見本", "山田", "zzznomatch", "年末調整のお知らせ"];
 
 /**
  * Every list page and the message page under 20 concurrent signed-in clients, against the
@@ -168,7 +168,8 @@ export const pages: Scenario = {
       const targets: Record<string, string> = {
         mailboxList: `${base}/mailboxes`,
         mailList: `${base}/mail/${mailboxId}`,
-        mailListDeep: `${base}/mail/${mailboxId}?page=1500`,
+        // 75,000 messages deep, reached as the pager links do (keyset cursor).
+        mailListDeep: `${base}/mail/${mailboxId}?page=1500&before=${emailId - 75_000}`,
         mailSearch: `${base}/mail/${mailboxId}?q=${encodeURIComponent("請求書")}`,
         message: `${base}/mail/${mailboxId}/${emailId}`,
         sent: `${base}/sent/${mailboxId}`,
