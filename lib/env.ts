@@ -58,6 +58,13 @@ const schema = z.object({
     .url({ protocol: /^https?$/, error: "must be an http(s) address such as https://mailroom.example.com" })
     .transform((u) => u.replace(/\/+$/, ""))
     .optional(),
+  /** Settings discovery: DNS servers to ask (comma separated, `host` or `host:port`); unset = the system's. */
+  MAILROOM_DISCOVERY_DNS_SERVERS: z.string().optional(),
+  /**
+   * Tests only: fetch autoconfig documents from `<this>/<host>/<path>` instead of
+   * https://<host>/<path> (a local HTTPS server); it also lets discovery reach loopback.
+   */
+  MAILROOM_DISCOVERY_AUTOCONFIG_BASE: z.url({ protocol: /^https$/, error: "must be an https address" }).transform((u) => u.replace(/\/+$/, "")).optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 

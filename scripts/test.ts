@@ -85,6 +85,8 @@ async function main(): Promise<number> {
       // and the web server and worker trust it as a private mail server's CA.
       const pki = createTestPki();
       await runMigrations(e2eUrl);
+      const discoveryDnsPort = await freePort();
+      const discoveryWebPort = await freePort();
       try {
         const code = await run(bin("playwright"), ["test", ...(only ? passThrough : [])], {
           ...env,
@@ -94,6 +96,10 @@ async function main(): Promise<number> {
           MAILROOM_SECRET_KEY: `e2e:${crypto.randomBytes(32).toString("base64")}`,
           MAILROOM_EXTRA_CA_FILE: pki.caFile,
           MAILROOM_E2E_PKI_DIR: pki.dir,
+          // Settings discovery on loopback: tests/e2e/discovery.spec.ts starts a DNS stub and an HTTPS
+          // autoconfig server on these ports; the app asks only them (nothing leaves the machine).
+          MAILROOM_DISCOVERY_DNS_SERVERS: `127.0.0.1:${discoveryDnsPort}`,
+          MAILROOM_DISCOVERY_AUTOCONFIG_BASE: `https://127.0.0.1:${discoveryWebPort}`,
         });
         runners.push({ name: "playwright", counts: countPlaywright(path.join(reports, "playwright.json")), exitCode: code });
       } finally {

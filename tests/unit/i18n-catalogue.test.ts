@@ -16,6 +16,10 @@ const DYNAMIC_PREFIXES = [
   "alerts.severity.", // alert-list: the alert's severity
   "common.side.", // incoming/outgoing as a message parameter (sideKey)
   "credentials.error.", // classify-oauth-error: an OAuthError's code
+  "discovery.outcome.", // the profile form's discovery panel: each attempt's outcome, source, security, warning
+  "discovery.security.",
+  "discovery.source.",
+  "discovery.warning.",
   "ingest.refused.", // the ingest route: a refusal's code
   "job.outcome.", // job progress: an item's outcome
   "job.status.",

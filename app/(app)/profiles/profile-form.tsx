@@ -7,6 +7,8 @@ import { initialActionState, type ActionState } from "@/lib/server/action-state"
 import { providerForServerType, type OAuthCloud } from "@/lib/oauth/oauth-presets";
 import { defaultIncomingPort, defaultOutgoingPort, fillProfileDefaults, gmailServers, hasFixedServers, microsoft365Servers, serverTypes, type IncomingProtocol, type ServerType } from "@/lib/profiles/fill-profile-defaults";
 import { authMethods, credentialModes, defaultAuthMethod } from "@/lib/profiles/profile-input";
+import type { DiscoveredSettings } from "@/lib/discovery/discovered-settings";
+import { DiscoveryPanel } from "./discovery-panel";
 import { OAuthFields, type OAuthFormInitial } from "./oauth-fields";
 import type { ProfileText } from "./profile-text";
 
@@ -128,6 +130,23 @@ export function ProfileForm({
       return next;
     });
   };
+  // Settings discovery fills the location fields only when the admin applies a proposal; saving stays a separate step.
+  const [appliedFrom, setAppliedFrom] = useState<string | null>(null);
+  const applyDiscovered = (p: DiscoveredSettings, sourceLabel: string) => {
+    if (p.serverType !== "pop3smtp") {
+      change({ serverType: p.serverType, ...(p.incoming ? { incomingProtocol: p.incoming.protocol as IncomingProtocol } : {}) });
+    } else {
+      // Two steps: leaving Gmail or Microsoft 365 first clears their servers, then the proposal's go in.
+      change({ serverType: "pop3smtp" });
+      change({
+        ...(p.incoming
+          ? { incomingProtocol: p.incoming.protocol as IncomingProtocol, incomingHost: p.incoming.host, incomingPort: String(p.incoming.port), incomingTls: p.incoming.socketType === "ssl" }
+          : {}),
+        ...(p.outgoing ? { outgoingHost: p.outgoing.host, outgoingPort: String(p.outgoing.port), outgoingTls: p.outgoing.socketType === "ssl" } : {}),
+      });
+    }
+    setAppliedFrom(sourceLabel);
+  };
   const usesOAuth = authMethod.incomingAuthMethod === "xoauth2" || authMethod.outgoingAuthMethod === "xoauth2";
   const passwordsNeeded = authMethod.incomingAuthMethod !== "xoauth2" || authMethod.outgoingAuthMethod !== "xoauth2";
 
@@ -147,8 +166,15 @@ export function ProfileForm({
   const label = (field: string) => tx[`profiles.field.${field}` as keyof ProfileText];
 
   return (
+    <div className="flex flex-col gap-6">
+    <DiscoveryPanel tx={tx} onApply={applyDiscovered} />
     <form onSubmit={onSubmit} className="flex max-w-3xl flex-col gap-6" noValidate aria-busy={pending}>
       <FormStatus state={state} />
+      {appliedFrom ? (
+        <p role="status" data-testid="discovery-applied" className="rounded border border-blue-200 bg-blue-50 px-3 py-2 text-sm text-blue-900">
+          {tx["discovery.applied"].replace("{source}", appliedFrom)}
+        </p>
+      ) : null}
       {editing ? <input type="hidden" name="id" value={initial.id} /> : null}
 
       <fieldset className="grid gap-4 rounded border border-slate-200 bg-white p-4 md:grid-cols-2">
@@ -457,6 +483,7 @@ export function ProfileForm({
         </button>
       </div>
     </form>
+    </div>
   );
 }
 
