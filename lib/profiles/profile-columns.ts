@@ -17,6 +17,7 @@ export function profileColumns(p: ProfileInput, id: string): Omit<NewProfile, "i
   const sealed = (change: SecretChange, column: AnyPgColumn) => sealedChange(change, column, id);
   const columns: Omit<NewProfile, "id" | "isDefault" | "createdAt"> = {
     allowUnencrypted: p.allowUnencrypted,
+    pushEnabled: p.pushEnabled,
     name: p.name,
     description: p.description,
     ownerId: p.ownerId,

@@ -89,6 +89,7 @@ export const profileFieldSchemas = {
   slowMailMinutes: wholeNumber(1, 1440, "monitoring.slowMail.invalid"),
   isDefault: checkbox,
   allowUnencrypted: checkbox,
+  pushEnabled: checkbox,
 };
 
 /** The whole form as one zod object (for client-side format checks; the server uses `parseProfileInput`). */
@@ -131,6 +132,8 @@ export type ProfileInput = {
   isDefault: boolean;
   /** "Allow unencrypted connections (not recommended)": sign in without STARTTLS when a server offers none. */
   allowUnencrypted: boolean;
+  /** "Push new mail (IMAP IDLE) when the server offers it". */
+  pushEnabled: boolean;
 };
 
 /** The deployment's rules for profiles, from the environment on the server. */
@@ -222,6 +225,7 @@ export function parseProfileInput(raw: FormData | Record<string, unknown>, conte
     slowMailMinutes: v.slowMailMinutes ?? null,
     isDefault: v.isDefault ?? false,
     allowUnencrypted: v.allowUnencrypted ?? false,
+    pushEnabled: v.pushEnabled ?? false,
   };
 }
 

@@ -42,6 +42,7 @@ export type ProfileView = {
   appendSentToImap: boolean;
   /** Signs in without STARTTLS when a server offers none: shown as a warning on the profile and its mailboxes. */
   allowUnencrypted: boolean;
+  pushEnabled: boolean;
   /** The OAuth 2.0 app (null provider = no OAuth); its secrets only as set / not set. */
   oauthProvider: OAuthProvider | null;
   oauthClientId: string | null;
@@ -92,6 +93,7 @@ const columns = {
   isDefault: profiles.isDefault,
   appendSentToImap: profiles.appendSentToImap,
   allowUnencrypted: profiles.allowUnencrypted,
+  pushEnabled: profiles.pushEnabled,
   oauthProvider: sql<OAuthProvider | null>`${profiles.oauthProvider}`,
   oauthClientId: profiles.oauthClientId,
   oauthClientSecretSet: sql<boolean>`(${profiles.oauthClientSecretSealed} is not null)`,

@@ -8,6 +8,7 @@ import { msg } from "../i18n/message";
 import { visibleMailboxCondition } from "../mailboxes/mailbox-view";
 import { isUuid } from "../is-uuid";
 import { HELD_STATES } from "./push-sessions-sql";
+import { pushStatusOf, type PushStatus } from "./push-status";
 import { storedMessage, type Message } from "../i18n/message";
 
 /**
@@ -30,6 +31,8 @@ export type SyncProgress = {
   consecutiveFailures: number;
   /** A key to render in the reader's language, or an older row's English text. */
   lastError: Message | string | null;
+  /** Whether new mail is pushed (IMAP IDLE) or why it is polled; null when the worker does not fetch its mail. */
+  push: PushStatus | null;
 };
 
 /**
@@ -40,13 +43,13 @@ export async function getSyncProgress(db: Db, actor: Actor | null, input: { mail
   assertCan(actor, "mailbox:read-own");
   const [r] = isUuid(input.mailboxId)
     ? await db
-        .select({ m: mailboxes, processFrom: profiles.processEmailFrom })
+        .select({ m: mailboxes, processFrom: profiles.processEmailFrom, pushEnabled: profiles.pushEnabled, protocol: profiles.incomingProtocol })
         .from(mailboxes)
         .leftJoin(profiles, eq(profiles.id, mailboxes.profileId))
         .where(and(eq(mailboxes.id, input.mailboxId), visibleMailboxCondition(actor)))
     : [];
   if (!r) throw new AppError("not_found", msg("error.mailbox.notYours"));
-  const { m, processFrom } = r;
+  const { m, processFrom, pushEnabled, protocol } = r;
   // A mailbox held open for push keeps a lease while it waits for mail: that is not syncing.
   const held = (HELD_STATES as readonly string[]).includes(m.pushState ?? "");
   const syncing = !!m.leaseOwner && !!m.leaseExpiresAt && m.leaseExpiresAt.getTime() > Date.now() && !held;
@@ -65,5 +68,6 @@ export async function getSyncProgress(db: Db, actor: Actor | null, input: { mail
     nextSyncAt: m.nextSyncAt,
     consecutiveFailures: m.consecutiveFailures,
     lastError: storedMessage(m.lastErrorKey, m.lastErrorParams, m.lastError),
+    push: pushStatusOf(m, pushEnabled === null || protocol === null ? null : { pushEnabled, protocol }),
   };
 }

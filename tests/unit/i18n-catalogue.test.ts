@@ -49,6 +49,7 @@ const DYNAMIC_PREFIXES = [
   "settings.field.",
   "settings.help.",
   "sync.phase.",
+  "sync.push.polls.",
 ];
 
 function sourceFiles(dir: string, out: string[] = []): string[] {

@@ -66,6 +66,7 @@ export function ProfileDetails({ p, t, locale, timeZone }: { p: ProfileView; t: 
     ["slowMailMinutes", t("profiles.field.slowMailMinutes"), p.slowMailMinutes === null ? t("monitoring.none") : String(p.slowMailMinutes)],
     ["isDefault", t("profiles.field.isDefault"), yesNo(p.isDefault)],
     ["allowUnencrypted", t("profiles.field.allowUnencrypted"), yesNo(p.allowUnencrypted)],
+    ["pushEnabled", t("profiles.field.pushEnabled"), yesNo(p.pushEnabled)],
     ["mailboxCount", t("profiles.col.mailboxes"), String(p.mailboxCount)],
   );
   return (

@@ -41,6 +41,7 @@ export type ProfileFormInitial = OAuthFormInitial & {
   slowMailMinutes: string;
   isDefault: boolean;
   allowUnencrypted: boolean;
+  pushEnabled: boolean;
 };
 
 type Location = Pick<ProfileFormInitial, "serverType" | "incomingProtocol" | "incomingHost" | "outgoingHost" | "incomingPort" | "outgoingPort" | "incomingTls" | "outgoingTls" | "oauthCloud">;
@@ -475,6 +476,7 @@ export function ProfileForm({
         <div className="self-end">
           <CheckboxField name="isDefault" label={label("isDefault")} help={help("isDefault")} errors={fe.isDefault} defaultChecked={initial.isDefault} />
         </div>
+        <CheckboxField name="pushEnabled" label={label("pushEnabled")} help={help("pushEnabled")} errors={fe.pushEnabled} defaultChecked={initial.pushEnabled} />
       </fieldset>
 
       <div>

@@ -102,6 +102,9 @@ export const en = {
   "profiles.help.maxConnections":
     "How many connections may be open to the server at once (default 10), counted per mailbox or per profile depending on where the credentials come from. Higher is faster; lower it if the server complains of too many connections.",
   "profiles.field.isDefault": "Default profile for new mailboxes",
+  "profiles.field.pushEnabled": "Push new mail (IMAP IDLE) when the server offers it",
+  "profiles.help.pushEnabled":
+    "A worker keeps each mailbox's IMAP connection open and stores new mail within seconds of its arrival, instead of at the next poll. Each open connection counts against the maximum concurrent connections; mailboxes that do not fit, and POP3, are polled as before.",
   "profiles.field.allowUnencrypted": "Allow unencrypted connections (not recommended)",
   "profiles.help.allowUnencrypted":
     "Without 'Use SSL/TLS', Mailroom requires STARTTLS and sends no password to a server that does not offer it. Tick this only for a server that cannot encrypt at all: passwords then cross the network readable by anyone on the way.",
@@ -223,6 +226,9 @@ export const ja: Record<keyof typeof en, string> = {
   "profiles.help.maxConnections":
     "サーバーに同時に開ける接続の最大数です (既定値 10)。資格情報をメールボックスとプロファイルのどちらで指定したかに基づき、メールボックスごとまたはプロファイルごとに数えます。値を大きくすると速くなります。接続数が多すぎるとサーバーがエラーを返す場合は小さくします。",
   "profiles.field.isDefault": "新しいメールボックスの既定プロファイルとして設定",
+  "profiles.field.pushEnabled": "サーバーが対応していれば新着メールをプッシュで受け取る (IMAP IDLE)",
+  "profiles.help.pushEnabled":
+    "ワーカーが各メールボックスの IMAP 接続を開いたままにし、新着メールを次のポーリングを待たずに数秒以内に保存します。開いている接続は最大同時接続数に数えられます。収まらないメールボックスと POP3 はこれまでどおりポーリングします。",
   "profiles.field.allowUnencrypted": "暗号化されていない接続を許可する (非推奨)",
   "profiles.help.allowUnencrypted":
     "「SSL/TLS を使用する」がオフのとき、Mailroom は STARTTLS を必須とし、STARTTLS を提供しないサーバーにはパスワードを送信しません。まったく暗号化できないサーバーの場合に限りオンにしてください。その場合、パスワードは経路上の誰でも読める状態でネットワークを通ります。",

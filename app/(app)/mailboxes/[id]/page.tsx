@@ -72,7 +72,7 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
 
       {oauth ? <OAuthPanel mailboxId={m.id} address={m.emailAddress} view={oauth} canConnect={ownsOrWrites} t={t} locale={locale} timeZone={timeZone} /> : null}
 
-      <MailPanel mailboxId={m.id} progress={progress} canSend={ownsOrWrites} canSync={ownsOrWrites && m.incomingDelivery === "server_side_sync" && m.incomingEnabled} t={t} />
+      <MailPanel mailboxId={m.id} progress={progress} canSend={ownsOrWrites} canSync={ownsOrWrites && m.incomingDelivery === "server_side_sync" && m.incomingEnabled} t={t} locale={locale} timeZone={timeZone} />
 
       <div className="grid gap-6 lg:grid-cols-2">
         <section aria-labelledby="details" className="rounded bg-white p-4 shadow-sm">
