@@ -40,7 +40,7 @@ async function databaseMetrics(db: Db): Promise<Registry> {
   const r = new Registry();
   const gauge = (name: string, help: string, labelNames: string[] = []) => new Gauge({ name, help, labelNames, registers: [r] });
 
-  const [mailboxRows, outboxRows, depth, lagRows, workerRows, profileRows, oauthRows] = await Promise.all([
+  const [mailboxRows, outboxRows, depth, lagRows, workerRows, profileRows, pushRows, oauthRows] = await Promise.all([
     db.execute<{ direction: string; status: string; enabled: boolean; n: number }>(sql`
       select 'incoming' as direction, incoming_status::text as status, incoming_enabled as enabled, count(*)::int as n
         from mailboxes where incoming_delivery = 'server_side_sync' group by 2, 3
@@ -63,6 +63,9 @@ async function databaseMetrics(db: Db): Promise<Registry> {
       select id, lanes_busy as busy from workers
        where stopped_at is null and last_seen_at > now() - ${WORKER_GONE_MS} * interval '1 millisecond'`),
     db.execute<{ id: string; name: string }>(sql`select id::text, name from profiles`),
+    db.execute<{ worker: string; n: number }>(sql`
+      select lease_owner as worker, count(*)::int as n from mailboxes
+       where push_connected_at is not null and lease_expires_at > now() and lease_owner is not null group by 1`),
     db.execute<{ kind: string; state: string; n: number }>(sql`
       select kind, case when last_error_code is not null then 'failing' when refresh_token_sealed is null and kind = 'delegated' then 'not_connected' else 'ok' end as state, count(*)::int as n
         from oauth_credentials group by 1, 2`),
@@ -89,6 +92,9 @@ async function databaseMetrics(db: Db): Promise<Registry> {
   gauge("mailroom_workers_up", "Workers that wrote a heartbeat within the last minute.").set(workerRows.length);
   const busy = gauge("mailroom_worker_lanes_busy", "Mailboxes and emails a live worker holds a lease on.", ["worker"]);
   for (const row of workerRows) busy.set({ worker: row.id }, row.busy);
+
+  const push = gauge("mailroom_push_sessions", "IMAP sessions a worker holds open for push (IDLE), connected now.", ["worker"]);
+  for (const row of pushRows) push.set({ worker: row.worker }, row.n);
 
   // The state each OAuth credential's last refresh left (the counter of refreshes is mailroom_token_refreshes_total).
   const creds = gauge("mailroom_oauth_credentials", "OAuth credentials by kind (delegated, app) and state (ok, failing: the last refresh failed, not_connected).", ["kind", "state"]);

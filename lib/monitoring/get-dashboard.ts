@@ -23,7 +23,7 @@ export type FailingMailbox = {
   failures: number;
   silentSince: Date | null;
 };
-export type WorkerStatus = { id: string; host: string; pid: number; version: string; startedAt: Date; lastSeenAt: Date; lanesBusy: number; alive: boolean };
+export type WorkerStatus = { id: string; host: string; pid: number; version: string; startedAt: Date; lastSeenAt: Date; lanesBusy: number; pushSessions: number; alive: boolean };
 
 export type Dashboard = {
   range: DashboardRange;
@@ -42,6 +42,8 @@ export type Dashboard = {
   slowest: MailboxTiming[];
   failing: FailingMailbox[];
   workers: WorkerStatus[];
+  /** IMAP sessions held open for push (IDLE) by live workers, of the mailboxes whose profile has push on. */
+  push: { held: number; pushable: number };
   outbox: { queued: number; retrying: number; sending: number; oldestQueuedAt: Date | null; oldestMailboxId: string | null };
 };
 
@@ -67,7 +69,7 @@ export async function getDashboard(db: Db, actor: Actor | null, input: { range?:
   const hours = Array.from({ length: hourCount }, (_, i) => startSec + i * 3600);
   const slot = (t: number) => Math.round((t - startSec) / 3600);
 
-  const [statusRows, stored, sent, errors, latency, lag, slowest, failing, workerRows, outboxRows] = await Promise.all([
+  const [statusRows, stored, sent, errors, latency, lag, slowest, failing, workerRows, outboxRows, pushRows] = await Promise.all([
     db.execute<{ direction: "incoming" | "outgoing"; status: string; enabled: boolean; count: number }>(sql`
       select 'incoming' as direction, incoming_status::text as status, incoming_enabled as enabled, count(*)::int as count
         from mailboxes where incoming_delivery = 'server_side_sync' group by 2, 3
@@ -106,10 +108,11 @@ export async function getDashboard(db: Db, actor: Actor | null, input: { range?:
       select id, name, 'outgoing', outgoing_status::text, outgoing_enabled, null, null, null, null, 0, null
         from mailboxes where outgoing_delivery = 'server_side_sync' and outgoing_status = 'failure'
       order by 2, 3`),
-    db.execute<{ id: string; host: string; pid: number; version: string; started_at: string; last_seen_at: string; lanes_busy: number; alive: boolean }>(sql`
-      select id, host, pid, version, started_at::text, last_seen_at::text, lanes_busy,
-             (stopped_at is null and last_seen_at > now() - ${WORKER_GONE_MS} * interval '1 millisecond') as alive
-        from workers order by alive desc, last_seen_at desc, id limit 100`),
+    db.execute<{ id: string; host: string; pid: number; version: string; started_at: string; last_seen_at: string; lanes_busy: number; push_sessions: number; alive: boolean }>(sql`
+      select w.id, w.host, w.pid, w.version, w.started_at::text, w.last_seen_at::text, w.lanes_busy,
+             (select count(*)::int from mailboxes m where m.lease_owner = w.id and m.lease_expires_at > now() and m.push_connected_at is not null) as push_sessions,
+             (w.stopped_at is null and w.last_seen_at > now() - ${WORKER_GONE_MS} * interval '1 millisecond') as alive
+        from workers w order by alive desc, w.last_seen_at desc, w.id limit 100`),
     db.execute<{ queued: number; retrying: number; sending: number; oldest: string | null; oldest_mailbox: string | null }>(sql`
       select count(*) filter (where status = 'queued')::int as queued,
              count(*) filter (where status = 'retrying')::int as retrying,
@@ -117,6 +120,12 @@ export async function getDashboard(db: Db, actor: Actor | null, input: { range?:
              min(created_at)::text as oldest,
              (select mailbox_id::text from outbox where status in ('queued', 'retrying', 'sending') order by created_at, id limit 1) as oldest_mailbox
         from outbox where status in ('queued', 'retrying', 'sending')`),
+    // Held: connected and leased now. Pushable: IMAP mailboxes syncing on a profile with push on.
+    db.execute<{ held: number; pushable: number }>(sql`
+      select count(*) filter (where m.push_connected_at is not null and m.lease_expires_at > now())::int as held,
+             count(*)::int as pushable
+        from mailboxes m join profiles p on p.id = m.profile_id
+       where m.incoming_delivery = 'server_side_sync' and m.incoming_enabled and p.push_enabled and p.incoming_protocol = 'imap'`),
   ]);
 
   const perHour = (rows: { t: number; n: number }[]) => {
@@ -146,7 +155,8 @@ export async function getDashboard(db: Db, actor: Actor | null, input: { range?:
     lag: toPct(lag[0]),
     slowest: slowest.map((r) => ({ id: r.id, name: r.name, latency: { p50: r.l50, p95: r.l95, samples: r.ln }, lag: { p50: r.g50, p95: r.g95, samples: r.gn } })),
     failing: failing.map((r) => ({ id: r.id, name: r.name, direction: r.direction, status: r.status, enabled: r.enabled, errorCode: r.error_code, error: storedMessage(r.error_key, r.error_params, r.error_text), failures: r.failures, silentSince: r.silent_since ? new Date(r.silent_since) : null })),
-    workers: workerRows.map((w) => ({ id: w.id, host: w.host, pid: w.pid, version: w.version, startedAt: new Date(w.started_at), lastSeenAt: new Date(w.last_seen_at), lanesBusy: w.lanes_busy, alive: w.alive })),
+    workers: workerRows.map((w) => ({ id: w.id, host: w.host, pid: w.pid, version: w.version, startedAt: new Date(w.started_at), lastSeenAt: new Date(w.last_seen_at), lanesBusy: w.lanes_busy, pushSessions: w.push_sessions, alive: w.alive })),
+    push: { held: pushRows[0]?.held ?? 0, pushable: pushRows[0]?.pushable ?? 0 },
     outbox: { queued: o?.queued ?? 0, retrying: o?.retrying ?? 0, sending: o?.sending ?? 0, oldestQueuedAt: o?.oldest ? new Date(o.oldest) : null, oldestMailboxId: o?.oldest_mailbox ?? null },
   };
 }

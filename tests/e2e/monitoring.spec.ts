@@ -126,6 +126,7 @@ test.describe("Japanese", () => {
     await expect(page.getByTestId("chart-traffic").locator(".u-legend")).toContainText("送信");
     await expect(page.getByTestId("latency-overall")).toContainText("サンプル");
     await expect(page.getByTestId("workers")).toContainText("稼働中");
+    await expect(page.getByTestId("push-held")).toContainText("プッシュ (IMAP IDLE)");
     await expect.poll(() => drawnPixels(page, "chart-traffic")).toBeGreaterThan(500);
   });
 });

@@ -124,14 +124,15 @@ export default async function MonitoringPage({ searchParams }: { searchParams: P
       <section aria-labelledby="workers" className={card}>
         <h2 id="workers" className="mb-1 text-lg font-semibold">{t("monitoring.workers")}</h2>
         <p className="mb-2 text-sm" data-testid="workers-alive">{t("monitoring.workersAlive", { alive, total: d.workers.length })}</p>
+        <p className="mb-2 text-sm" data-testid="push-held">{t("monitoring.pushHeld", { held: d.push.held, pushable: d.push.pushable })}</p>
         {d.workers.length === 0 ? null : (
           <table className="w-full text-sm" data-testid="workers">
-            <thead><tr><th className={th}>{t("monitoring.col.worker")}</th><th className={th}>{t("monitoring.col.host")}</th><th className={th}>{t("monitoring.col.pid")}</th><th className={th}>{t("monitoring.col.version")}</th><th className={th}>{t("monitoring.col.started")}</th><th className={th}>{t("monitoring.col.lastSeen")}</th><th className={th}>{t("monitoring.col.lanes")}</th><th className={th}>{t("monitoring.col.status")}</th></tr></thead>
+            <thead><tr><th className={th}>{t("monitoring.col.worker")}</th><th className={th}>{t("monitoring.col.host")}</th><th className={th}>{t("monitoring.col.pid")}</th><th className={th}>{t("monitoring.col.version")}</th><th className={th}>{t("monitoring.col.started")}</th><th className={th}>{t("monitoring.col.lastSeen")}</th><th className={th}>{t("monitoring.col.lanes")}</th><th className={th}>{t("monitoring.col.push")}</th><th className={th}>{t("monitoring.col.status")}</th></tr></thead>
             <tbody>
               {d.workers.map((w) => (
                 <tr key={w.id} data-worker={w.id}>
                   <td className={td}>{w.id}</td><td className={td}>{w.host}</td><td className={td}>{w.pid}</td><td className={td}>{w.version}</td>
-                  <td className={td}>{when(t, locale, w.startedAt, timeZone)}</td><td className={td}>{when(t, locale, w.lastSeenAt, timeZone)}</td><td className={td}>{w.lanesBusy}</td>
+                  <td className={td}>{when(t, locale, w.startedAt, timeZone)}</td><td className={td}>{when(t, locale, w.lastSeenAt, timeZone)}</td><td className={td}>{w.lanesBusy}</td><td className={td}>{w.pushSessions}</td>
                   <td className={`${td} ${w.alive ? "text-green-800" : "text-red-800"}`}>{w.alive ? t("monitoring.alive") : t("monitoring.gone")}</td>
                 </tr>
               ))}
