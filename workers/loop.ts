@@ -5,6 +5,7 @@ import { syncMailboxes } from "./steps/sync-mailboxes";
 import { holdPushSessions } from "./steps/hold-push-sessions";
 import { runJobs } from "./steps/run-jobs";
 import { sendOutbox } from "./steps/send-outbox";
+import { appendSent } from "./steps/append-sent";
 import { watchMailboxes } from "./steps/watch-mailboxes";
 import { keepOAuthAlive } from "./steps/keep-oauth-alive";
 import type { SyncEvents } from "./sync-events";
@@ -30,7 +31,7 @@ export type WorkStep = ((ctx: LoopContext) => Promise<number>) & {
   wake?: () => Promise<void> | undefined;
 };
 
-const steps: WorkStep[] = [heartbeat, runJobs, syncMailboxes, holdPushSessions, sendOutbox, watchMailboxes, keepOAuthAlive];
+const steps: WorkStep[] = [heartbeat, runJobs, syncMailboxes, holdPushSessions, sendOutbox, appendSent, watchMailboxes, keepOAuthAlive];
 
 
 /**

@@ -1,6 +1,6 @@
 import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { emailAttachments, emails, type AddressJson } from "../../db/schema/emails";
+import { emailAttachments, emails, type AddressJson, type DsnRecipient } from "../../db/schema/emails";
 import { mailboxes } from "../../db/schema/mailboxes";
 import type { Actor } from "../auth/actor";
 import { parseMailIds } from "./parse-mail-ids";
@@ -29,6 +29,14 @@ export type EmailView = {
   /** Too large: only its headers were stored. */
   oversized: boolean;
   attachments: EmailAttachmentView[];
+  /** Its conversation in this mailbox and how it was matched (lib/threads/assign-threads.ts). */
+  threadId: string | null;
+  threadMethod: string | null;
+  /** Automatic mail: its kind and the header that says so; null for a person's mail. */
+  autoKind: string | null;
+  autoReason: string | null;
+  /** A bounce's per-recipient reports. */
+  dsnRecipients: DsnRecipient[];
 };
 
 /**
@@ -80,5 +88,10 @@ export async function getEmail(db: Db, actor: Actor | null, input: { mailboxId: 
     parseError: e.parseError,
     oversized: e.oversized,
     attachments,
+    threadId: e.threadId,
+    threadMethod: e.threadMethod,
+    autoKind: e.autoKind,
+    autoReason: e.autoReason,
+    dsnRecipients: e.dsnRecipients ?? [],
   };
 }

@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { emails, emailSearchText } from "../../db/schema/emails";
 import { mailboxes } from "../../db/schema/mailboxes";
@@ -18,6 +18,12 @@ export type EmailListRow = {
   hasAttachments: boolean;
   unparsed: boolean;
   oversized: boolean;
+  /** auto_reply, auto_generated, bulk or bounce (lib/mail/detect-automatic.ts); null for a person's mail. */
+  autoKind: string | null;
+  /** For a bounce: the addresses that failed for good. */
+  bouncedAddresses: string[];
+  /** In the threads view: how many stored messages its conversation holds (1 in the flat view). */
+  threadCount: number;
 };
 
 export type EmailList = {
@@ -36,6 +42,8 @@ export type EmailList = {
    */
   older: number | null;
   newer: number | null;
+  /** One row per conversation (its newest message) instead of one per message; paged by number only. */
+  threads: boolean;
 };
 
 /**
@@ -72,6 +80,8 @@ export async function listEmails(
     /** Keyset paging: the page of messages older than this message id (`before`) or newer (`after`). */
     before?: number | string;
     after?: number | string;
+    /** The conversations view (listThreads). */
+    threads?: boolean;
   },
 ): Promise<EmailList> {
   const where = readableMailboxes(actor, input.mailboxId);
@@ -94,7 +104,8 @@ export async function listEmails(
     : CJK_PAIR.test(query)
       ? sql`${emails.searchCjkBigrams} like ${`% ${query} %`}`
       : sql`${emailSearchText(emails)} like lower(${pattern})`;
-  const filter = and(eq(emails.mailboxId, mailbox.id), search);
+  const filter = and(eq(emails.mailboxId, mailbox.id), search)!;
+  if (input.threads) return listThreads(db, mailbox, filter, { page, pageSize, query });
   const columns = {
     id: emails.id,
     fromAddress: emails.fromAddress,
@@ -106,6 +117,9 @@ export async function listEmails(
     hasAttachments: emails.hasAttachments,
     unparsed: sql<boolean>`${emails.parseError} is not null`,
     oversized: emails.oversized,
+    autoKind: emails.autoKind,
+    bouncedAddresses: sql<string[]>`coalesce(${emails.bouncedAddresses}, '{}')`,
+    threadCount: sql<number>`1`,
   };
   // "nulls last" as emails_list_idx is declared (drizzle's .desc() there means DESC NULLS LAST): a plain DESC
   // is NULLS FIRST, which the index cannot give, so Postgres scanned and sorted the whole mailbox on every page.
@@ -146,6 +160,7 @@ export async function listEmails(
         query,
         older: older ? (more ? pageRows[pageRows.length - 1].id : null) : pageRows[pageRows.length - 1].id,
         newer: pageRows[0].id,
+        threads: false,
       };
     }
     // A cursor that is gone (its message deleted) or from another mailbox: the first page.
@@ -173,6 +188,7 @@ export async function listEmails(
     query,
     older: rows.length > pageSize ? pageRows[pageRows.length - 1].id : null,
     newer: page > 1 && pageRows.length ? pageRows[0].id : null,
+    threads: false,
   };
 }
 
@@ -184,4 +200,74 @@ function cursorOf(input: { before?: number | string; after?: number | string }):
     if (Number.isSafeInteger(id) && id > 0) return { id, direction };
   }
   return null;
+}
+
+/** A row's conversation; mail stored before threading existed is a conversation of its own. */
+const threadKey = sql`coalesce(${emails.threadId}::text, ${emails.id}::text)`;
+
+/**
+ * The threads view: one row per conversation of the mailbox (its newest message
+ * matching the search), newest conversation first, with how many messages it holds.
+ * Unlike the flat list it groups the whole mailbox on each page, which is why it
+ * is a view to switch to, not the default.
+ */
+async function listThreads(db: Db, mailbox: EmailList["mailbox"], filter: SQL, o: { page: number; pageSize: number; query: string }): Promise<EmailList> {
+  const countLimit = Math.max(COUNT_CAP, o.page * o.pageSize) + 1;
+  const [countRow] = await db.execute<{ n: number }>(sql`select count(*)::int as n from (select distinct ${threadKey} from ${emails} where ${filter} limit ${countLimit}) k`);
+  const n = countRow.n;
+  let page = o.page;
+  if ((page - 1) * o.pageSize >= n && n > 0) page = Math.ceil(n / o.pageSize);
+  const rows = await db.execute<{
+    id: string;
+    from_address: string;
+    from_name: string;
+    subject: string;
+    sent_at: string | null;
+    stored_at: string;
+    size_bytes: number;
+    has_attachments: boolean;
+    unparsed: boolean;
+    oversized: boolean;
+    auto_kind: string | null;
+    bounced: string[] | null;
+    thread_count: number;
+  }>(sql`
+    select id, from_address, from_name, subject, sent_at, stored_at, size_bytes, has_attachments, unparsed, oversized, auto_kind, bounced, thread_count
+      from (select ${emails.id} as id, ${emails.fromAddress} as from_address, ${emails.fromName} as from_name, ${emails.subject} as subject,
+                   ${emails.sentAt} as sent_at, ${emails.storedAt} as stored_at, ${emails.sizeBytes} as size_bytes,
+                   ${emails.hasAttachments} as has_attachments, ${emails.parseError} is not null as unparsed, ${emails.oversized} as oversized,
+                   ${emails.autoKind} as auto_kind, ${emails.bouncedAddresses} as bounced,
+                   count(*) over (partition by ${threadKey})::int as thread_count,
+                   row_number() over (partition by ${threadKey} order by ${emails.storedAt} desc, ${emails.id} desc) as rn
+              from ${emails} where ${filter}) t
+     where rn = 1
+     order by stored_at desc, id desc
+     limit ${o.pageSize} offset ${(page - 1) * o.pageSize}`);
+  const totalCapped = n >= countLimit;
+  return {
+    mailbox,
+    rows: rows.map((r) => ({
+      id: Number(r.id),
+      fromAddress: r.from_address,
+      fromName: r.from_name,
+      subject: r.subject,
+      sentAt: r.sent_at ? new Date(r.sent_at) : null,
+      storedAt: new Date(r.stored_at),
+      sizeBytes: r.size_bytes,
+      hasAttachments: r.has_attachments,
+      unparsed: r.unparsed,
+      oversized: r.oversized,
+      autoKind: r.auto_kind,
+      bouncedAddresses: r.bounced ?? [],
+      threadCount: r.thread_count,
+    })),
+    total: totalCapped ? countLimit - 1 : n,
+    totalCapped,
+    page,
+    pageSize: o.pageSize,
+    query: o.query,
+    older: null,
+    newer: null,
+    threads: true,
+  };
 }

@@ -26,7 +26,12 @@ export type IngestInput = {
   maxMessageBytes: number;
 };
 
-export type IngestResult = { id: number; duplicate: boolean };
+/**
+ * The stored message: its id, whether it was there already, its conversation and how
+ * it was matched, and whether it is automatic mail (auto_reply, auto_generated, bulk,
+ * bounce — so a router or help desk on the other side need not answer it).
+ */
+export type IngestResult = { id: number; duplicate: boolean; threadId: string | null; threadMethod: string | null; automatic: string | null; bounced: string[] };
 
 /**
  * Stores one raw RFC 5322 message handed in by an email router for a mailbox
@@ -68,7 +73,10 @@ export async function ingestMessage(db: Db, input: IngestInput): Promise<IngestR
     alertRecipientIds: [m.ownerId],
     profileId: m.profileId ?? undefined,
   });
-  const [row] = await db.select({ id: emails.id }).from(emails).where(and(eq(emails.mailboxId, m.id), eq(emails.sourceKey, sourceKey)));
+  const [row] = await db
+    .select({ id: emails.id, threadId: emails.threadId, threadMethod: emails.threadMethod, automatic: emails.autoKind, bounced: emails.bouncedAddresses })
+    .from(emails)
+    .where(and(eq(emails.mailboxId, m.id), eq(emails.sourceKey, sourceKey)));
   await recordSyncRun(db, {
     mailboxId: m.id,
     profileId: m.profileId,
@@ -83,7 +91,7 @@ export async function ingestMessage(db: Db, input: IngestInput): Promise<IngestR
     // The message is stored: a missed dashboard row must not make the router hand it in again.
   }).catch((err) => log("warn", "could not record the ingest run (the dashboard misses it)", { mailboxId: m.id, err }));
   await publishWebMetrics(db).catch((err) => log("warn", "could not publish the web process's counters", { err }));
-  return { id: row.id, duplicate: result.inserted === 0 };
+  return { id: row.id, duplicate: result.inserted === 0, threadId: row.threadId, threadMethod: row.threadMethod, automatic: row.automatic, bounced: row.bounced ?? [] };
 }
 
 /** A header field at the very start: a name of printable characters but ":" and space, then ":". */

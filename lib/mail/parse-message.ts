@@ -1,4 +1,6 @@
 import { createHash } from "node:crypto";
+import type { DsnRecipient } from "../../db/schema/emails";
+import { detectAutomatic, parseDeliveryStatus, type AutomaticMail } from "./detect-automatic";
 import { MailParser, type AddressObject, type AttachmentStream, type EmailAddress, type MessageText } from "mailparser";
 
 export type ParsedAddress = { name: string; address: string };
@@ -32,6 +34,10 @@ export type ParsedMessage = {
   attachments: AttachmentMeta[];
   /** Why the message could not be parsed (whatever headers were read are kept); null when it parsed. */
   parseError: string | null;
+  /** Sent by a machine (auto-reply, bounce, bulk), with the header that says so; null for a person's mail. */
+  automatic: AutomaticMail | null;
+  /** A delivery status notification's per-recipient reports; [] otherwise. */
+  dsn: DsnRecipient[];
 };
 
 const DEFAULT_PARSE_TIMEOUT_MS = 30_000;
@@ -65,6 +71,8 @@ export function parseMessage(raw: Buffer, opts: { timeoutMs?: number } = {}): Pr
     html: null,
     attachments: [],
     parseError: null,
+    automatic: null,
+    dsn: [],
   };
   return new Promise((resolve) => {
     let settled = false;
@@ -99,6 +107,11 @@ export function parseMessage(raw: Buffer, opts: { timeoutMs?: number } = {}): Pr
       const refs = h.get("references");
       const refText = Array.isArray(refs) ? refs.join(" ") : typeof refs === "string" ? refs : "";
       result.references = clean(refText).trim().slice(0, 10_000) || null;
+      result.automatic = detectAutomatic(h, result.from?.address ?? null, result.subject);
+      if (result.automatic?.kind === "bounce") {
+        const boundary = (h.get("content-type") as { params?: Record<string, string> } | undefined)?.params?.boundary;
+        result.dsn = parseDeliveryStatus(raw, boundary).map((r) => ({ ...r, address: clean(r.address), diagnostic: r.diagnostic && clean(r.diagnostic) }));
+      }
     });
     parser.on("data", (data: AttachmentStream | MessageText) => {
       if (data.type === "attachment") {

@@ -8,7 +8,7 @@ import { readableMailboxes } from "../emails/readable-mailboxes";
 import { AppError } from "../errors";
 import { isUuid } from "../is-uuid";
 import { pageNumber } from "../page-number";
-import { msg, storedMessage, type Message } from "../i18n/message";
+import { isMessageKey, msg, storedMessage, type Message, type MessageParams } from "../i18n/message";
 
 export type SentStatus = "queued" | "sending" | "sent" | "retrying" | "failed";
 
@@ -31,6 +31,10 @@ export type SentRow = {
   sentAt: Date | null;
   createdAt: Date;
   attachmentCount: number;
+  /** The copy in the IMAP Sent folder: null (not wanted), pending, appended (into `sentCopyFolder`) or failed (why). */
+  sentCopy: "pending" | "appended" | "failed" | null;
+  sentCopyFolder: string | null;
+  sentCopyError: Message | null;
 };
 
 export type SentList = {
@@ -79,11 +83,25 @@ export async function listSent(db: Db, actor: Actor | null, input: { mailboxId: 
         sentAt: outbox.sentAt,
         createdAt: outbox.createdAt,
         attachmentCount: sql<number>`(select count(*)::int from outbox_attachments a where a.outbox_id = ${outbox.id})`,
+        sentCopy: sql<SentRow["sentCopy"]>`${outbox.sentCopy}`,
+        sentCopyFolder: outbox.sentCopyFolder,
+        sentCopyErrorKey: outbox.sentCopyErrorKey,
+        sentCopyErrorParams: outbox.sentCopyErrorParams,
       })
       .from(outbox)
       .where(filter)
       .orderBy(desc(outbox.createdAt), desc(outbox.id))
       .limit(pageSize)
       .offset((page - 1) * pageSize);
-  return { mailbox, rows: rows.map(({ lastErrorKey, lastErrorParams, ...r }) => ({ ...r, lastError: storedMessage(lastErrorKey, lastErrorParams, r.lastError) })), total: n, page, pageSize };
+  return {
+    mailbox,
+    rows: rows.map(({ lastErrorKey, lastErrorParams, sentCopyErrorKey, sentCopyErrorParams, ...r }) => ({
+      ...r,
+      lastError: storedMessage(lastErrorKey, lastErrorParams, r.lastError),
+      sentCopyError: isMessageKey(sentCopyErrorKey) ? msg(sentCopyErrorKey, (sentCopyErrorParams ?? {}) as MessageParams) : null,
+    })),
+    total: n,
+    page,
+    pageSize,
+  };
 }

@@ -13,6 +13,8 @@ import { isUuid } from "../is-uuid";
 export type SourceEmail = {
   id: number;
   messageId: string | null;
+  /** Its conversation in the mailbox (null for mail stored before threading). */
+  threadId: string | null;
   references: string | null;
   inReplyTo: string | null;
   from: AddressJson;
@@ -40,6 +42,7 @@ export async function loadSourceEmail(db: DbOrTx, actor: Actor | null, input: { 
     .select({
       id: emails.id,
       messageId: emails.messageId,
+      threadId: emails.threadId,
       references: emails.references,
       inReplyTo: emails.inReplyTo,
       fromAddress: emails.fromAddress,

@@ -1,11 +1,13 @@
 import crypto from "node:crypto";
 import type { Db } from "../../db/client";
-import type { AddressJson } from "../../db/schema/emails";
+import { and, eq, isNull } from "drizzle-orm";
+import { emails, type AddressJson } from "../../db/schema/emails";
 import { outbox, outboxAttachments } from "../../db/schema/outbox";
 import type { Actor } from "../auth/actor";
 import { AppError } from "../errors";
 import { msg, type Message } from "../i18n/message";
 import { findSendableMailbox } from "./find-sendable-mailbox";
+import { findRecentBounces } from "./find-recent-bounces";
 import { loadSourceEmail } from "./load-source-email";
 import { formatBytes, OUTBOX_LIMITS } from "./outbox-limits";
 import { parseAddressList } from "./parse-address-list";
@@ -28,6 +30,8 @@ export type QueueEmailInput = {
   forwardEmailId?: string;
   /** …and which of its attachments (positions) go with it; all when omitted. */
   forwardAttachments?: number[];
+  /** The sender saw the warning about recipients whose mail bounced recently and sends anyway. */
+  sendDespiteBounces?: boolean;
 };
 
 export type QueuedEmail = { id: number; messageId: string };
@@ -75,11 +79,18 @@ export async function queueEmail(db: Db, actor: Actor | null, input: QueueEmailI
     fieldErrors.attachments = [msg("error.outbox.attachmentsTooLarge", { size: formatBytes(bytes), max: formatBytes(OUTBOX_LIMITS.attachmentBytes) })];
   }
   if (Object.keys(fieldErrors).length > 0) throw new AppError("invalid", msg("common.fixFields"), { fieldErrors });
+  if (!input.sendDespiteBounces) await warnAboutBounces(db, mailbox.id, lists);
 
   const forwarded = source && forwardedMeta.length > 0 ? await readForwardedAttachments(db, source, forwardedMeta.map((a) => a.position)) : [];
   const attachments = [...forwarded, ...uploaded];
   const messageId = `<${crypto.randomUUID()}@${senderDomain(mailbox.emailAddress)}>`;
+  // A reply joins its parent's conversation; anything else (a forward too) starts one.
+  const threadId = (input.replyToEmailId && source?.threadId) || crypto.randomUUID();
   return db.transaction(async (tx) => {
+    if (input.replyToEmailId && source && !source.threadId) {
+      // A parent stored before conversations existed gets one now, shared with its reply.
+      await tx.update(emails).set({ threadId, threadMethod: "new" }).where(and(eq(emails.id, source.id), isNull(emails.threadId)));
+    }
     const [row] = await tx
       .insert(outbox)
       .values({
@@ -93,6 +104,7 @@ export async function queueEmail(db: Db, actor: Actor | null, input: QueueEmailI
         textBody: input.body.replace(/\r\n?/g, "\n"),
         inReplyTo: headers.inReplyTo,
         references: headers.references,
+        threadId,
         status: "queued",
       })
       .returning({ id: outbox.id });
@@ -101,6 +113,26 @@ export async function queueEmail(db: Db, actor: Actor | null, input: QueueEmailI
     }
     return { id: row.id, messageId };
   });
+}
+
+/**
+ * Checked on the server before queuing: a recipient whose mail came back with a
+ * permanent failure in the last 30 days (a bounce stored in this mailbox) is named
+ * beside its field, and nothing is queued until the sender ticks "Send anyway".
+ */
+async function warnAboutBounces(db: Db, mailboxId: string, lists: Record<"to" | "cc" | "bcc", AddressJson[]>): Promise<void> {
+  const bounces = await findRecentBounces(db, mailboxId, [...lists.to, ...lists.cc, ...lists.bcc].map((a) => a.address));
+  if (bounces.length === 0) return;
+  const byAddress = new Map(bounces.map((b) => [b.address, b]));
+  const fieldErrors: Record<string, Message[]> = {};
+  for (const field of ["to", "cc", "bcc"] as const) {
+    const hits = lists[field].flatMap((a) => byAddress.get(a.address.toLowerCase()) ?? []);
+    if (hits.length > 0) {
+      fieldErrors[field] = hits.map((b) => msg("error.outbox.recentBounce", { address: b.address, date: b.storedAt.toISOString().slice(0, 10), status: b.status }));
+    }
+  }
+  fieldErrors.sendAnyway = [msg("error.outbox.confirmBounce")];
+  throw new AppError("invalid", msg("error.outbox.bouncedRecipients"), { fieldErrors });
 }
 
 /** The domain of the sender's address, for Message-IDs; a fallback that is still a valid id-right. */

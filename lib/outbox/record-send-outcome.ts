@@ -19,11 +19,24 @@ const reasonColumns = (reason: Message) => ({ lastError: cut(inEnglish(reason)),
  * statement, so its own transaction, run the moment the reply arrives: the
  * window in which a crash forgets an accepted email is this one round trip.
  * Recorded even if the lease lapsed meanwhile — the email was sent either way.
+ * With `sentCopyRaw` (the profile appends sent mail to the IMAP Sent folder), the
+ * copy is queued by the same statement.
  */
-export async function markSent(db: Db, id: number, serverResponse: string): Promise<void> {
+export async function markSent(db: Db, id: number, serverResponse: string, sentCopyRaw: Buffer | null = null): Promise<void> {
   await db
     .update(outbox)
-    .set({ status: "sent", sentAt: sql`now()`, serverResponse: cut(serverResponse), lastError: null, lastErrorKey: null, lastErrorParams: null, leaseOwner: null, leaseExpiresAt: null })
+    .set({
+      status: "sent",
+      sentAt: sql`now()`,
+      serverResponse: cut(serverResponse),
+      lastError: null,
+      lastErrorKey: null,
+      lastErrorParams: null,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      // The exact bytes sent wait here for the Sent folder (lib/outbox/append-sent-copies.ts), in the same statement.
+      ...(sentCopyRaw ? { sentCopy: "pending", sentCopyRaw, sentCopyNextAt: sql`now()` } : {}),
+    })
     .where(and(eq(outbox.id, id), ne(outbox.status, "sent")));
 }
 

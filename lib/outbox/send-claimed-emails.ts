@@ -6,6 +6,7 @@ import { raiseAlert } from "../alerts/raise-alert";
 import { log } from "../log";
 import { classifyMailError, type ClassifiedError, type MailErrorContext } from "../mail/errors";
 import { mailboxConnectionOf, type MailboxConnection } from "../mailboxes/get-mailbox-connection";
+import MailComposer from "nodemailer/lib/mail-composer";
 import { buildMailMessage } from "./build-mail-message";
 import type { ClaimedEmail } from "./claim-due-emails";
 import { disableOutgoing, markFailed, markRetrying, markSent, releaseEmails, renewEmailLeases, type OutgoingAlertTarget } from "./record-send-outcome";
@@ -162,6 +163,8 @@ async function sendMailboxEmails(db: Db, mailboxId: string, rows: OutboxEmail[],
     return;
   }
   const transport = pooled.transport;
+  // "Append sent mail to the IMAP Sent folder": only an IMAP profile has a Sent folder to append to.
+  const keepSentCopy = conn.profile.appendSentToImap && conn.profile.incoming.protocol === "imap";
   const where = { mailboxId, host: ctx.host, port: ctx.port, workerId: o.workerId };
   const queue = [...rows];
   let stop: Stop | null = null;
@@ -180,15 +183,18 @@ async function sendMailboxEmails(db: Db, mailboxId: string, rows: OutboxEmail[],
           .orderBy(asc(outboxAttachments.position))
       : [];
     let response: string;
+    let raw: Buffer;
     try {
-      const info = await transport.sendMail(buildMailMessage(row, { name: m.name, address: m.emailAddress }, attachments));
+      // Composed once and sent as these bytes, so the copy in the Sent folder is exactly what went out.
+      raw = await new MailComposer(buildMailMessage(row, { name: m.name, address: m.emailAddress }, attachments)).compile().build();
+      const info = await transport.sendMail({ envelope: envelopeOf(row, m.emailAddress), raw });
       response = info.response;
     } catch (err) {
       await recordFailure(row.id, row.attempts, row.createdById, err);
       return;
     }
     // Accepted: record it now, before anything else (see the note at the top of this file).
-    await markSent(db, id, response);
+    await markSent(db, id, response, keepSentCopy ? raw : null);
     done([id], "sent");
   };
 
@@ -283,6 +289,11 @@ async function alertFailed(db: Db, t: OutgoingAlertTarget, recipients: (string |
     message: msg("alerts.text.sendFailed", nested("reason", reason)),
     detail,
   });
+}
+
+/** Who the server is told about (MAIL FROM, RCPT TO): the mailbox, and every To, Cc and Bcc recipient. */
+function envelopeOf(row: OutboxEmail, from: string): { from: string; to: string[] } {
+  return { from, to: [...row.toList, ...row.ccList, ...row.bccList].map((a) => a.address) };
 }
 
 /** The SMTP server's reply carried by a nodemailer error, if any. */

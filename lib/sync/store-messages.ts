@@ -6,6 +6,9 @@ import { raiseAlert } from "../alerts/raise-alert";
 import type { ParsedMessage } from "../mail/parse-message";
 import { postgresErrorOf } from "../postgres-error";
 import { copySources } from "./copy-sources";
+import { assignThreads } from "../threads/assign-threads";
+import { referencedIds, subjectKey } from "../threads/thread-keys";
+import { permanentlyBounced } from "../mail/detect-automatic";
 import { msg, nested, type MessageParams } from "../i18n/message";
 
 /** One message fetched from the server, ready to store. */
@@ -121,14 +124,21 @@ export async function storeMessageBatch(db: Db, input: StoreBatchInput): Promise
           hasAttachments: m.parsed.attachments.length > 0,
           parseError: m.parsed.parseError,
           oversized: m.oversized,
+          refIds: referencedIds(m.parsed.inReplyTo, m.parsed.references),
+          subjectKey: subjectKey(m.parsed.subject),
+          autoKind: m.parsed.automatic?.kind ?? null,
+          autoReason: m.parsed.automatic?.reason ?? null,
+          dsnRecipients: m.parsed.dsn.length > 0 ? m.parsed.dsn : null,
+          bouncedAddresses: m.parsed.dsn.length > 0 ? permanentlyBounced(m.parsed.dsn) : null,
         })),
       )
       .onConflictDoNothing({ target: [emails.mailboxId, emails.sourceKey] })
       .returning({ id: emails.id, sourceKey: emails.sourceKey });
 
     const byKey = new Map(toInsert.map((m) => [m.sourceKey, m]));
-    const stored = rows.map((r) => ({ id: r.id, m: byKey.get(r.sourceKey)! }));
+    const stored = rows.map((r) => ({ id: r.id, m: byKey.get(r.sourceKey)! })).sort((a, b) => a.id - b.id);
     if (stored.length > 0) {
+      await assignThreads(tx, input.mailboxId, stored.map(({ id, m }) => threadCandidate(id, m.parsed)));
       await copySources(tx, stored.map(({ id, m }) => ({ emailId: id, raw: m.raw })));
       const attachments = stored.flatMap(({ id, m }) =>
         m.parsed.attachments.map((a, position) => ({ emailId: id, position, ...a })),
@@ -194,6 +204,10 @@ function holdMailboxRow(tx: Tx, input: StoreBatchInput) {
     .returning({ id: mailboxes.id });
 }
 
+function threadCandidate(id: number, p: ParsedMessage) {
+  return { id, messageId: p.messageId, inReplyTo: p.inReplyTo, refIds: referencedIds(p.inReplyTo, p.references), subject: p.subject, subjectKey: subjectKey(p.subject) };
+}
+
 /** Postgres refused a value (class 22 data exception, 54 program limit such as an oversized index entry). */
 function isDataError(err: unknown): boolean {
   const code = postgresErrorOf(err)?.code;
@@ -219,6 +233,8 @@ function unparsed(p: ParsedMessage): ParsedMessage {
     html: null,
     attachments: [],
     parseError: null,
+    automatic: null,
+    dsn: [],
   };
 }
 

@@ -23,6 +23,10 @@ const DYNAMIC_PREFIXES = [
   "ingest.refused.", // the ingest route: a refusal's code
   "job.outcome.", // job progress: an item's outcome
   "job.status.",
+  "mail.auto.", // an email's automatic kind
+  "mail.dsn.action.", // a bounce's per-recipient action
+  "mail.threadMethod.", // how an email was threaded
+  "mail.view.", // the mail list's view switch (messages or threads)
   "mailboxes.delivery.",
   "mailboxes.filter.",
   "mailboxes.kind.",

@@ -40,6 +40,8 @@ export const en = {
   "alerts.text.outgoingFailingTitle": "Email from {mailbox} is not going out",
   "alerts.text.outgoingFailing": "An email has failed {attempts} times and will be tried again: {cause}",
   "alerts.text.sendFailedTitle": "An email from {mailbox} could not be sent",
+  "alerts.text.sentCopyFailedTitle": "Sent mail from {mailbox} was not copied to its Sent folder",
+  "alerts.text.sentCopyFailed": "The email {subject} was sent, but its copy could not be saved in the IMAP Sent folder. {cause} The email was not sent again.",
   "alerts.text.sendFailed": "{reason} See the mailbox's Sent view for the email; write it again once the cause is fixed.",
   "alerts.text.outgoingDisabledTitle": "Outgoing email for {mailbox} was disabled",
   "alerts.text.outgoingDisabled":
@@ -102,6 +104,8 @@ export const ja: Record<keyof typeof en, string> = {
   "alerts.text.outgoingFailingTitle": "{mailbox} からの電子メールが送信されていません",
   "alerts.text.outgoingFailing": "電子メールの送信が {attempts} 回失敗しました。再試行します: {cause}",
   "alerts.text.sendFailedTitle": "{mailbox} からの電子メールを送信できませんでした",
+  "alerts.text.sentCopyFailedTitle": "{mailbox} から送信したメールを送信済みフォルダーにコピーできませんでした",
+  "alerts.text.sentCopyFailed": "電子メール {subject} は送信されましたが、IMAP の送信済みフォルダーにコピーを保存できませんでした。{cause} 電子メールの再送信はしていません。",
   "alerts.text.sendFailed": "{reason} 電子メールはメールボックスの送信済みビューで確認できます。原因を修正してから、もう一度作成してください。",
   "alerts.text.outgoingDisabledTitle": "{mailbox} の送信電子メールが無効になりました",
   "alerts.text.outgoingDisabled":

@@ -66,10 +66,12 @@ test("a handed-in message is stored once with its source, arrival and hash key; 
   expect(Buffer.from(src.raw).toString()).toBe(raw);
 
   const again = await ingest({ raw });
-  expect(again).toEqual({ id: first.id, duplicate: true });
+  expect(again).toEqual({ id: first.id, duplicate: true, threadId: first.threadId, threadMethod: "new", automatic: null, bounced: [] });
   // Two routers handing the same message in at once still store it once.
   const raced = await Promise.all([ingest({ raw: testMessage(2, { tag: "r" }) }), ingest({ raw: testMessage(2, { tag: "r" }) })]);
   expect(raced[0].id).toBe(raced[1].id);
+  // Message 2 answers message 1: the answer says which conversation it joined and how.
+  expect(raced[0]).toMatchObject({ threadId: first.threadId, threadMethod: "in_reply_to", automatic: null });
   expect(await stored()).toBe(2);
   const runs = await t.db.execute<{ protocol: string; stored: number }>(sql`select protocol, stored from sync_runs where mailbox_id = ${routerBox} order by id`);
   expect(runs.map((r) => r.protocol)).toEqual(["router", "router", "router", "router"]);

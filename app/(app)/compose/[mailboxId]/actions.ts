@@ -2,7 +2,7 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { queueEmail } from "@/lib/outbox/queue-email";
-import { runAction, text } from "@/lib/server/action";
+import { checkbox, runAction, text } from "@/lib/server/action";
 import type { ActionState } from "@/lib/server/action-state";
 import { getDb } from "@/lib/server/db";
 
@@ -24,6 +24,7 @@ export async function sendEmailAction(_prev: ActionState, formData: FormData): P
       replyToEmailId: text(formData, "replyTo") || undefined,
       forwardEmailId: forward || undefined,
       forwardAttachments: forward ? formData.getAll("forwardAttachments").map((v) => Number(v)).filter(Number.isInteger) : undefined,
+      sendDespiteBounces: checkbox(formData, "sendAnyway"),
     });
   });
   if (state.ok) {

@@ -18,7 +18,7 @@ export type ComposeInitial = {
 };
 
 type Labels = Record<
-  "to" | "cc" | "bcc" | "addressHelp" | "subject" | "body" | "attachments" | "attachmentsHelp" | "forwarded" | "send",
+  "to" | "cc" | "bcc" | "addressHelp" | "subject" | "body" | "attachments" | "attachmentsHelp" | "forwarded" | "send" | "sendAnyway",
   string
 > & {
   /** With {total} left in, filled here with the chosen files' size. */
@@ -111,6 +111,12 @@ export function ComposeForm({
       <p id="attachments-help" className="-mt-3 text-sm text-slate-500">
         {labels.attachmentsHelp}
       </p>
+      {fe.sendAnyway ? (
+        // The server found recipients whose mail bounced recently (named beside their fields): sending needs a tick.
+        <Field name="sendAnyway" label={labels.sendAnyway} errors={fe.sendAnyway}>
+          <input {...describedBy("sendAnyway", fe.sendAnyway)} type="checkbox" value="1" className="h-4 w-4" />
+        </Field>
+      ) : null}
       <div>
         <SubmitButton>{labels.send}</SubmitButton>
       </div>

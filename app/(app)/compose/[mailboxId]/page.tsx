@@ -76,6 +76,7 @@ export default async function ComposePage({
             attachmentsHelp: t("outbox.compose.attachmentsHelp", { count: OUTBOX_LIMITS.attachmentCount, size: maxSize }),
             forwarded: t("outbox.compose.forwarded"),
             send: t("outbox.compose.send"),
+            sendAnyway: t("outbox.compose.sendAnyway"),
             tooLarge: t("outbox.compose.tooLarge", { size: maxSize }),
           }}
         />

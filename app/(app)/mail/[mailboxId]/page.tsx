@@ -13,15 +13,20 @@ export default async function MailListPage({
   searchParams,
 }: {
   params: Promise<{ mailboxId: string }>;
-  searchParams: Promise<{ q?: string; page?: string; before?: string; after?: string }>;
+  searchParams: Promise<{ q?: string; page?: string; before?: string; after?: string; view?: string }>;
 }) {
   const actor = await requireActor("mailbox:read-own");
   const [t, locale, { mailboxId }, sp, timeZone] = await Promise.all([getT(), getLocale(), params, searchParams, getTimeZone()]);
   const query = typeof sp.q === "string" ? sp.q : "";
-  const list = await loadOr404(listEmails(getDb(), actor, { mailboxId, query, page: sp.page, before: sp.before, after: sp.after }));
+  const threads = sp.view === "threads";
+  const list = await loadOr404(listEmails(getDb(), actor, { mailboxId, query, page: sp.page, before: sp.before, after: sp.after, threads }));
   const base = `/mail/${list.mailbox.id}`;
+  const viewHref = (view: "messages" | "threads") => {
+    const q = new URLSearchParams({ ...(list.query ? { q: list.query } : {}), ...(view === "threads" ? { view } : {}) }).toString();
+    return q ? `${base}?${q}` : base;
+  };
   const href = (page: number, cursor: { before?: number; after?: number } = {}) => {
-    const q = new URLSearchParams({ ...(list.query ? { q: list.query } : {}), ...(page > 1 ? { page: String(page) } : {}) });
+    const q = new URLSearchParams({ ...(list.query ? { q: list.query } : {}), ...(threads ? { view: "threads" } : {}), ...(page > 1 ? { page: String(page) } : {}) });
     if (page > 1 && cursor.before) q.set("before", String(cursor.before));
     if (page > 1 && cursor.after) q.set("after", String(cursor.after));
     const s = q.toString();
@@ -45,9 +50,22 @@ export default async function MailListPage({
           placeholder={t("mail.search")}
           className="w-80 rounded border border-slate-300 px-3 py-2 text-sm"
         />
+        {threads && <input type="hidden" name="view" value="threads" />}
         <button type="submit" className="rounded bg-blue-700 px-4 py-2 text-sm font-medium text-white hover:bg-blue-800">{t("mail.searchButton")}</button>
         {list.query && <Link href={base} className="text-sm text-blue-700 hover:underline">{t("mail.clearSearch")}</Link>}
-        <span className="ml-auto text-sm text-slate-500">{t("mail.count", { total: `${list.total.toLocaleString(locale)}${list.totalCapped ? "+" : ""}` })}</span>
+        <nav aria-label={t("mail.view")} className="ml-4 flex overflow-hidden rounded border border-slate-300 text-sm" data-testid="mail-view">
+          {(["messages", "threads"] as const).map((view) => (
+            <Link
+              key={view}
+              href={viewHref(view)}
+              aria-current={(view === "threads") === threads ? "page" : undefined}
+              className={`px-3 py-1.5 ${(view === "threads") === threads ? "bg-slate-700 text-white" : "bg-white text-slate-700 hover:bg-slate-50"}`}
+            >
+              {t(`mail.view.${view}`)}
+            </Link>
+          ))}
+        </nav>
+        <span className="ml-auto text-sm text-slate-500">{t(threads ? "mail.countThreads" : "mail.count", { total: `${list.total.toLocaleString(locale)}${list.totalCapped ? "+" : ""}` })}</span>
       </form>
       {list.rows.length === 0 ? (
         <EmptyState message={list.query ? t("mail.noMatch", { query: list.query }) : t("mail.empty")} />
@@ -67,7 +85,12 @@ export default async function MailListPage({
                 <td>
                   <Link href={`${base}/${m.id}`} className="text-blue-700 hover:underline">{m.subject || t("mail.noSubject")}</Link>
                   {m.hasAttachments && <span className="ml-2" title={t("mail.hasAttachments")} aria-label={t("mail.hasAttachments")}>📎</span>}
-                  <MailFlags unparsed={m.unparsed} oversized={m.oversized} t={t} />
+                  {m.threadCount > 1 && (
+                    <span data-testid="thread-count" title={t("mail.threadCount", { count: m.threadCount })} className="ml-2 rounded-full bg-slate-200 px-1.5 text-xs text-slate-700">
+                      {m.threadCount}
+                    </span>
+                  )}
+                  <MailFlags unparsed={m.unparsed} oversized={m.oversized} autoKind={m.autoKind} bounced={m.bouncedAddresses} t={t} />
                 </td>
                 <td className="whitespace-nowrap">{(m.sentAt ?? m.storedAt).toLocaleString(locale, { timeZone })}</td>
               </tr>
@@ -75,7 +98,7 @@ export default async function MailListPage({
           </tbody>
         </table>
       )}
-      {list.totalCapped ? (
+      {list.totalCapped && !list.threads ? (
         // Beyond the count cap the last page is unknown: "Page 3 of 20+". Previous and next are keyset
         // cursors (the first and last message shown), so a deep page costs what the first one does.
         <nav aria-label="pagination" className="mt-4 flex items-center gap-4 text-sm">

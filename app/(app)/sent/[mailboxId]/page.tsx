@@ -10,7 +10,7 @@ import { getDb } from "@/lib/server/db";
 import { getLocale, getTimeZone, getT } from "@/lib/server/locale";
 import { requireActor } from "@/lib/server/session";
 import { RefreshWhilePending } from "./refresh-while-pending";
-import { renderStored } from "@/lib/i18n/message";
+import { renderMessage, renderStored } from "@/lib/i18n/message";
 
 const tone: Record<SentRow["status"], string> = {
   queued: "bg-slate-100 text-slate-800",
@@ -94,7 +94,20 @@ function details(t: Translate, r: SentRow, when: (d: Date) => string) {
   const reason = renderStored(t, r.lastError);
   switch (r.status) {
     case "sent":
-      return t("outbox.detail.sent", { time: r.sentAt ? when(r.sentAt) : "?", reply: r.serverResponse ?? "" });
+      return (
+        <>
+          {t("outbox.detail.sent", { time: r.sentAt ? when(r.sentAt) : "?", reply: r.serverResponse ?? "" })}
+          {r.sentCopy ? (
+            <p data-testid="sent-copy" className={r.sentCopy === "failed" ? "text-red-800" : "text-slate-500"}>
+              {r.sentCopy === "appended"
+                ? t("outbox.sentCopy.appended", { folder: r.sentCopyFolder ?? "" })
+                : r.sentCopy === "failed"
+                  ? t("outbox.sentCopy.failed", { reason: r.sentCopyError ? renderMessage(t, r.sentCopyError) : "" })
+                  : t("outbox.sentCopy.pending")}
+            </p>
+          ) : null}
+        </>
+      );
     case "retrying":
       return t("outbox.detail.retrying", { time: r.nextAttemptAt ? when(r.nextAttemptAt) : "?", reason });
     case "failed":

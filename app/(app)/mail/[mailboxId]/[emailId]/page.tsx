@@ -7,6 +7,8 @@ import { requireActor } from "@/lib/server/session";
 import { formatAddress } from "../../format-address";
 import { loadOr404 } from "../../load-or-404";
 import { MailFlags } from "../mail-flags";
+import { listConversation } from "@/lib/threads/list-conversation";
+import type { MessageKey } from "@/lib/i18n/catalog";
 
 function formatSize(bytes: number, locale: string): string {
   const units = ["B", "KB", "MB", "GB"];
@@ -30,6 +32,7 @@ export default async function MessagePage({
   const [t, locale, { mailboxId, emailId }, sp, timeZone] = await Promise.all([getT(), getLocale(), params, searchParams, getTimeZone()]);
   const email = await loadOr404(getEmail(getDb(), actor, { mailboxId, emailId }));
   const base = `/mail/${email.mailbox.id}/${email.id}`;
+  const conversation = await listConversation(getDb(), { mailboxId: email.mailbox.id, threadId: email.threadId, exceptEmailId: email.id });
   const allowRemote = sp.images === "1";
   // Sanitised here only to count the blocked images; the frame's own route serves the body.
   const body = renderEmailBody(email, { allowRemote });
@@ -40,14 +43,45 @@ export default async function MessagePage({
     [t("mail.replyTo"), email.replyTo.map(formatAddress).join(", ")],
     [t("mail.date"), email.sentAt ? email.sentAt.toLocaleString(locale, { timeZone }) : ""],
     [t("mail.received"), email.storedAt.toLocaleString(locale, { timeZone })],
+    [t("mail.threadMatch"), email.threadMethod ? t(`mail.threadMethod.${email.threadMethod}` as MessageKey) : ""],
   ];
   return (
     <article>
       <Link href={`/mail/${email.mailbox.id}`} className="text-sm text-blue-700 hover:underline">← {t("mail.back")}</Link>
       <h1 className="mb-3 mt-2 text-2xl font-semibold">
         {email.subject || t("mail.noSubject")}
-        <MailFlags unparsed={email.parseError !== null} oversized={email.oversized} t={t} />
+        <MailFlags unparsed={email.parseError !== null} oversized={email.oversized} autoKind={email.autoKind} autoReason={email.autoReason} t={t} />
       </h1>
+      {email.autoKind && (
+        <p className="mb-3 rounded bg-violet-50 p-3 text-sm text-violet-900" role="status" data-testid="automatic-mail">
+          {t("mail.autoHelp", { reason: email.autoReason ?? "" })}
+        </p>
+      )}
+      {email.dsnRecipients.length > 0 && (
+        <section className="mb-3 rounded bg-red-50 p-3 text-sm text-red-900" aria-labelledby="dsn-heading" data-testid="bounce-report">
+          <p id="dsn-heading" className="mb-2">{t("mail.bounceHelp")}</p>
+          <table className="w-full text-left">
+            <thead>
+              <tr>
+                <th className="pr-3">{t("mail.dsn.recipient")}</th>
+                <th className="pr-3">{t("mail.dsn.action")}</th>
+                <th className="pr-3">{t("mail.dsn.status")}</th>
+                <th>{t("mail.dsn.diagnostic")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {email.dsnRecipients.map((r, i) => (
+                <tr key={i}>
+                  <td className="pr-3 break-all">{r.address}</td>
+                  <td className="pr-3">{["failed", "delayed", "delivered", "relayed", "expanded"].includes(r.action) ? t(`mail.dsn.action.${r.action}` as MessageKey) : r.action}</td>
+                  <td className="pr-3 font-mono">{r.status}</td>
+                  <td className="break-all">{r.diagnostic ?? ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
       {email.parseError !== null && <p className="mb-3 rounded bg-amber-50 p-3 text-sm text-amber-900" role="status">{t("mail.unparsedHelp")}</p>}
       {email.oversized && <p className="mb-3 rounded bg-slate-100 p-3 text-sm text-slate-700" role="status">{t("mail.oversizedHelp")}</p>}
       <dl className="mb-4 grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 rounded bg-white p-4 text-sm shadow-sm" data-testid="mail-headers">
@@ -64,6 +98,31 @@ export default async function MessagePage({
         <Link href={`/compose/${email.mailbox.id}?replyTo=${email.id}`} className="rounded border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-50">{t("mail.reply")}</Link>
         <Link href={`/compose/${email.mailbox.id}?forward=${email.id}`} className="rounded border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-50">{t("mail.forward")}</Link>
       </nav>
+
+      {conversation.length > 0 && (
+        <section className="mb-4 rounded bg-white p-4 text-sm shadow-sm" aria-labelledby="conversation-heading" data-testid="conversation">
+          <h2 id="conversation-heading" className="mb-2 font-semibold">{t("mail.conversation")}</h2>
+          <ol className="space-y-1">
+            {conversation.map((c) => (
+              <li key={`${c.kind}-${c.id}`} data-kind={c.kind}>
+                <span className="mr-2 whitespace-nowrap text-slate-500">{c.at.toLocaleString(locale, { timeZone })}</span>
+                {c.kind === "received" ? (
+                  <>
+                    <Link href={`/mail/${email.mailbox.id}/${c.id}`} className="text-blue-700 hover:underline">{c.subject || t("mail.noSubject")}</Link>
+                    <span className="ml-2 text-slate-500">{c.from}</span>
+                    <MailFlags unparsed={false} oversized={false} autoKind={c.autoKind} t={t} />
+                  </>
+                ) : (
+                  <>
+                    <Link href={`/sent/${email.mailbox.id}`} className="text-blue-700 hover:underline">{c.subject || t("mail.noSubject")}</Link>
+                    <span className="ml-2 text-slate-500">{t("mail.conversationSentTo", { to: c.to })}</span>
+                  </>
+                )}
+              </li>
+            ))}
+          </ol>
+        </section>
+      )}
 
       {email.attachments.length > 0 && (
         <section className="mb-4 rounded bg-white p-4 text-sm shadow-sm" aria-labelledby="attachments-heading">
