@@ -21,6 +21,7 @@ import { makeActor, makeProfile } from "../mailboxes/fixtures";
 import { useDovecotSuite } from "../sync/dovecot-suite";
 import { enableSending, mailboxOfUser, outboxRow, receivedOnce, testSendOptions } from "./outbox-fixtures";
 import { AppError } from "../../../lib/errors";
+import { acquireConnectionSlot, releaseConnectionSlot } from "../../../lib/sync/connection-slots";
 
 const suite = useDovecotSuite();
 const LOGIN = { user: "sender", password: "sender-password" };
@@ -162,6 +163,24 @@ test("an unreachable IMAP server is retried with backoff; a refused sign-in fail
   const titles = (await db().select().from(alerts).where(eq(alerts.recipientId, member.id))).map((a) => english({ key: a.titleKey, params: a.titleParams } as never));
   expect(titles).toContain(`Sent mail from ${member.name} was not copied to its Sent folder`);
   expect(smtp.received.filter((r) => r.raw.includes(q.messageId))).toHaveLength(1);
+});
+
+test("the copy waits while the profile's connection budget is in use, without counting an attempt", async () => {
+  const q = await queueEmail(db(), member, { mailboxId: box, to: "budget@example.org", subject: "Budget slot", body: "x" });
+  await sendDueEmails(db(), testSendOptions("sender-5"));
+  // Two syncs (the profile allows 2 connections) hold every slot of the mailbox's budget.
+  const key = `mailbox:${box}`;
+  const held = [await acquireConnectionSlot(db(), { key, max: 2, owner: "sync-a", ttlMs: 60_000 }), await acquireConnectionSlot(db(), { key, max: 2, owner: "sync-b", ttlMs: 60_000 })];
+  expect(held).not.toContain(null);
+  try {
+    expect(await appendSentCopies(db(), appendOptions())).toMatchObject({ waiting: 1, appended: 0 });
+    expect(await outboxRow(db(), q.id)).toMatchObject({ sentCopy: "pending", sentCopyAttempts: 0, leaseOwner: null });
+  } finally {
+    await releaseConnectionSlot(db(), { key, slot: held[0]!, owner: "sync-a" });
+    await releaseConnectionSlot(db(), { key, slot: held[1]!, owner: "sync-b" });
+  }
+  await db().update(outbox).set({ sentCopyNextAt: new Date(0) }).where(eq(outbox.id, q.id));
+  expect(await appendSentCopies(db(), appendOptions())).toMatchObject({ appended: 1 });
 });
 
 test("a profile without 'append sent mail' keeps no copy", async () => {
