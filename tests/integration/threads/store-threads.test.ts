@@ -6,6 +6,7 @@ import { outbox } from "../../../db/schema/outbox";
 import { generateSecretKey } from "../../../lib/crypto/generate-secret-key";
 import { hashSource, parseMessage } from "../../../lib/mail/parse-message";
 import { storeMessages, type FetchedMessage } from "../../../lib/sync/store-messages";
+import { listEmails } from "../../../lib/emails/list-emails";
 import { createTestDb, type TestDb } from "../../harness/db";
 import type { Dovecot } from "../../harness/dovecot";
 import { insertMailbox, insertProfile, insertUser } from "../sync/sync-fixtures";
@@ -69,6 +70,17 @@ test("replies thread with their parent across batches, a parent stored after its
   expect(ta.get("late")).toMatchObject({ threadId: ta.get("other")!.threadId, method: "in_reply_to" });
   expect(ta.get("c1")!.threadId).toBe(ta.get("other")!.threadId);
   expect(new Set([...ta.values()].map((r) => r.threadId)).size).toBe(2);
+
+  // The conversations view: one row per thread (its newest message) with its size; a search narrows it.
+  const admin = { id: ownerId, email: "owner@example.com", name: "owner", role: "admin" as const };
+  const view = await listEmails(t.db, admin, { mailboxId: a, threads: true });
+  expect(view).toMatchObject({ threads: true, total: 2, totalCapped: false });
+  expect(view.rows.map((r) => [r.subject, r.threadCount])).toEqual([
+    ["Late", 4],
+    ["Re: Order 1", 3],
+  ]);
+  expect((await listEmails(t.db, admin, { mailboxId: a, threads: true, query: "order" })).rows.map((r) => [r.subject, r.threadCount])).toEqual([["Re: Order 1", 3]]);
+  expect((await listEmails(t.db, admin, { mailboxId: a })).rows).toHaveLength(7);
 
   // The same messages in another mailbox: threaded there too, with threads of its own.
   await store(b, [await mail("root", "Order 1"), await mail("r1", "Re: Order 1", ["In-Reply-To: <root@example.org>"])]);
