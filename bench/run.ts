@@ -18,10 +18,11 @@ import { ingestImap } from "./scenarios/ingest-imap";
 import { ingestPop3 } from "./scenarios/ingest-pop3";
 import { largeMessage } from "./scenarios/large-message";
 import { pages } from "./scenarios/pages";
+import { push } from "./scenarios/push";
 import { schedule } from "./scenarios/schedule";
 import { send } from "./scenarios/send";
 
-const SCENARIOS: Scenario[] = [ingestImap, ingestPop3, send, largeMessage, schedule, pages];
+const SCENARIOS: Scenario[] = [ingestImap, ingestPop3, send, largeMessage, schedule, pages, push];
 
 const here = import.meta.dirname;
 

@@ -61,8 +61,9 @@ export const schedule: Scenario = {
       await insertMailboxes(bench.db, Array.from({ length: mailboxCount }, (_, i) => ({ profileId, ownerId: owner.id, user: `s${i % logins}`, password: `pw${i % logins}` })));
       await installSyncProbe(bench.db);
       await bench.db.execute(sql`analyze mailboxes`);
-      workers.push(await startBenchWorker(workerEnv(ctx, bench.url, { MAILROOM_WORKER_ID: "bench-a" })));
-      workers.push(await startBenchWorker(workerEnv(ctx, bench.url, { MAILROOM_WORKER_ID: "bench-b" })));
+      // Polling is measured here (push has its own scenario, bench/scenarios/push.ts).
+      workers.push(await startBenchWorker(workerEnv(ctx, bench.url, { MAILROOM_WORKER_ID: "bench-a", MAILROOM_PUSH_SESSIONS: "0" })));
+      workers.push(await startBenchWorker(workerEnv(ctx, bench.url, { MAILROOM_WORKER_ID: "bench-b", MAILROOM_PUSH_SESSIONS: "0" })));
       await sleep(1500);
 
       // Spread the first round's due times evenly over one interval, starting now.

@@ -240,7 +240,7 @@ function nextMaildirName(): string {
 }
 
 function renderConfig(o: {
-  dir: string; instanceName: string; ports: DovecotPorts; pki: TestPki; owner: MailOwner; oauth?: DovecotOAuth; noTls?: boolean;
+  dir: string; instanceName: string; ports: DovecotPorts; pki: TestPki; owner: MailOwner; oauth?: DovecotOAuth; noTls?: boolean; sessions?: number;
 }): string {
   const { dir, ports, owner } = o;
   const authConf = path.join(dir, "auth-dict.conf.ext");
@@ -296,7 +296,12 @@ userdb {
 }
 
 service imap-login {
-${noChroot}  inet_listener imap {
+${o.sessions ? `  # Many sessions held open (push): login processes proxy TLS for many clients each.
+  service_count = 0
+  client_limit = ${o.sessions}
+  process_min_avail = 2
+  vsz_limit = 1G
+` : ""}${noChroot}  inet_listener imap {
     address = 127.0.0.1
     port = ${ports.imap}
   }
@@ -317,7 +322,22 @@ ${o.noTls ? "" : `  inet_listener pop3s {
     ssl = yes
   }
 `}}
-# Without its socket the auth process skips the per-IP "auth penalty", which would otherwise
+${o.sessions ? `# Held IDLE sessions move to the hibernation process after 10 s, as a real server is set up,
+# so ${o.sessions} idle clients do not need as many imap processes at once.
+default_client_limit = ${o.sessions * 2 + 200}
+imap_hibernate_timeout = 10s
+service imap {
+  process_limit = ${o.sessions + 100}
+  unix_listener imap-master {
+    mode = 0600
+  }
+}
+service imap-hibernate {
+  unix_listener imap-hibernate {
+    mode = 0600
+  }
+}
+` : ""}# Without its socket the auth process skips the per-IP "auth penalty", which would otherwise
 # delay every login from 127.0.0.1 by 2-15 s after a wrong-password test.
 service anvil {
 ${noChroot}  unix_listener anvil-auth-penalty {
@@ -366,7 +386,8 @@ userdb_objects = userdb
  * in a temp folder. Call `stop()` (or `destroy()`) in afterAll.
  */
 /** `noTls`: a server that offers no TLS at all (no STARTTLS/STLS; the IMAPS and POP3S ports are not served). */
-export async function startDovecot(opts: { pki?: TestPki; oauth?: DovecotOAuth; noTls?: boolean } = {}): Promise<Dovecot> {
+/** `sessions`: configure for that many IMAP sessions held open at once (push benchmarks): limits and hibernation. */
+export async function startDovecot(opts: { pki?: TestPki; oauth?: DovecotOAuth; noTls?: boolean; sessions?: number } = {}): Promise<Dovecot> {
   const bins = ensureDovecotInstalled();
   const pki = opts.pki ?? createTestPki();
   const owner = mailOwner();
@@ -392,7 +413,7 @@ export async function startDovecot(opts: { pki?: TestPki; oauth?: DovecotOAuth; 
   const choosePorts = async () => {
     const [imap, imaps, pop3, pop3s] = await freePorts(4);
     Object.assign(ports, { imap, imaps, pop3, pop3s });
-    fs.writeFileSync(confFile, renderConfig({ dir, instanceName, ports, pki, owner, oauth: opts.oauth, noTls: opts.noTls }));
+    fs.writeFileSync(confFile, renderConfig({ dir, instanceName, ports, pki, owner, oauth: opts.oauth, noTls: opts.noTls, sessions: opts.sessions }));
   };
   fs.writeFileSync(path.join(dir, "auth-dict.conf.ext"), renderAuthConfig(usersFile));
   if (opts.oauth) fs.writeFileSync(path.join(dir, "oauth2.conf.ext"), renderOAuthConfig(opts.oauth));
