@@ -84,6 +84,10 @@ export const emails = pgTable(
     index("emails_list_idx").on(t.mailboxId, t.storedAt.desc(), t.id.desc()),
     index("emails_message_id_idx").on(t.mailboxId, t.messageId),
     index("emails_hash_idx").on(t.mailboxId, t.contentHash),
+    /** The quarantine screen's list: only the flagged few, in the list's order (a big mailbox is not scanned for them). */
+    index("emails_quarantine_idx")
+      .on(t.mailboxId, t.storedAt.desc(), t.id.desc())
+      .where(sql`${t.parseError} is not null or ${t.oversized}`),
     index("emails_thread_idx").on(t.mailboxId, t.threadId),
     index("emails_ref_ids_idx").using("gin", t.refIds),
     index("emails_subject_key_idx").on(t.mailboxId, t.subjectKey),

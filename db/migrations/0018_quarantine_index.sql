@@ -1,0 +1,1 @@
+CREATE INDEX "emails_quarantine_idx" ON "emails" USING btree ("mailbox_id","stored_at" DESC NULLS LAST,"id" DESC NULLS LAST) WHERE "emails"."parse_error" is not null or "emails"."oversized";
