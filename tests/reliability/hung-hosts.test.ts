@@ -17,12 +17,13 @@ import { waitFor, type WorkerProcess } from "../integration/sync/worker-process"
 import { count, figure, sleep, startNamedWorker } from "./support/fault-kit";
 import { fmt, measureLag, percentile, type Healthy } from "./support/lag";
 
-const HUNG = 100;
+/** MAILROOM_HUNG_MAILBOXES and MAILROOM_HUNG_MAIL_TIMEOUT_MS vary the run for RELIABILITY.md's figures (N = 30, 72; the production 30 s). */
+const HUNG = Number(process.env.MAILROOM_HUNG_MAILBOXES) || 100;
 const HEALTHY = 3;
 const BASELINE_ROUNDS = count(8, 20);
 /** How long the lag is measured once the hung mailboxes are due: the first wave, the circuit's open time and its first probe. */
 const HUNG_PHASE_MS = count(45_000, 120_000);
-const MAIL_TIMEOUT_MS = 15_000;
+const MAIL_TIMEOUT_MS = Number(process.env.MAILROOM_HUNG_MAIL_TIMEOUT_MS) || 15_000;
 
 const pki = createTestPki();
 const secretKey = generateSecretKey("hung-hosts");
@@ -67,16 +68,7 @@ test(`${HUNG} mailboxes on a server that never answers leave a healthy mailbox's
     return n >= HEALTHY * 3;
   }, 60_000);
 
-  // A round starts once the last round's syncs have given their leases back: a sync still
-  // finishing would set the next sync a polling interval ahead, over the round's "due now".
-  const healthyIds = sql.join(healthy.map((h) => sql`${h.id}::uuid`), sql`, `);
-  const round = async (timeoutMs?: number) => {
-    await waitFor("the healthy mailboxes' last syncs to finish", async () => {
-      const [{ n }] = await t.db.execute<{ n: number }>(sql`select count(*)::int as n from mailboxes where id in (${healthyIds}) and lease_owner is not null`);
-      return n === 0;
-    }, 150_000);
-    return measureLag(t.db, dovecot, healthy, timeoutMs);
-  };
+  const round = (timeoutMs?: number) => measureLag(t.db, dovecot, healthy, timeoutMs);
   const baseline: number[] = [];
   for (let r = 0; r < BASELINE_ROUNDS; r++) {
     baseline.push(...(await round()));
@@ -117,5 +109,5 @@ test(`${HUNG} mailboxes on a server that never answers leave a healthy mailbox's
   const [circuit] = await t.db.execute<{ trips: number }>(sql`select trips from host_circuits where host = ${`127.0.0.1:${silent.port}`}`);
   expect(circuit?.trips ?? 0).toBeGreaterThanOrEqual(1);
   // At most one probe at a time after it opened: far fewer timeouts than one per mailbox per wave.
-  expect(runs.timeouts).toBeLessThan(HUNG);
-}, 240_000);
+  expect(runs.timeouts).toBeLessThan(Math.max(HUNG, 24));
+}, 300_000);
