@@ -2,13 +2,15 @@
 import { useActionState } from "react";
 import { Field, describedBy, inputClass } from "@/components/form/field";
 import { FormStatus } from "@/components/form/form-status";
+import { pickerDescribedBy } from "@/components/form/picker-described-by";
+import { SearchPicker, type PickerChoice } from "@/components/form/search-picker";
 import { SubmitButton } from "@/components/form/submit-button";
 import type { Locale } from "@/lib/i18n/locales";
 import { translator } from "@/lib/i18n/translate";
 import { initialActionState, type ActionState } from "@/lib/server/action-state";
+import { searchOwnersAction, searchProfilesAction } from "../picker-actions";
 import { deliveryOptions } from "./mailbox-text";
 
-type Option = { id: string; name: string };
 export type MailboxFormInitial = {
   id?: string;
   kind: "user" | "queue";
@@ -28,15 +30,19 @@ export type MailboxFormInitial = {
 export function MailboxForm({
   action: serverAction,
   initial,
-  owners,
-  profiles,
+  owner,
+  profile,
+  canPickProfile = false,
   locale,
   creating = false,
 }: {
   action: (prev: ActionState, fd: FormData) => Promise<ActionState>;
   initial: MailboxFormInitial;
-  owners: Option[];
-  profiles: Option[];
+  /** The current choices as the pickers show them (the pickers ask the server for others). */
+  owner: PickerChoice | null;
+  profile: PickerChoice | null;
+  /** profile:read: the profile is a searchable picker; else only the current one is shown. */
+  canPickProfile?: boolean;
   locale: Locale;
   creating?: boolean;
 }) {
@@ -65,23 +71,36 @@ export function MailboxForm({
       </Field>
       {initial.kind === "queue" ? (
         <Field name="ownerId" label={t("mailboxes.field.owner")} help={t("mailboxes.field.ownerHelp")} errors={fe.ownerId}>
-          <select {...describedBy("ownerId", fe.ownerId, t("mailboxes.field.ownerHelp"))} defaultValue={v.ownerId} key={`o${v.ownerId}`} className={inputClass}>
-            <option value="">—</option>
-            {owners.map((o) => (
-              <option key={o.id} value={o.id}>{o.name}</option>
-            ))}
-          </select>
+          <SearchPicker
+            name="ownerId"
+            initial={owner}
+            search={searchOwnersAction}
+            placeholder={t("common.picker.searchUsers")}
+            noneLabel="—"
+            noMatches={t("common.picker.noMatches")}
+            {...pickerDescribedBy("ownerId", fe.ownerId, t("mailboxes.field.ownerHelp"))}
+          />
         </Field>
       ) : null}
       {creating ? null : (
         <>
           <Field name="profileId" label={t("mailboxes.field.profile")} errors={fe.profileId}>
-            <select {...describedBy("profileId", fe.profileId)} defaultValue={v.profileId} key={`p${v.profileId}`} className={inputClass}>
-              <option value="">{t("mailboxes.field.noProfile")}</option>
-              {profiles.map((p) => (
-                <option key={p.id} value={p.id}>{p.name}</option>
-              ))}
-            </select>
+            {canPickProfile ? (
+              <SearchPicker
+                name="profileId"
+                initial={profile}
+                search={searchProfilesAction}
+                placeholder={t("common.picker.searchProfiles")}
+                noneLabel={t("mailboxes.field.noProfile")}
+                noMatches={t("common.picker.noMatches")}
+                {...pickerDescribedBy("profileId", fe.profileId)}
+              />
+            ) : (
+              // No profile:read: the current choice only (the server keeps it as it is).
+              <select {...describedBy("profileId", fe.profileId)} defaultValue={v.profileId} key={`p${v.profileId}`} className={inputClass}>
+                <option value={v.profileId}>{profile?.label ?? t("mailboxes.field.noProfile")}</option>
+              </select>
+            )}
           </Field>
           {delivery("incomingDelivery", t("mailboxes.field.incomingDelivery"))}
           {delivery("outgoingDelivery", t("mailboxes.field.outgoingDelivery"))}

@@ -2,6 +2,9 @@
 import { startTransition, useActionState, useEffect, useState, type FormEvent } from "react";
 import { CheckboxField } from "@/components/form/checkbox-field";
 import { Field, describedBy, inputClass } from "@/components/form/field";
+import { SearchPicker, type PickerChoice } from "@/components/form/search-picker";
+import { pickerDescribedBy } from "@/components/form/picker-described-by";
+import { searchOwnersAction } from "../picker-actions";
 import { FormStatus } from "@/components/form/form-status";
 import { initialActionState, type ActionState } from "@/lib/server/action-state";
 import { providerForServerType, type OAuthCloud } from "@/lib/oauth/oauth-presets";
@@ -73,7 +76,7 @@ function isoToLocal(iso: string): string {
 export function ProfileForm({
   action: serverAction,
   initial,
-  owners,
+  owner,
   credentialsLocked,
   text: tx,
   redirectUri,
@@ -81,7 +84,8 @@ export function ProfileForm({
 }: {
   action: (prev: ActionState, fd: FormData) => Promise<ActionState>;
   initial: ProfileFormInitial;
-  owners: { id: string; label: string }[];
+  /** The current owner as the picker shows it (the picker asks the server for others). */
+  owner: PickerChoice | null;
   /** Plain HTTP without the deployment's permission: user name and password are disabled (the server refuses them too). */
   credentialsLocked: boolean;
   text: ProfileText;
@@ -204,14 +208,15 @@ export function ProfileForm({
           <input {...describedBy("name", fe.name, help("name"))} defaultValue={initial.name} maxLength={100} required className={inputClass} />
         </Field>
         <Field name="ownerId" label={label("ownerId")} help={help("ownerId")} errors={fe.ownerId}>
-          <select {...describedBy("ownerId", fe.ownerId, help("ownerId"))} defaultValue={initial.ownerId} className={inputClass}>
-            <option value="">{tx["profiles.owner.none"]}</option>
-            {owners.map((o) => (
-              <option key={o.id} value={o.id}>
-                {o.label}
-              </option>
-            ))}
-          </select>
+          <SearchPicker
+            name="ownerId"
+            initial={owner}
+            search={searchOwnersAction}
+            placeholder={tx["common.picker.searchUsers"]}
+            noneLabel={tx["profiles.owner.none"]}
+            noMatches={tx["common.picker.noMatches"]}
+            {...pickerDescribedBy("ownerId", fe.ownerId, help("ownerId"))}
+          />
         </Field>
         <div className="md:col-span-2">
           <Field name="description" label={label("description")} help={help("description")} errors={fe.description}>

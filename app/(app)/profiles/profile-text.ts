@@ -3,7 +3,7 @@ import { en as oauthMessages } from "@/lib/i18n/messages/oauth";
 import { en as profileMessages } from "@/lib/i18n/messages/profiles";
 import type { Translate } from "@/lib/i18n/translate";
 
-const commonKeys = ["common.save", "common.cancel", "common.edit", "common.fixFields"] as const;
+const commonKeys = ["common.save", "common.cancel", "common.edit", "common.fixFields", "common.picker.searchUsers", "common.picker.noMatches"] as const;
 
 /** Every profile page text in the request's language, as plain strings a client component can take. */
 export type ProfileText = Record<keyof typeof profileMessages | keyof typeof oauthMessages | keyof typeof discoveryMessages | (typeof commonKeys)[number], string>;

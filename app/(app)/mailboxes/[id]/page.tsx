@@ -3,8 +3,8 @@ import { notFound } from "next/navigation";
 import { listMailboxAlerts } from "@/lib/alerts/list-mailbox-alerts";
 import { AppError } from "@/lib/errors";
 import { getMailbox } from "@/lib/mailboxes/get-mailbox";
-import { listOwnerChoices } from "@/lib/mailboxes/list-owner-choices";
-import { listProfiles } from "@/lib/profiles/list-profiles";
+import { getUserChoice } from "@/lib/users/search-user-choices";
+import { getProfileChoice } from "@/lib/profiles/search-profile-choices";
 import { loadProfilePolicy } from "@/lib/profiles/load-profile-policy";
 import { insecureChannelMessage } from "@/lib/profiles/profile-input";
 import { can } from "@/lib/auth/actor";
@@ -43,8 +43,11 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
   const oauthOutcome = readOutcomeQuery(sp);
   // Writing and "sync now" are for the owner and those with mailbox:write; the server checks again.
   const ownsOrWrites = m.ownerId === actor.id || m.allowed.write;
-  const profiles = m.allowed.write && can(actor, "profile:read") ? (await listProfiles(db, actor, { pageSize: 100 })).items.map((p) => ({ id: p.id, name: p.name })) : [];
-  const owners = m.allowed.write && m.kind === "queue" ? await listOwnerChoices(db, actor) : [];
+  // The pickers' current choices; the pickers ask the server for the others (access-checked there).
+  const canPickProfile = m.allowed.write && can(actor, "profile:read");
+  const [ownerChoice, profileChoice] = m.allowed.write
+    ? await Promise.all([m.kind === "queue" ? getUserChoice(db, actor, m.ownerId) : null, canPickProfile ? getProfileChoice(db, actor, m.profileId) : null])
+    : [null, null];
   const locked = !(await isSecureChannel()) && !loadProfilePolicy().allowCredentialsOverHttp;
   const credentialsFrom =
     m.profileCredentialMode === "mailbox" ? t("mailboxes.credentialsFrom.mailbox") : m.profileCredentialMode === "profile" ? t("mailboxes.credentialsFrom.profile") : m.profileCredentialMode ? t("mailboxes.credentialsFrom.other") : t("mailboxes.none");
@@ -128,8 +131,9 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
           <MailboxForm
             action={updateMailboxAction}
             locale={locale}
-            owners={owners}
-            profiles={profiles}
+            owner={ownerChoice ? { id: ownerChoice.id, label: `${ownerChoice.name} <${ownerChoice.email}>` } : null}
+            profile={profileChoice ? { id: profileChoice.id, label: profileChoice.name } : m.profileId ? { id: m.profileId, label: m.profileName ?? m.profileId } : null}
+            canPickProfile={canPickProfile}
             initial={{
               id: m.id,
               kind: m.kind,

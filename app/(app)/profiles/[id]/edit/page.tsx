@@ -6,7 +6,7 @@ import { publicBaseUrl } from "@/lib/server/public-url";
 import { oauthRedirectUri } from "@/lib/oauth/redirect-uri";
 import { updateProfileAction } from "../../actions";
 import { credentialsLocked } from "../../credential-lock";
-import { loadOwnerOptions } from "../../load-owner-options";
+import { getUserChoice } from "@/lib/users/search-user-choices";
 import { loadProfileOr404 } from "../../load-profile-or-404";
 import { ProfileForm } from "../../profile-form";
 import { profileFormInitial } from "../../profile-form-initial";
@@ -16,14 +16,15 @@ export default async function EditProfilePage({ params }: { params: Promise<{ id
   // profile:write: a mailbox manager gets the 403 page here, not a form the action would refuse.
   const actor = await requireActor("profile:write");
   const [t, secure, { id }, base] = await Promise.all([getT(), isSecureChannel(), params, publicBaseUrl()]);
-  const [profile, owners] = await Promise.all([loadProfileOr404(actor, id), loadOwnerOptions(getDb(), actor)]);
+  const profile = await loadProfileOr404(actor, id);
+  const owner = await getUserChoice(getDb(), actor, profile.ownerId);
   return (
     <section>
       <h1 className="mb-4 text-2xl font-semibold">{t("profiles.editTitle")}</h1>
       <ProfileForm
         action={updateProfileAction}
         initial={profileFormInitial(profile)}
-        owners={owners}
+        owner={owner ? { id: owner.id, label: `${owner.name} <${owner.email}>` } : null}
         credentialsLocked={credentialsLocked(secure)}
         text={profileText(t)}
         redirectUri={oauthRedirectUri(base.url)}
