@@ -5,6 +5,7 @@ import { mailboxes } from "../../db/schema/mailboxes";
 import type { Actor } from "../auth/actor";
 import { AppError } from "../errors";
 import { msg } from "../i18n/message";
+import { messageFactColumns } from "../mail/message-facts";
 import { parseMessage } from "../mail/parse-message";
 import { postgresErrorOf } from "../postgres-error";
 import { parseMailIds } from "./parse-mail-ids";
@@ -67,6 +68,8 @@ export async function reparseEmail(
           textBody: parsed.text,
           htmlBody: parsed.html,
           hasAttachments: parsed.attachments.length > 0,
+          // Automatic mail and bounces are recognised now too (its conversation stays the one it was stored in).
+          ...messageFactColumns(parsed),
           parseError: null,
         })
         .where(stillFlagged)

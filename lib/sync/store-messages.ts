@@ -8,7 +8,7 @@ import { postgresErrorOf } from "../postgres-error";
 import { copySources } from "./copy-sources";
 import { assignThreads } from "../threads/assign-threads";
 import { referencedIds, subjectKey } from "../threads/thread-keys";
-import { permanentlyBounced } from "../mail/detect-automatic";
+import { messageFactColumns } from "../mail/message-facts";
 import { msg, nested, type MessageParams } from "../i18n/message";
 
 /** One message fetched from the server, ready to store. */
@@ -124,12 +124,7 @@ export async function storeMessageBatch(db: Db, input: StoreBatchInput): Promise
           hasAttachments: m.parsed.attachments.length > 0,
           parseError: m.parsed.parseError,
           oversized: m.oversized,
-          refIds: referencedIds(m.parsed.inReplyTo, m.parsed.references),
-          subjectKey: subjectKey(m.parsed.subject),
-          autoKind: m.parsed.automatic?.kind ?? null,
-          autoReason: m.parsed.automatic?.reason ?? null,
-          dsnRecipients: m.parsed.dsn.length > 0 ? m.parsed.dsn : null,
-          bouncedAddresses: m.parsed.dsn.length > 0 ? permanentlyBounced(m.parsed.dsn) : null,
+          ...messageFactColumns(m.parsed),
         })),
       )
       .onConflictDoNothing({ target: [emails.mailboxId, emails.sourceKey] })

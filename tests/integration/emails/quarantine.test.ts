@@ -87,6 +87,18 @@ describe("the raw download", () => {
 });
 
 describe("parse again", () => {
+  test("recognises automatic mail once it parses: an auto-reply stored raw gets its flag and reason", async () => {
+    const { id } = await storeTestEmail(
+      sql,
+      aliceBox,
+      { from: "otto@example.com", to: "a@example.com", subject: "Away", text: "back Monday", headers: { "Auto-Submitted": "auto-replied" } },
+      { parseError: "an older parser gave up" },
+    );
+    expect((await sql`select auto_kind from emails where id = ${id}`)[0].auto_kind).toBeNull();
+    expect(await reparseEmail(t.db, alice, { mailboxId: aliceBox, emailId: String(id) })).toEqual({ status: "parsed" });
+    expect((await sql`select auto_kind, auto_reason from emails where id = ${id}`)[0]).toEqual({ auto_kind: "auto_reply", auto_reason: "Auto-Submitted: auto-replied" });
+  });
+
   test("fills the parsed fields and attachments, clears the flag, and does it once: the same row, no duplicates", async () => {
     const { id } = await storeUnparsed(aliceBox, "Invoice 7", 2);
     const [{ n: before }] = await sql`select count(*)::int as n from emails where mailbox_id = ${aliceBox}`;
