@@ -56,6 +56,26 @@ export const COUNT_CAP = 1000;
 /** Exactly two CJK characters (kanji, kana, 々): the characters mailroom_cjk_bigrams pairs (migration 0015). */
 const CJK_PAIR = /^[\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]{2}$/u;
 
+const pairsIndexed = new WeakMap<Db, Promise<boolean>>();
+
+/**
+ * Whether this database's stored character pairs hold CJK text: a database created as
+ * SQL_ASCII (an older embedded data folder initialised without LANG) sees no CJK
+ * characters, its pairs column stays empty, and a two-character search must read the
+ * text itself (slower, but it finds the mail). Asked once per database handle.
+ */
+function cjkPairsIndexed(db: Db): Promise<boolean> {
+  let known = pairsIndexed.get(db);
+  if (!known) {
+    known = db
+      .execute<{ ok: boolean }>(sql`select mailroom_cjk_bigrams('会議') = ' 会議 ' as ok`)
+      .then((rows) => rows[0]?.ok === true)
+      .catch(() => false);
+    pairsIndexed.set(db, known);
+  }
+  return known;
+}
+
 /** LIKE's wildcards and escape character, taken literally. */
 function likeContaining(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -101,7 +121,7 @@ export async function listEmails(
   // stored character pairs, which holds every adjacent pair, so the answer is the same.
   const search = !query
     ? undefined
-    : CJK_PAIR.test(query)
+    : CJK_PAIR.test(query) && (await cjkPairsIndexed(db))
       ? sql`${emails.searchCjkBigrams} like ${`% ${query} %`}`
       : sql`${emailSearchText(emails)} like lower(${pattern})`;
   const filter = and(eq(emails.mailboxId, mailbox.id), search)!;
