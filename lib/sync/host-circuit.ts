@@ -2,6 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { msg } from "../i18n/message";
 import { log } from "../log";
+import { raiseAlert } from "../alerts/raise-alert";
 import { lastErrorColumns } from "../mailboxes/last-error-columns";
 import type { ClassifiedError } from "../mail/errors";
 import type { SyncOptions } from "./sync-options";
@@ -14,12 +15,14 @@ import type { SyncOptions } from "./sync-options";
  * - `circuitThreshold` timeouts in a row from a host (any of its mailboxes, any
  *   worker) open its circuit for `circuitOpenMs`; its other mailboxes are not
  *   claimed meanwhile (they wait, due, without a failure of their own, and show
- *   "waiting for the server" — the code `host_unresponsive`);
+ *   "waiting for the server" — the code `host_unresponsive`) and each profile owner
+ *   whose profile reads from that host gets one warning alert;
  * - then one probe mailbox is claimed (lib/sync/claim-due-mailboxes.ts); a probe
  *   that times out opens the circuit again, each time twice as long up to
  *   `circuitOpenCapMs`;
  * - any answer from the server (a sync, or any error that is not a timeout or a
- *   refused connection) closes the circuit, and the waiting mailboxes are due at once.
+ *   refused connection) closes the circuit, and the waiting mailboxes are due at once
+ *   (the profile owners get an information alert).
  */
 
 /** The key of a server host: the profile's incoming host, lower-cased, and port. */
@@ -47,7 +50,50 @@ export function circuitSignal(result: { ok: boolean; error?: ClassifiedError; cu
 /** The server answered: its circuit closes (the waiting mailboxes are due already). */
 export async function recordHostAnswered(db: Db, host: string): Promise<void> {
   const rows = await db.execute<{ trips: number }>(sql`delete from host_circuits where host = ${host} returning trips`);
-  if (rows.some((r) => Number(r.trips) > 0)) log("info", "server answers again; its circuit is closed", { host });
+  if (!rows.some((r) => Number(r.trips) > 0)) return;
+  log("info", "server answers again; its circuit is closed", { host });
+  await alertProfileOwners(db, host, "answering");
+}
+
+function splitHost(host: string): { host: string; port: number } {
+  const sep = host.lastIndexOf(":");
+  return { host: host.slice(0, sep), port: Number(host.slice(sep + 1)) };
+}
+
+/**
+ * Tells each profile owner whose profile reads mail from `host` that its mailboxes wait
+ * for the server (a warning, when the circuit opens) or sync again (information, when
+ * it closes). One alert per profile; the mailboxes themselves show it as their status.
+ */
+async function alertProfileOwners(db: Db, host: string, what: "waiting" | "answering", openMs = 0): Promise<void> {
+  const profiles = await db.execute<{ id: string; name: string; owner_id: string | null; mailboxes: number }>(sql`
+    select p.id, p.name, p.owner_id,
+           (select count(*)::int from mailboxes m
+             where m.profile_id = p.id and m.incoming_delivery = 'server_side_sync' and m.incoming_enabled) as mailboxes
+      from profiles p where ${hostKeySql} = ${host}`);
+  const where = splitHost(host);
+  for (const p of profiles) {
+    if (what === "waiting" && Number(p.mailboxes) === 0) continue;
+    const params = { ...where, profile: p.name };
+    await raiseAlert(db, what === "waiting"
+      ? {
+          severity: "warning",
+          recipientIds: [p.owner_id],
+          profileId: p.id,
+          dedupKey: `incoming:host_unresponsive:${p.id}`,
+          title: msg("alerts.text.hostNotAnsweringTitle", params),
+          message: msg("alerts.text.hostNotAnswering", { ...params, mailboxes: Number(p.mailboxes), seconds: Math.round(openMs / 1000) }),
+          detail: `circuit open for ${host}`,
+        }
+      : {
+          severity: "information",
+          recipientIds: [p.owner_id],
+          profileId: p.id,
+          dedupKey: `incoming:host_answering:${p.id}`,
+          title: msg("alerts.text.hostAnsweringTitle", params),
+          message: msg("alerts.text.hostAnswering", params),
+        });
+  }
 }
 
 /** A sync ended without telling (a refused connection, no free slot, a lost lease): if it was the probe, the next one may go. */
@@ -87,9 +133,11 @@ export async function recordHostTimeout(
         updated_at = now()
        where host = ${host}`);
     if (openMs !== null) log("warn", "server does not answer; its circuit is open, then one mailbox probes it while the others wait", { host, timeouts, trips, openMs });
-    return openMs !== null && trips === 1;
+    return openMs !== null && trips === 1 ? openMs : null;
   });
-  if (opened) await markWaiting(db, host);
+  if (opened === null) return;
+  await markWaiting(db, host);
+  await alertProfileOwners(db, host, "waiting", opened);
 }
 
 /**
@@ -98,8 +146,7 @@ export async function recordHostTimeout(
  * count and next sync time stay), and a sync that answers clears it.
  */
 async function markWaiting(db: Db, host: string): Promise<void> {
-  const sep = host.lastIndexOf(":");
-  const message = msg("mailError.hostNotAnswering", { host: host.slice(0, sep), port: Number(host.slice(sep + 1)) });
+  const message = msg("mailError.hostNotAnswering", splitHost(host));
   const cols = lastErrorColumns(message, "host_unresponsive");
   await db.execute(sql`
     update mailboxes m

@@ -108,6 +108,9 @@ test(`${HUNG} mailboxes on a server that never answers leave a healthy mailbox's
   expect(statuses.find((s) => s.code === "host_unresponsive")?.n ?? 0).toBeGreaterThan(0);
   const [circuit] = await t.db.execute<{ trips: number }>(sql`select trips from host_circuits where host = ${`127.0.0.1:${silent.port}`}`);
   expect(circuit?.trips ?? 0).toBeGreaterThanOrEqual(1);
+  // Its profile's owner was told once, not once per mailbox.
+  const [{ n: alerted }] = await t.db.execute<{ n: number }>(sql`select count(*)::int as n from alerts where dedup_key = ${`incoming:host_unresponsive:${hungProfile}`}`);
+  expect(alerted).toBe(1);
   // At most one probe at a time after it opened: far fewer timeouts than one per mailbox per wave.
   expect(runs.timeouts).toBeLessThan(Math.max(HUNG, 24));
 }, 300_000);

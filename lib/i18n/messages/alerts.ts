@@ -34,6 +34,11 @@ export const en = {
   "alerts.text.incomingDisabled": "{cause} Fix the setting, then run \"Test & enable\" on the mailbox to turn incoming email back on.",
   "alerts.text.failedInARow": "{failures} attempts in a row over {minutes} minutes failed; the last one: {last}",
   "alerts.text.incomingFailingTitle": "Incoming email for {mailbox} keeps failing",
+  "alerts.text.hostNotAnsweringTitle": "{host}:{port} has stopped answering ({profile})",
+  "alerts.text.hostNotAnswering":
+    "Several mailboxes timed out on {host}:{port} in a row. Its {mailboxes} mailboxes in profile {profile} wait while Mailroom tries one at a time (after {seconds} s, then less and less often); they sync as soon as the server answers. Check that the server is up and that {host} is the right location.",
+  "alerts.text.hostAnsweringTitle": "{host}:{port} answers again ({profile})",
+  "alerts.text.hostAnswering": "The mailboxes of profile {profile} on {host}:{port} are syncing again.",
   "alerts.text.incomingFailing": "{failures} sync attempts in a row failed: {cause}",
   "alerts.text.testFailedTitle": "Test & enable failed: {side} email of {mailbox}",
   "alerts.text.testPassedTitle": "Mailbox {mailbox} tested and enabled",
@@ -98,6 +103,11 @@ export const ja: Record<keyof typeof en, string> = {
   "alerts.text.incomingDisabled": "{cause} 設定を修正してから、メールボックスで「テストして有効にする」を実行して受信電子メールを再び有効にしてください。",
   "alerts.text.failedInARow": "{minutes} 分間に {failures} 回連続で失敗しました。最後のエラー: {last}",
   "alerts.text.incomingFailingTitle": "{mailbox} の受信電子メールの失敗が続いています",
+  "alerts.text.hostNotAnsweringTitle": "{host}:{port} が応答しなくなりました ({profile})",
+  "alerts.text.hostNotAnswering":
+    "{host}:{port} で複数のメールボックスが続けてタイムアウトしました。プロファイル {profile} の {mailboxes} 個のメールボックスは、Mailroom が一度に 1 つずつ確認している間 ({seconds} 秒後、その後は間隔を広げて) 待機し、サーバーが応答すればすぐに同期します。サーバーが稼働していること、{host} が正しい場所であることを確認してください。",
+  "alerts.text.hostAnsweringTitle": "{host}:{port} が再び応答しています ({profile})",
+  "alerts.text.hostAnswering": "{host}:{port} 上のプロファイル {profile} のメールボックスの同期が再開しました。",
   "alerts.text.incomingFailing": "同期が {failures} 回連続で失敗しました: {cause}",
   "alerts.text.testFailedTitle": "テストと有効化に失敗しました: {mailbox} の{side}電子メール",
   "alerts.text.testPassedTitle": "メールボックス {mailbox} をテストして有効にしました",

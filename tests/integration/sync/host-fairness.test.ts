@@ -25,11 +25,11 @@ afterAll(async () => {
 
 const lease = { leaseMs: 60_000 };
 const circuit = { circuitThreshold: 3, circuitOpenMs: 30_000, circuitOpenCapMs: 600_000 };
-async function hostWith(port: number, n: number): Promise<{ host: string; ids: string[] }> {
+async function hostWith(port: number, n: number): Promise<{ host: string; ids: string[]; profileId: string }> {
   const profileId = await insertProfile(t.db, { dovecot: { ports: { imaps: port } } as unknown as Dovecot, protocol: "imap", ownerId });
   const ids: string[] = [];
   for (let i = 0; i < n; i++) ids.push(await insertMailbox(t.db, { profileId, ownerId, user: `u${i}`, password: "p" }));
-  return { host: `127.0.0.1:${port}`, ids };
+  return { host: `127.0.0.1:${port}`, ids, profileId };
 }
 const reset = () => t.db.update(mailboxes).set({ incomingEnabled: false });
 
@@ -72,6 +72,10 @@ test("the circuit: open after 3 timeouts in a row, then one probe among concurre
   const waiting = await t.db.execute<{ code: string; status: string; failures: number }>(sql`
     select last_error_code as code, incoming_status as status, consecutive_failures as failures from mailboxes where id in (${sql.join(dead.ids.map((id) => sql`${id}::uuid`), sql`, `)})`);
   expect(waiting.every((w) => w.code === "host_unresponsive" && w.status === "retrying" && w.failures === 0)).toBe(true);
+  const alertsOf = () => t.db.execute<{ severity: string; key: string; recipient: string }>(sql`
+    select severity, message_key as key, recipient_id as recipient from alerts where dedup_key like ${"incoming:host_%:" + dead.profileId} order by first_seen_at, id`);
+  // The profile's owner hears it once, however many mailboxes wait.
+  expect(await alertsOf()).toEqual([{ severity: "warning", key: "alerts.text.hostNotAnswering", recipient: ownerId }]);
   expect(await claimDueMailboxes(t.db, { workerId: "w", limit: 24, lanes: 24, ...lease })).toEqual([]);
 
   // Open time over: six concurrent claimers, one probe.
@@ -100,5 +104,6 @@ test("the circuit: open after 3 timeouts in a row, then one probe among concurre
   // The server answers: the circuit closes and the waiting mailboxes are claimed (their fair share).
   await recordHostAnswered(t.db, dead.host);
   expect(await t.db.execute(sql`select 1 from host_circuits where host = ${dead.host}`)).toHaveLength(0);
+  expect((await alertsOf()).map((a) => a.severity)).toEqual(["warning", "information"]);
   expect(await claimDueMailboxes(t.db, { workerId: "w", limit: 24, lanes: 24, ...lease })).toHaveLength(8);
 });
