@@ -326,6 +326,10 @@ ${o.sessions ? `# Held IDLE sessions move to the hibernation process after 10 s,
 # so ${o.sessions} idle clients do not need as many imap processes at once.
 default_client_limit = ${o.sessions * 2 + 200}
 imap_hibernate_timeout = 10s
+# Each imap process watches its INBOX with an inotify instance; past the kernel's
+# fs.inotify.max_user_instances (128 by default) Dovecot falls back to checking every
+# mailbox_idle_check_interval (30 s by default), so IDLE would announce mail up to 30 s late.
+mailbox_idle_check_interval = 1s
 service imap {
   process_limit = ${o.sessions + 100}
   unix_listener imap-master {
