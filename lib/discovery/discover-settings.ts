@@ -18,6 +18,11 @@ export type DiscoveryDeps = {
    * `<base>/<host>/<path>` (e.g. https://127.0.0.1:4443/autoconfig.example.com/mail/config-v1.1.xml).
    */
   autoconfigBase?: string;
+  /**
+   * Tests only: the same for the plain-HTTP autoconfig URL (http://autoconfig.<domain>/…).
+   * With `autoconfigBase` set and this not, the plain-HTTP step is skipped, so a test never reaches a real host.
+   */
+  autoconfigHttpBase?: string;
   /** The outbound port policy (MAILROOM_ALLOWED_PORTS): a proposal prefers ports it allows and warns about others. */
   allowedPorts: number[] | null;
 };
@@ -46,6 +51,18 @@ export function autoconfigUrls(domain: string, email: string, base?: string): { 
   ];
 }
 
+/**
+ * The one plain-HTTP URL Mozilla's scheme still tries (http://autoconfig.<domain>/…), or
+ * null when it must not be tried (tests pointed at local servers without an HTTP one).
+ * Whatever comes from it can have been changed on the way: it is proposed last but
+ * one and always flagged.
+ */
+export function autoconfigHttpUrl(domain: string, email: string, deps: Pick<DiscoveryDeps, "autoconfigBase" | "autoconfigHttpBase">): string | null {
+  const path = `/mail/config-v1.1.xml?emailaddress=${encodeURIComponent(email)}`;
+  if (deps.autoconfigHttpBase) return `${deps.autoconfigHttpBase.replace(/\/+$/, "")}/autoconfig.${domain}${path}`;
+  return deps.autoconfigBase ? null : `http://autoconfig.${domain}${path}`;
+}
+
 /** The RFC 6186 (and RFC 8314 for submissions) service records, their protocol and how each is secured. */
 const SRV_SERVICES: { name: string; protocol: DiscoveredServer["protocol"]; socketType: SocketType }[] = [
   { name: "_imaps._tcp", protocol: "imap", socketType: "ssl" },
@@ -63,8 +80,9 @@ const MICROSOFT_MX = /\.mail\.protection\.outlook\.com\.?$/i;
  * Proposes server settings for an email address, for an admin to review on the
  * profile form (nothing is saved here). Asks, in this order of trust: Mailroom's
  * bundled provider list; Mozilla autoconfig at https://autoconfig.<domain>/ and
- * https://<domain>/.well-known/autoconfig/ (HTTPS only, see fetchAutoconfigDocument);
- * RFC 6186 SRV records; and the domain's MX records, which reveal domains hosted by
+ * https://<domain>/.well-known/autoconfig/ (see fetchAutoconfigDocument);
+ * RFC 6186 SRV records; autoconfig over plain HTTP (flagged: it may have been
+ * changed on the way); and the domain's MX records, which reveal domains hosted by
  * Google (Gmail preset, OAuth 2.0) or Microsoft (Microsoft 365 preset). The network
  * sources are asked at once, each within its own time limit; the most trusted one
  * that answers wins. Admins only (profile:write), checked here.
@@ -85,8 +103,10 @@ export async function discoverSettings(actor: Actor | null, input: { email: stri
   attempts.push({ source: "ispdb", detail: domain, outcome: "not_found" });
 
   const urls = autoconfigUrls(domain, email, deps.autoconfigBase);
-  const [configs, srv, mx] = await Promise.all([
+  const httpUrl = autoconfigHttpUrl(domain, email, deps);
+  const [configs, httpConfig, srv, mx] = await Promise.all([
     Promise.all(urls.map(({ url }) => fetchDocument(url, deps))),
+    httpUrl ? fetchDocument(httpUrl, deps, true) : Promise.resolve(null),
     lookupSrv(domain, deps),
     lookupMx(domain, deps),
   ]);
@@ -99,6 +119,10 @@ export async function discoverSettings(actor: Actor | null, input: { email: stri
   });
   attempts.push({ source: "srv", detail: SRV_SERVICES.map((s) => `${s.name}.${domain}`).join(", "), outcome: srv ? "found" : "not_found" });
   if (!proposal && srv) proposal = proposalOf("srv", srv.names.join(", "), srv.doc, deps);
+  if (httpUrl) {
+    attempts.push({ source: "autoconfig-http", detail: httpUrl, outcome: httpConfig === "failed" ? "failed" : httpConfig ? "found" : "not_found" });
+    if (!proposal && httpConfig && httpConfig !== "failed") proposal = proposalOf("autoconfig-http", httpUrl, httpConfig, deps);
+  }
 
   const mxSource: DiscoverySource | null = mx.some((h) => GOOGLE_MX.test(h)) ? "mx-google" : mx.some((h) => MICROSOFT_MX.test(h)) ? "mx-microsoft" : null;
   attempts.push({ source: mxSource ?? "mx", detail: mx.length ? `MX ${domain}: ${mx.slice(0, 3).join(", ")}` : `MX ${domain}`, outcome: mxSource ? "found" : "not_found" });
@@ -110,9 +134,9 @@ export async function discoverSettings(actor: Actor | null, input: { email: stri
 }
 
 /** A document, null when there is none there (no answer, 404, not a config), or "failed" when the fetch was refused or broke. */
-async function fetchDocument(url: string, deps: DiscoveryDeps): Promise<AutoconfigDocument | null | "failed"> {
+async function fetchDocument(url: string, deps: DiscoveryDeps, allowPlainHttp = false): Promise<AutoconfigDocument | null | "failed"> {
   try {
-    return parseAutoconfig(await fetchAutoconfigDocument(url, deps.fetchLimits));
+    return parseAutoconfig(await fetchAutoconfigDocument(url, deps.fetchLimits, { allowPlainHttp }));
   } catch (err) {
     // The query (the address typed) stays out of the log.
     log("info", "settings discovery: no autoconfig document", { url: url.split("?")[0], reason: (err as { reason?: string }).reason, err: (err as Error).message });
@@ -165,7 +189,7 @@ function proposalOf(
   const preset = extra.preset ?? (incoming && providerOfHost("pop3smtp", incoming.host) === "google" ? "gmail" : undefined);
   const onlyOAuth = (s: DiscoveredServer | null) => !!s && s.authentication.length > 0 && s.authentication.every((a) => a === "oauth2");
   const oauth = !!extra.oauth || !!preset || onlyOAuth(incoming) || onlyOAuth(outgoing);
-  const warnings: DiscoveryWarning[] = [];
+  const warnings: DiscoveryWarning[] = source === "autoconfig-http" ? ["insecure-source"] : [];
   if (!preset) {
     if (!incoming) warnings.push("no-incoming");
     if (!outgoing) warnings.push("no-outgoing");

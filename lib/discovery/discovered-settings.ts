@@ -15,7 +15,7 @@ export type DiscoveredServer = {
 };
 
 /** Where a proposal came from, in the order discovery asks. */
-export const discoverySources = ["ispdb", "autoconfig", "autoconfig-wellknown", "srv", "mx-google", "mx-microsoft"] as const;
+export const discoverySources = ["ispdb", "autoconfig", "autoconfig-wellknown", "srv", "autoconfig-http", "mx-google", "mx-microsoft"] as const;
 export type DiscoverySource = (typeof discoverySources)[number];
 
 /** Settings proposed for an address, and where they came from, for the admin to review before saving. */
@@ -37,7 +37,7 @@ export type DiscoveredSettings = {
   warnings: DiscoveryWarning[];
 };
 
-export type DiscoveryWarning = "unencrypted-server" | "port-not-allowed" | "oauth-required" | "no-outgoing" | "no-incoming";
+export type DiscoveryWarning = "insecure-source" | "unencrypted-server" | "port-not-allowed" | "oauth-required" | "no-outgoing" | "no-incoming";
 
 /** The `%EMAILADDRESS%` / `%EMAILLOCALPART%` / `%EMAILDOMAIN%` placeholders of the autoconfig format, filled. */
 export function fillUserName(pattern: string | null, email: string): string | null {

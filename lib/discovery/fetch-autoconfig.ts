@@ -1,4 +1,5 @@
 import dns from "node:dns";
+import http from "node:http";
 import https from "node:https";
 import net from "node:net";
 import { mailTlsOptions, type ExtraCa } from "../mail/tls-options";
@@ -45,14 +46,15 @@ function publicOnlyLookup(hostname: string, options: dns.LookupOptions, callback
 }
 
 /**
- * GETs an autoconfig document over HTTPS only, as a server-side request to a name
+ * GETs an autoconfig document over HTTPS (plain HTTP only when `allowPlainHttp`, for
+ * the one URL Mozilla's scheme allows it for; its result is then untrusted), as a server-side request to a name
  * an outsider chose (the domain of the address typed): certificate checked, no
  * redirect followed, no cookie or credential sent, a hard deadline, a size cap,
  * and — outside tests — no connection to a private, loopback or otherwise
  * non-public address (checked on the addresses the connection then uses, so DNS
  * cannot change its answer in between). Resolves with the body as text.
  */
-export function fetchAutoconfigDocument(url: string, limits: AutoconfigFetchLimits): Promise<string> {
+export function fetchAutoconfigDocument(url: string, limits: AutoconfigFetchLimits, options: { allowPlainHttp?: boolean } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     let target: URL;
     try {
@@ -60,21 +62,24 @@ export function fetchAutoconfigDocument(url: string, limits: AutoconfigFetchLimi
     } catch {
       return reject(new AutoconfigFetchError("not_https", `not a URL: ${url}`));
     }
-    if (target.protocol !== "https:") return reject(new AutoconfigFetchError("not_https", `not https: ${url}`));
+    const plain = target.protocol === "http:" && !!options.allowPlainHttp;
+    if (target.protocol !== "https:" && !plain) return reject(new AutoconfigFetchError("not_https", `not https: ${url}`));
     const host = target.hostname.replace(/^\[|\]$/g, "");
     if (net.isIP(host) && isNonPublicAddress(host) && !limits.allowNonPublicAddresses) {
       return reject(new AutoconfigFetchError("private_address", `${host} is not a public address`));
     }
     const tlsOptions = mailTlsOptions(host, limits.ca);
-    const req = https.request(target, {
+    const lookup = limits.allowNonPublicAddresses ? undefined : (publicOnlyLookup as unknown as typeof dns.lookup);
+    const headers = { accept: "application/xml, text/xml;q=0.9", "user-agent": "Mailroom settings discovery" };
+    const req = plain ? http.request(target, { method: "GET", agent: false, headers, lookup }) : https.request(target, {
       method: "GET",
       agent: false,
-      headers: { accept: "application/xml, text/xml;q=0.9", "user-agent": "Mailroom settings discovery" },
+      headers,
       servername: tlsOptions.servername,
       secureContext: tlsOptions.secureContext,
       rejectUnauthorized: true,
       minVersion: "TLSv1.2",
-      lookup: limits.allowNonPublicAddresses ? undefined : (publicOnlyLookup as unknown as typeof dns.lookup),
+      lookup,
       // https passes these on to tls.connect (the shared secure context with the extra CA).
     } as https.RequestOptions);
     const deadline = setTimeout(() => req.destroy(new AutoconfigFetchError("timeout", `no answer from ${target.host} within ${limits.timeoutMs} ms`)), limits.timeoutMs);

@@ -1,3 +1,4 @@
+import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import type { TestKeyPair } from "./tls";
@@ -21,14 +22,14 @@ export type AutoconfigServer = {
 };
 
 /**
- * A local HTTPS server standing in for every autoconfig host (the discovery code
+ * A local HTTPS (or plain HTTP) server standing in for every autoconfig host (the discovery code
  * is pointed at it with autoconfigBase, so the host name becomes the first path
  * segment). It presents the test PKI's certificate; 404 for unknown paths.
  */
-export async function startAutoconfigServer(cert: TestKeyPair, port = 0): Promise<AutoconfigServer> {
+export async function startAutoconfigServer(cert: TestKeyPair | "plain-http", port = 0): Promise<AutoconfigServer> {
   const routes = new Map<string, AutoconfigRoute>();
   const requests: string[] = [];
-  const server = https.createServer({ cert: cert.certPem, key: cert.keyPem }, (req, res) => {
+  const handler: http.RequestListener = (req, res) => {
     requests.push(req.url ?? "");
     const route = routes.get((req.url ?? "").split("?")[0]);
     if (!route) {
@@ -44,11 +45,13 @@ export async function startAutoconfigServer(cert: TestKeyPair, port = 0): Promis
       res.writeHead(200, { "content-type": "application/xml", ...(route.declareLength ? { "content-length": String(route.bytes) } : {}) });
       res.end(Buffer.alloc(route.bytes, "<"));
     }
-  });
+  };
+  // "plain-http": the one autoconfig URL Mozilla's scheme still tries without TLS.
+  const server = cert === "plain-http" ? http.createServer(handler) : https.createServer({ cert: cert.certPem, key: cert.keyPem }, handler);
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   const bound = (server.address() as AddressInfo).port;
   return {
-    base: `https://127.0.0.1:${bound}`,
+    base: `${cert === "plain-http" ? "http" : "https"}://127.0.0.1:${bound}`,
     port: bound,
     routes,
     requests,

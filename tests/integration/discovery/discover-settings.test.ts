@@ -16,6 +16,7 @@ const manager: Actor = { ...admin, id: "00000000-0000-4000-8000-000000000002", r
 let pki: TestPki;
 let dns: DnsStub;
 let web: AutoconfigServer;
+let plainWeb: AutoconfigServer;
 
 function deps(over: Partial<DiscoveryDeps> = {}, limits: Partial<DiscoveryDeps["fetchLimits"]> = {}): DiscoveryDeps {
   const resolver = new Resolver({ timeout: 2000, tries: 1 });
@@ -40,16 +41,20 @@ beforeAll(async () => {
   pki = createTestPki();
   dns = await startDnsStub();
   web = await startAutoconfigServer(pki);
+  plainWeb = await startAutoconfigServer("plain-http");
 });
 afterAll(async () => {
   await dns?.close();
   await web?.close();
+  await plainWeb?.close();
 });
 beforeEach(() => {
   dns.zone.clear();
   dns.queries.length = 0;
   web.routes.clear();
   web.requests.length = 0;
+  plainWeb.routes.clear();
+  plainWeb.requests.length = 0;
 });
 
 describe("where the settings come from", () => {
@@ -125,6 +130,21 @@ describe("where the settings come from", () => {
     expect((await discoverSettings(admin, { email: "a@both.test" }, deps())).proposal?.source).toBe("srv");
     dns.zone.delete("_imaps._tcp.both.test");
     expect((await discoverSettings(admin, { email: "a@both.test" }, deps())).proposal?.source).toBe("mx-google");
+  });
+
+  test("autoconfig over plain HTTP: proposed after SRV, and always flagged as open to tampering", async () => {
+    plainWeb.routes.set("/autoconfig.plain.test/mail/config-v1.1.xml", { xml: STANDARD("plain.test") });
+    const withHttp = deps({ autoconfigHttpBase: plainWeb.base });
+    const r = await discoverSettings(admin, { email: "a@plain.test" }, withHttp);
+    expect(r.proposal).toMatchObject({ source: "autoconfig-http", sourceDetail: `${plainWeb.base}/autoconfig.plain.test/mail/config-v1.1.xml?emailaddress=a%40plain.test`, incoming: { host: "imap.plain.test" }, warnings: ["insecure-source"] });
+    expect(r.attempts.map((a) => a.source)).toEqual(["ispdb", "autoconfig", "autoconfig-wellknown", "srv", "autoconfig-http", "mx"]);
+    dns.zone.set("_imaps._tcp.plain.test", { SRV: [{ priority: 0, weight: 0, port: 993, target: "srv-imap.plain.test" }] });
+    expect((await discoverSettings(admin, { email: "a@plain.test" }, withHttp)).proposal?.source).toBe("srv");
+    // Pointed at local servers without an HTTP one, the plain-HTTP step is skipped (it would reach a real host).
+    plainWeb.requests.length = 0;
+    const skipped = await discoverSettings(admin, { email: "a@plain.test" }, deps());
+    expect(skipped.attempts.map((a) => a.source)).not.toContain("autoconfig-http");
+    expect(plainWeb.requests).toEqual([]);
   });
 
   test("nothing found: no proposal, and every place looked is listed", async () => {

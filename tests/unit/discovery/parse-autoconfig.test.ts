@@ -1,6 +1,6 @@
 import { expect, test } from "vitest";
 import { chooseServer, fillUserName, type DiscoveredServer } from "../../../lib/discovery/discovered-settings";
-import { autoconfigUrls, emailDomain } from "../../../lib/discovery/discover-settings";
+import { autoconfigHttpUrl, autoconfigUrls, emailDomain } from "../../../lib/discovery/discover-settings";
 import { findKnownProvider, knownProviders } from "../../../lib/discovery/known-providers";
 import { parseAutoconfig } from "../../../lib/discovery/parse-autoconfig";
 import { isNonPublicAddress } from "../../../lib/discovery/public-address";
@@ -83,6 +83,12 @@ test("autoconfig URLs: the autoconfig host with the address, then the domain's w
     "https://127.0.0.1:4443/autoconfig.example.org/mail/config-v1.1.xml?emailaddress=a%40example.org",
     "https://127.0.0.1:4443/example.org/.well-known/autoconfig/mail/config-v1.1.xml",
   ]);
+});
+
+test("the plain-HTTP autoconfig URL: the real one in production, the test base's in tests, none when tests have no HTTP server", () => {
+  expect(autoconfigHttpUrl("example.org", "a@example.org", {})).toBe("http://autoconfig.example.org/mail/config-v1.1.xml?emailaddress=a%40example.org");
+  expect(autoconfigHttpUrl("example.org", "a@example.org", { autoconfigHttpBase: "http://127.0.0.1:8080/" })).toBe("http://127.0.0.1:8080/autoconfig.example.org/mail/config-v1.1.xml?emailaddress=a%40example.org");
+  expect(autoconfigHttpUrl("example.org", "a@example.org", { autoconfigBase: "https://127.0.0.1:4443" })).toBeNull();
 });
 
 test("non-public addresses are recognised, public ones are not", () => {
