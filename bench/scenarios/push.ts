@@ -23,7 +23,9 @@ const message = (tag: string, i: number) =>
  * push: N mailboxes on one Dovecot configured for N held sessions, two workers sharing them;
  * how long until all are held, the workers' memory per held session, "delivery → stored"
  * of mail delivered to random mailboxes, and a Dovecot restart under all the sessions
- * (back within, none lost, none twice). BENCH_PUSH_SESSIONS sets N (default 1,000).
+ * (back within, none lost, none twice), and (full runs) a kill -9 of one worker: how long until
+ * the other holds its sessions, mail delivered meanwhile stored once. BENCH_PUSH_SESSIONS sets
+ * N (default 1,000).
  */
 export const push: Scenario = {
   name: "push",
@@ -48,7 +50,8 @@ export const push: Scenario = {
         summary:
           `poll due → stored p50 unchanged ${poll.mailroom.unchanged.p50} ms / +20 ${poll.mailroom.plus20.p50} ms` +
           (poll.mbsync ? ` (mbsync ${poll.mbsync.unchanged.p50} / ${poll.mbsync.plus20.p50} ms)` : " (mbsync not installed)") +
-          `; push ${idle.heldAll}/${sessions} held in ${idle.holdAllSeconds} s, ${idle.kbPerSession} KB/session, delivery → stored p50 ${idle.latencyMs.p50} / p95 ${idle.latencyMs.p95} ms; Dovecot restart: back in ${idle.restart.backSeconds} s, lost ${idle.restart.lost}, twice ${idle.restart.twice}`,
+          `; push ${idle.heldAll}/${sessions} held in ${idle.holdAllSeconds} s, ${idle.kbPerSession} KB/session, delivery → stored p50 ${idle.latencyMs.p50} / p95 ${idle.latencyMs.p95} ms; Dovecot restart: back in ${idle.restart.backSeconds} s, lost ${idle.restart.lost}, twice ${idle.restart.twice}` +
+          (idle.kill ? `; kill -9 of a worker holding ${idle.kill.sessions}: ${idle.kill.taken} taken over in ${idle.kill.takeoverSeconds} s, lost ${idle.kill.lost}, twice ${idle.kill.twice}` : ""),
         figures: { poll, idle },
         notes: [
           ...notes,
@@ -201,7 +204,37 @@ async function pushAtScale(ctx: BenchContext, dovecot: Dovecot, bench: BenchDb, 
   const expected = deliveries + downDeliveries;
   const distinctAfter = new Set(after.map((r) => r.message_id)).size;
   void ids;
+
+  // kill -9 of one worker (full runs): the other takes its sessions over when their leases expire.
+  let kill: { sessions: number; takeoverSeconds: number; taken: number; lost: number; twice: number } | null = null;
+  if (!ctx.quick) {
+    const victim = workers[0];
+    const theirs = (await bench.db.execute<{ id: string; user: string }>(sql`select id, user_name as user from mailboxes where profile_id = ${profileId} and lease_owner = 'bench-push-a' and push_connected_at is not null`)).map((r) => r);
+    ctx.log(`push: kill -9 of the worker holding ${theirs.length} sessions`);
+    try {
+      process.kill(-victim.pid, "SIGKILL");
+    } catch {
+      // gone
+    }
+    const killedAt = Date.now();
+    const orphanMail = theirs.slice(0, 100);
+    for (const [i, m] of orphanMail.entries()) await dovecot.deliver(m.user, message(`orphan${i}`, 0));
+    const ids = `{${theirs.map((m) => m.id).join(",")}}`;
+    let taken = 0;
+    await waitUntil("the other worker holding them", async () => {
+      taken = (await bench.db.execute<{ n: number }>(sql`select count(*)::int as n from mailboxes where id = any(${ids}::uuid[]) and lease_owner = 'bench-push-b' and push_connected_at is not null`))[0].n;
+      return taken === theirs.length;
+    }, 180_000, 500).catch(() => undefined);
+    const takeoverSeconds = round((Date.now() - killedAt) / 1000, 1);
+    const total = expected + orphanMail.length;
+    await waitUntil("the orphans' mail", async () => (await storedOf()).length >= total, 60_000, 200).catch(() => undefined);
+    const final = await storedOf();
+    const distinctFinal = new Set(final.map((r) => r.message_id)).size;
+    kill = { sessions: theirs.length, takeoverSeconds, taken, lost: Math.max(0, total - distinctFinal), twice: final.length - distinctFinal };
+    ctx.log(`push: ${taken}/${theirs.length} taken over in ${takeoverSeconds} s`);
+  }
   return {
+    kill,
     sessions: n,
     heldAll,
     holdAllSeconds,
