@@ -17,6 +17,7 @@
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+import postgres from "postgres";
 import { alerts } from "../../db/schema/alerts";
 import type { Actor } from "../../lib/auth/actor";
 import { generateSecretKey } from "../../lib/crypto/generate-secret-key";
@@ -24,6 +25,7 @@ import type { ActionState } from "../../lib/server/action-state";
 import { stampForwardedHeaders } from "../../lib/server/stamp-forwarded-headers";
 import { updateOrgSettings } from "../../lib/settings/update-org-settings";
 import { createTestDb, type TestDb } from "../harness/db";
+import { storeUnparsedEmail } from "../integration/emails/store-unparsed-email";
 import { makeActor, makeMailbox, makeProfile } from "../integration/mailboxes/fixtures";
 import { discoverServerActions, root } from "./support/discover";
 
@@ -42,7 +44,12 @@ vi.mock("next/cache", () => ({
 const request = vi.hoisted(() => ({ headers: new Headers() }));
 vi.mock("next/headers", () => ({
   headers: async () => request.headers,
-  cookies: async () => ({ get: () => undefined, getAll: () => [], has: () => false, set: () => {}, delete: () => {} }),
+  // getActor reads the session cookie before asking next-auth (it remembers decoded cookies), so
+  // the case's caller carries one naming who they are: a new caller is a new cookie, never a memo hit.
+  cookies: async () => {
+    const jar = session.userId ? [{ name: "authjs.session-token", value: `${session.userId}.${session.version}` }] : [];
+    return { get: (n: string) => jar.find((c) => c.name === n), getAll: () => jar, has: (n: string) => jar.some((c) => c.name === n), set: () => {}, delete: () => {} };
+  },
 }));
 
 vi.stubEnv("MAILROOM_SECRET_KEY", generateSecretKey("acc"));
@@ -87,6 +94,8 @@ type Case = {
   expected: Row;
   /** The posted form. `made` is what `prepare` returned; `who` the caller. */
   form: (c: Ctx, made: string, who: Who) => Fields;
+  /** For an action called with plain arguments (a picker's search), not a form: those arguments. */
+  args?: (c: Ctx) => unknown[];
   /** Makes what the call needs (outside the "nothing changed" check). */
   prepare?: (c: Ctx) => Promise<string>;
   /** The refusal code for a signed-out caller (default unauthenticated). */
@@ -112,6 +121,16 @@ const profileForm = (n: number): Fields => ({
 const settingsForm = (c: Ctx): Fields => ({ defaultProfileId: c.profileId, incomingDelivery: "server_side_sync", outgoingDelivery: "server_side_sync", actDelivery: "none", processOnlyApproved: "on" });
 // Other entries disable incoming (test & enable against a closed port) and withdraw approval (a new address); sync now needs both.
 const syncable = async (c: Ctx) => (await c.t.db.execute(sql`update mailboxes set incoming_enabled = true, incoming_status = 'success', approved_at = now() where id = ${c.ownedMailboxId}`), "");
+
+/** A message stored raw and flagged as unparsed in the owned mailbox (what "parse again" works on); returns its id. */
+const unparsedEmail = async (c: Ctx) => {
+  const client = postgres(c.t.url, { max: 1, onnotice: () => {} });
+  try {
+    return String((await storeUnparsedEmail(client, c.ownedMailboxId, { subject: `quarantined ${c.n()}` })).id);
+  } finally {
+    await client.end();
+  }
+};
 
 const table: Record<string, Case[] | Public> = {
   "app/(app)/alerts/actions.ts#markAlertsReadAction": [
@@ -161,6 +180,19 @@ const table: Record<string, Case[] | Public> = {
   "app/(app)/mailboxes/[id]/oauth-actions.ts#disconnectOAuthAction": [
     // Returns nothing: done, it opens the mailbox with the outcome; refused, the mailbox list.
     { what: "disconnect OAuth", expected: SPEC.ownerOrMailboxWriters, form: (c) => ({ mailboxId: c.ownedMailboxId }), judge: (r) => (r.redirectedTo?.startsWith(`/mailboxes/`) ? "allowed" : "refused") },
+  ],
+  "app/(app)/profiles/discover-action.ts#discoverSettingsAction": [
+    // A provider on the bundled list: answered without the network.
+    { what: "find a profile's settings from an address", expected: SPEC.adminOnly, form: () => ({ discoverEmail: "access@gmail.com" }) },
+  ],
+  "app/(app)/mail/[mailboxId]/quarantine/actions.ts#reparseEmailAction": [
+    { what: "parse a quarantined message again", expected: SPEC.ownerOrMailboxWriters, prepare: unparsedEmail, form: (c, emailId) => ({ mailboxId: c.ownedMailboxId, emailId }) },
+  ],
+  "app/(app)/picker-actions.ts#searchOwnersAction": [
+    { what: "search users for an owner picker", expected: SPEC.mailboxWriters, form: () => ({}), args: () => ["a"] },
+  ],
+  "app/(app)/picker-actions.ts#searchProfilesAction": [
+    { what: "search profiles for a mailbox's profile picker", expected: SPEC.mailboxWriters, form: () => ({}), args: () => ["a"] },
   ],
   "app/(app)/profiles/actions.ts#createProfileAction": [{ what: "create a profile", expected: SPEC.adminOnly, form: (c) => profileForm(c.n()) }],
   "app/(app)/profiles/actions.ts#deleteProfileAction": [{ what: "delete a profile", expected: SPEC.adminOnly, prepare: (c) => makeProfile(c.t.db), form: (_c, id) => ({ id }) }],
@@ -261,6 +293,18 @@ async function post(action: ServerAction, fd: FormData): Promise<Posted> {
   }
 }
 
+/** Calls an action that takes plain arguments: an answer is allowed; a refusal is thrown as an AppError with its code. */
+async function call(action: ServerAction, args: unknown[]): Promise<Posted> {
+  try {
+    await action(...args);
+    return { state: { ok: true } };
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === "string") return { state: { ok: false, code: code as NonNullable<ActionState["code"]> } };
+    throw err;
+  }
+}
+
 test("every server action in the code has an entry in the expectation table, and every entry is a real action", () => {
   const discovered = discoverServerActions();
   expect(discovered.length).toBeGreaterThanOrEqual(15);
@@ -269,7 +313,7 @@ test("every server action in the code has an entry in the expectation table, and
 });
 
 describe.each(Object.entries(table).filter((e): e is [string, Case[]] => Array.isArray(e[1])))("%s", (key, cases) => {
-  test.each(cases.flatMap((k) => everyone.map((who) => ({ ...k, who, outcome: k.expected[who] }))))("$what as $who → $outcome", async ({ who, outcome, form, prepare, signedOutCode, judge }) => {
+  test.each(cases.flatMap((k) => everyone.map((who) => ({ ...k, who, outcome: k.expected[who] }))))("$what as $who → $outcome", async ({ who, outcome, form, args, prepare, signedOutCode, judge }) => {
     const action = await loadAction(key);
     // Leave the alerts unread so "mark read" has something to change for those allowed.
     await c.t.db.insert(alerts).values(Object.values(c.actors).map((a) => ({ severity: "information" as const, mailboxId: c.ownedMailboxId, recipientId: a.id, dedupKey: `acc:${c.n()}`, title: "t", message: "m" })));
@@ -277,7 +321,7 @@ describe.each(Object.entries(table).filter((e): e is [string, Case[]] => Array.i
     await signInAs(who);
     revalidated.length = 0;
     const before = await fingerprint();
-    const posted = await post(action, formData(form(c, made, who)));
+    const posted = args ? await call(action, args(c)) : await post(action, formData(form(c, made, who)));
     const changed = (await fingerprint()) !== before;
     const { state, redirectedTo } = posted;
 
