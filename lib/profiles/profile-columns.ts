@@ -18,6 +18,7 @@ export function profileColumns(p: ProfileInput, id: string): Omit<NewProfile, "i
   const columns: Omit<NewProfile, "id" | "isDefault" | "createdAt"> = {
     allowUnencrypted: p.allowUnencrypted,
     pushEnabled: p.pushEnabled,
+    appendSentToImap: p.appendSentToImap,
     name: p.name,
     description: p.description,
     ownerId: p.ownerId,

@@ -90,6 +90,7 @@ export const profileFieldSchemas = {
   isDefault: checkbox,
   allowUnencrypted: checkbox,
   pushEnabled: checkbox,
+  appendSentToImap: checkbox,
 };
 
 /** The whole form as one zod object (for client-side format checks; the server uses `parseProfileInput`). */
@@ -134,6 +135,8 @@ export type ProfileInput = {
   allowUnencrypted: boolean;
   /** "Push new mail (IMAP IDLE) when the server offers it". */
   pushEnabled: boolean;
+  /** "Append sent mail to the IMAP Sent folder" (lib/outbox/append-sent-copies.ts). */
+  appendSentToImap: boolean;
 };
 
 /** The deployment's rules for profiles, from the environment on the server. */
@@ -226,6 +229,7 @@ export function parseProfileInput(raw: FormData | Record<string, unknown>, conte
     isDefault: v.isDefault ?? false,
     allowUnencrypted: v.allowUnencrypted ?? false,
     pushEnabled: v.pushEnabled ?? false,
+    appendSentToImap: v.appendSentToImap ?? false,
   };
 }
 

@@ -149,6 +149,16 @@ for (const lang of ["en", "ja"] as const) {
       for (const body of all) expect(body).not.toContain(password);
     });
 
+    test("'append sent mail to the IMAP Sent folder' is a checkbox on the form, saved and shown on the profile", async ({ page }) => {
+      await signIn(page, ADMIN);
+      await startProfile(page, { name: `Sent copy ${lang} ${suffix()}` });
+      await expect(field(page, "profiles.field.appendSentToImap")).not.toBeChecked();
+      await field(page, "profiles.field.appendSentToImap").check();
+      const id = await saveAndOpen(page);
+      await expect(page.getByTestId("detail-appendSentToImap")).toHaveText(m["profiles.yes"]);
+      expect((await db()`select append_sent_to_imap from profiles where id = ${id}`)[0].append_sent_to_imap).toBe(true);
+    });
+
     test("field errors are shown beside their fields", async ({ page }) => {
       await signIn(page, ADMIN);
       await startProfile(page, { name: `Errors ${lang} ${suffix()}` });

@@ -98,10 +98,19 @@ test("the mail list flags automatic mail and bounces, groups conversations on re
   await expect(thread.getByTestId("thread-count")).toHaveText("2");
   await expect(page.getByTestId("mail-view").getByRole("link", { name: "Conversations" })).toHaveAttribute("aria-current", "page");
 
+  // A reply written in Mailroom (sent, its copy in the Sent folder) belongs to the same conversation.
+  const [budget] = await db()`select thread_id from emails where message_id = ${`<budget.${tag}@example.com>`}`;
+  await db()`insert into outbox (mailbox_id, message_id, to_list, subject, status, sent_at, thread_id, sent_copy, sent_copy_folder, sent_copy_at)
+    values (${mailboxId}, ${`<sent.${tag}@example.com>`}, ${db().json([{ name: "", address: "quinn@example.com" }])}, ${`Re: Budget ${tag}`}, 'sent', now(), ${budget.thread_id},
+            'appended', 'Sent', now())`;
   await thread.getByRole("link", { name: `Re: Budget ${tag}` }).click();
+  await expect(page.getByTestId("conversation").locator('[data-kind="sent"]')).toContainText("Sent from Mailroom to quinn@example.com");
   await expect(page.getByTestId("mail-headers")).toContainText("Joined by In-Reply-To");
   const conversation = page.getByTestId("conversation");
   await expect(conversation.getByRole("link", { name: `Budget ${tag}`, exact: true })).toBeVisible();
+
+  await page.goto(`/sent/${mailboxId}`);
+  await expect(page.getByTestId("sent-copy")).toHaveText("Copied to the Sent folder “Sent”");
 
   await page.goto(`/mail/${mailboxId}`);
   await rows.filter({ hasText: `Undelivered Mail Returned to Sender ${tag}` }).getByRole("link").click();
@@ -156,5 +165,12 @@ test.describe("in Japanese", () => {
     await page.getByRole("button", { name: ja["outbox.compose.send"], exact: true }).click();
     await expect(page.locator('[data-field-error="to"]')).toContainText(`gone.${tag}@example.net 宛のメールは`);
     await expect(page.getByLabel(ja["outbox.compose.sendAnyway"])).toBeVisible();
+
+    // A sent email whose copy could not be saved says why, in Japanese.
+    await db()`insert into outbox (mailbox_id, message_id, to_list, subject, status, sent_at, sent_copy, sent_copy_error_key, sent_copy_error_params)
+      values (${mailboxId}, ${`<nocopy.${tag}@example.com>`}, ${db().json([{ name: "", address: "x@example.org" }])}, 'x', 'sent', now(), 'failed',
+              'outbox.sentCopy.noFolder', ${db().json({ names: "Sent, Sent Items" })})`;
+    await page.goto(`/sent/${mailboxId}`);
+    await expect(page.getByTestId("sent-copy")).toContainText(ja["outbox.sentCopy.failed"].replace("{reason}", ja["outbox.sentCopy.noFolder"].replace("{names}", "Sent, Sent Items")));
   });
 });

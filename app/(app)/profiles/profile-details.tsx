@@ -67,6 +67,7 @@ export function ProfileDetails({ p, t, locale, timeZone }: { p: ProfileView; t: 
     ["isDefault", t("profiles.field.isDefault"), yesNo(p.isDefault)],
     ["allowUnencrypted", t("profiles.field.allowUnencrypted"), yesNo(p.allowUnencrypted)],
     ["pushEnabled", t("profiles.field.pushEnabled"), yesNo(p.pushEnabled)],
+    ["appendSentToImap", t("profiles.field.appendSentToImap"), yesNo(p.appendSentToImap)],
     ["mailboxCount", t("profiles.col.mailboxes"), String(p.mailboxCount)],
   );
   return (

@@ -45,6 +45,7 @@ export type ProfileFormInitial = OAuthFormInitial & {
   isDefault: boolean;
   allowUnencrypted: boolean;
   pushEnabled: boolean;
+  appendSentToImap: boolean;
 };
 
 type Location = Pick<ProfileFormInitial, "serverType" | "incomingProtocol" | "incomingHost" | "outgoingHost" | "incomingPort" | "outgoingPort" | "incomingTls" | "outgoingTls" | "oauthCloud">;
@@ -482,6 +483,7 @@ export function ProfileForm({
           <CheckboxField name="isDefault" label={label("isDefault")} help={help("isDefault")} errors={fe.isDefault} defaultChecked={initial.isDefault} />
         </div>
         <CheckboxField name="pushEnabled" label={label("pushEnabled")} help={help("pushEnabled")} errors={fe.pushEnabled} defaultChecked={initial.pushEnabled} />
+        <CheckboxField name="appendSentToImap" label={label("appendSentToImap")} help={help("appendSentToImap")} errors={fe.appendSentToImap} defaultChecked={initial.appendSentToImap} />
       </fieldset>
 
       <div>

@@ -103,6 +103,9 @@ export const en = {
     "How many connections may be open to the server at once (default 10), counted per mailbox or per profile depending on where the credentials come from. Higher is faster; lower it if the server complains of too many connections.",
   "profiles.field.isDefault": "Default profile for new mailboxes",
   "profiles.field.pushEnabled": "Push new mail (IMAP IDLE) when the server offers it",
+  "profiles.field.appendSentToImap": "Append sent mail to the IMAP Sent folder",
+  "profiles.help.appendSentToImap":
+    "After the SMTP server accepts an email written in Mailroom, a copy of exactly what was sent is saved, marked read, in the mailbox's IMAP Sent folder (the folder marked Sent, else one named Sent or Sent Items), once per email. IMAP profiles only.",
   "profiles.help.pushEnabled":
     "A worker keeps each mailbox's IMAP connection open and stores new mail within seconds of its arrival, instead of at the next poll. Each open connection counts against the maximum concurrent connections; mailboxes that do not fit, and POP3, are polled as before.",
   "profiles.field.allowUnencrypted": "Allow unencrypted connections (not recommended)",
@@ -227,6 +230,9 @@ export const ja: Record<keyof typeof en, string> = {
     "サーバーに同時に開ける接続の最大数です (既定値 10)。資格情報をメールボックスとプロファイルのどちらで指定したかに基づき、メールボックスごとまたはプロファイルごとに数えます。値を大きくすると速くなります。接続数が多すぎるとサーバーがエラーを返す場合は小さくします。",
   "profiles.field.isDefault": "新しいメールボックスの既定プロファイルとして設定",
   "profiles.field.pushEnabled": "サーバーが対応していれば新着メールをプッシュで受け取る (IMAP IDLE)",
+  "profiles.field.appendSentToImap": "送信したメールを IMAP の送信済みフォルダーに保存する",
+  "profiles.help.appendSentToImap":
+    "Mailroom で作成した電子メールを SMTP サーバーが受け付けた後、送信した内容そのままのコピーを既読にしてメールボックスの IMAP 送信済みフォルダー (送信済みとして指定されたフォルダー、なければ Sent または Sent Items という名前のフォルダー) に 1 通につき 1 回保存します。IMAP プロファイルのみ。",
   "profiles.help.pushEnabled":
     "ワーカーが各メールボックスの IMAP 接続を開いたままにし、新着メールを次のポーリングを待たずに数秒以内に保存します。開いている接続は最大同時接続数に数えられます。収まらないメールボックスと POP3 はこれまでどおりポーリングします。",
   "profiles.field.allowUnencrypted": "暗号化されていない接続を許可する (非推奨)",

@@ -120,7 +120,11 @@ test("editing with a blank password keeps the stored one; other fields change", 
     values: profileForm({ password: "", description: "Moved to new host", incomingHost: "mail2.example.com", maxConnections: "3" }),
     secureChannel: true,
   });
-  expect(edited).toMatchObject({ passwordSet: true, description: "Moved to new host", incomingHost: "mail2.example.com", maxConnections: 3 });
+  expect(edited).toMatchObject({ passwordSet: true, description: "Moved to new host", incomingHost: "mail2.example.com", maxConnections: 3, appendSentToImap: false });
+  // "Append sent mail to the IMAP Sent folder" is saved from the form (ticked), and unticked again.
+  expect(await updateProfile(t.db, a.admin, { id: created.id, values: profileForm({ password: "", appendSentToImap: "on" }), secureChannel: true })).toMatchObject({ appendSentToImap: true });
+  expect((await getProfileConnection(t.db, { id: created.id })).appendSentToImap).toBe(true);
+  expect(await updateProfile(t.db, a.admin, { id: created.id, values: profileForm({ password: "" }), secureChannel: true })).toMatchObject({ appendSentToImap: false });
   expect((await storedRow(created.id)).passwordSealed).toBe(before.passwordSealed);
   expect((await getProfileConnection(t.db, { id: created.id })).incoming.credentials?.pass).toBe(PASSWORD);
 
