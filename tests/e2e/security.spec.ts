@@ -64,6 +64,8 @@ const routeRules: Record<string, Rule> = {
   "/mail/[mailboxId]/[emailId]": { ownerOr: "mailbox:read" },
   "/mail/[mailboxId]/[emailId]/attachments/[position]": { ownerOr: "mailbox:read" },
   "/mail/[mailboxId]/[emailId]/body": { ownerOr: "mailbox:read" },
+  "/mail/[mailboxId]/[emailId]/raw": { ownerOr: "mailbox:read" },
+  "/mail/[mailboxId]/quarantine": { ownerOr: "mailbox:read" },
   "/sent/[mailboxId]": { ownerOr: "mailbox:read" },
   "/mailboxes/[id]": { ownerOr: "mailbox:read" },
   // Without a mailbox or a state they send a signed-in user back to the mailboxes (lib/oauth checks the mailbox).
