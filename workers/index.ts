@@ -4,6 +4,7 @@ import { databaseUrl, env } from "../lib/env";
 import { log } from "../lib/log";
 import { runWorkerLoop } from "./loop";
 import { createSyncEvents, listenForSyncEvents } from "./sync-events";
+import { isClosedSocketWrite, isPeerReset } from "./tolerated-errors";
 
 /**
  * The worker process: claims due work from the database and carries it out.
@@ -39,22 +40,16 @@ async function main() {
   }
 }
 
-/**
- * postgres.js 3.4.9 can throw from a setImmediate after its connection to the server closed
- * (a Postgres restart): `socket.write` on a null socket in connection.js nextWrite
- * (porsager/postgres#1154, #1208). The query that write belonged to has already been rejected
- * with CONNECTION_CLOSED and the pool reconnects, so the worker carries on instead of dying
- * with the database. Any other uncaught exception still ends the process.
- */
-function isClosedSocketWrite(err: unknown): boolean {
-  return err instanceof TypeError && /reading 'write'|evaluating 'socket\.write'/.test(err.message) && /nextWrite[\s\S]*postgres[\\/]src[\\/]connection\.js/.test(err.stack ?? "");
-}
 process.on("uncaughtException", (err) => {
   if (isClosedSocketWrite(err)) {
     log("warn", "database connection closed under a pending write; the pool reconnects", { err });
     return;
   }
-  log("error", "worker crashed", { err });
+  if (isPeerReset(err)) {
+    log("warn", "a connection was reset with no one listening; carrying on", { err, stack: err.stack });
+    return;
+  }
+  log("error", "worker crashed", { err, stack: err.stack });
   process.exit(1);
 });
 

@@ -1,0 +1,22 @@
+// Uncaught errors the worker survives (workers/index.ts): each is named for what it is, and anything else still ends the process.
+
+/**
+ * postgres.js 3.4.9 can throw from a setImmediate after its connection to the server closed
+ * (a Postgres restart): `socket.write` on a null socket in connection.js nextWrite
+ * (porsager/postgres#1154, #1208). The query that write belonged to has already been rejected
+ * with CONNECTION_CLOSED and the pool reconnects, so the worker carries on instead of dying
+ * with the database. Any other uncaught exception still ends the process.
+ */
+export function isClosedSocketWrite(err: unknown): boolean {
+  return err instanceof TypeError && /reading 'write'|evaluating 'socket\.write'/.test(err.message) && /nextWrite[\s\S]*postgres[\\/]src[\\/]connection\.js/.test(err.stack ?? "");
+}
+/**
+ * A connection reset by the other end, thrown as an uncaught 'error' event: some socket had
+ * no error listener at that moment (seen once in CI during a Postgres restart, source not yet
+ * known — hence the stack in the log). Whatever used that socket fails on its own (a closed
+ * connection, a lease that expires), so the worker carries on instead of dying with a peer.
+ */
+export function isPeerReset(err: unknown): boolean {
+  const e = err as NodeJS.ErrnoException;
+  return err instanceof Error && (e.code === "ECONNRESET" || e.code === "EPIPE") && (e.syscall === "read" || e.syscall === "write");
+}
