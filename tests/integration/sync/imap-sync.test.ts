@@ -36,6 +36,13 @@ test("a first IMAPS sync stores 1,000 messages exactly once with their fields, l
   console.log(`IMAPS first sync (in-process): 1000 messages in ${seconds.toFixed(2)} s = ${Math.round(1000 / seconds)} messages/s`);
   expect(outcome).toMatchObject({ mailboxId, result: "synced", stored: 1000 });
   expect(await storedCounts(t.db, mailboxId)).toEqual({ rows: 1000, ids: 1000, sources: 1000 });
+  // Each message answers the one before (In-Reply-To): through the real fetch and store path they form one
+  // conversation, the first one starting it (its parent was never delivered), every other joined by In-Reply-To.
+  const [threads] = await t.db.execute<{ threads: number; replies: number; started: number }>(sql`
+    select count(distinct thread_id)::int as threads, count(*) filter (where thread_method = 'in_reply_to')::int as replies,
+           count(*) filter (where thread_method = 'new')::int as started
+      from emails where mailbox_id = ${mailboxId}`);
+  expect(threads).toEqual({ threads: 1, replies: 999, started: 1 });
 
   const [m] = await t.db.select().from(mailboxes).where(eq(mailboxes.id, mailboxId));
   expect(m).toMatchObject({ imapLastUid: 1000, syncProgressDone: 1000, syncProgressTotal: 1000, consecutiveFailures: 0, leaseOwner: null, lastError: null });
