@@ -102,7 +102,10 @@ export async function claimDueMailboxes(db: Db, input: { workerId: string; limit
     const rows = await tx.execute<{ id: string; host: string }>(sql`
       update mailboxes m
          set lease_owner = ${input.workerId},
-             lease_expires_at = now() + ${input.leaseMs} * interval '1 millisecond'
+             lease_expires_at = now() + ${input.leaseMs} * interval '1 millisecond',
+             -- Taken from a push holder that died: its session is gone, so the page and the dashboard must not show it as held.
+             push_connected_at = case when ${heldForPush("m")} then null else m.push_connected_at end,
+             push_state = case when ${heldForPush("m")} then null else m.push_state end
         from profiles p
        where p.id = m.profile_id
          and m.id in (

@@ -57,6 +57,20 @@ test("a push session's lease is no lane: a host with many held sessions still ge
   await t.db.execute(sql`update mailboxes set lease_owner = null, lease_expires_at = null, push_state = null`);
 });
 
+test("a mailbox polled after its push holder died no longer shows as held for push (page, dashboard)", async () => {
+  await reset();
+  const box = await hostWith(2005, 2);
+  const [orphan, failed] = box.ids;
+  await t.db.execute(sql`update mailboxes set lease_owner = 'dead', lease_expires_at = now() - interval '1 second', push_state = 'idle', push_connected_at = now() - interval '1 hour' where id = ${orphan}::uuid`);
+  await t.db.execute(sql`update mailboxes set push_state = 'failed', push_connected_at = null where id = ${failed}::uuid`);
+  expect((await claimDueMailboxes(t.db, { workerId: "w", limit: 24, lanes: 24, ...lease })).sort()).toEqual([...box.ids].sort());
+  const rows = await t.db.execute<{ id: string; push_state: string | null; push_connected_at: Date | null }>(sql`select id, push_state, push_connected_at from mailboxes where id in (${orphan}::uuid, ${failed}::uuid)`);
+  expect(rows.find((r) => r.id === orphan)).toMatchObject({ push_state: null, push_connected_at: null });
+  // Why push is off for a mailbox that never held a session stays, for the page to say.
+  expect(rows.find((r) => r.id === failed)).toMatchObject({ push_state: "failed" });
+  await t.db.execute(sql`update mailboxes set lease_owner = null, lease_expires_at = null, push_state = null`);
+});
+
 test("the circuit: open after 3 timeouts in a row, then one probe among concurrent claimers; a failed probe opens it for twice as long; an answer closes it", async () => {
   await reset();
   const dead = await hostWith(2003, 10);
