@@ -21,6 +21,8 @@ export type ConnectionTestSettings = {
   ca?: string | Buffer;
   /** Budget for each phase (connect, greeting, each reply). Default 30 000 ms. */
   timeoutMs?: number;
+  /** Budget for connecting and the greeting, when shorter (MAILROOM_GREETING_TIMEOUT_MS): a server that accepts and never answers fails fast. */
+  greetingTimeoutMs?: number;
   /** Where the credentials come from, so a failure points at the right form. Default "mailbox". */
   credentialsFrom?: "mailbox" | "profile";
 };

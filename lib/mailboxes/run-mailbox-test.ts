@@ -127,6 +127,7 @@ export async function runMailboxTest(db: Db, mailboxId: string, options: RunMail
               auth,
               ca: c.ca,
               timeoutMs,
+              greetingTimeoutMs: Math.min(env().MAILROOM_GREETING_TIMEOUT_MS, timeoutMs),
               credentialsFrom: c.credentialsFrom,
             }),
           )
