@@ -46,6 +46,11 @@ export const emails = pgTable(
     parseError: text("parse_error"),
     /** Larger than the maximum size: stored with headers only. */
     oversized: boolean("oversized").notNull().default(false),
+    /**
+     * Stored, but the profile's after-fetch action (mark read, move, delete) is not yet applied
+     * on the server: set in the store transaction, cleared once applied (lib/sync/after-fetch.ts).
+     */
+    afterFetchPending: boolean("after_fetch_pending").notNull().default(false),
     storedAt: timestamp("stored_at", { withTimezone: true }).notNull().defaultNow(),
     /**
      * When the mail server received it (IMAP INTERNALDATE, else the newest Received:
@@ -85,6 +90,8 @@ export const emails = pgTable(
     index("emails_message_id_idx").on(t.mailboxId, t.messageId),
     index("emails_hash_idx").on(t.mailboxId, t.contentHash),
     /** The quarantine screen's list: only the flagged few, in the list's order (a big mailbox is not scanned for them). */
+    /** The few rows whose after-fetch action is still to apply. */
+    index("emails_after_fetch_pending_idx").on(t.mailboxId).where(sql`${t.afterFetchPending}`),
     index("emails_quarantine_idx")
       .on(t.mailboxId, t.storedAt.desc(), t.id.desc())
       .where(sql`${t.parseError} is not null or ${t.oversized}`),

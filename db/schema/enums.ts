@@ -14,3 +14,5 @@ export const severityEnum = pgEnum("severity", ["error", "warning", "information
 export const mailboxKindEnum = pgEnum("mailbox_kind", ["user", "queue"]);
 export const outboxStatusEnum = pgEnum("outbox_status", ["queued", "sending", "sent", "retrying", "failed"]);
 export const jobStatusEnum = pgEnum("job_status", ["queued", "running", "done", "failed"]);
+/** What sync does on the server once a fetched message is stored (profiles.after_fetch_action). */
+export const afterFetchActionEnum = pgEnum("after_fetch_action", ["keep", "mark_read", "move", "delete"]);

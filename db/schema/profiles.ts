@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { boolean, integer, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { authMethodEnum, credentialModeEnum, incomingProtocolEnum, serverTypeEnum } from "./enums";
+import { afterFetchActionEnum, authMethodEnum, credentialModeEnum, incomingProtocolEnum, serverTypeEnum } from "./enums";
 import { users } from "./users";
 
 /** An email server profile: how to reach one mail system (SPEC §1). Secrets are sealed (lib/crypto). */
@@ -44,6 +44,14 @@ export const profiles = pgTable(
      * IMAP session open and stores new mail as the server announces it, instead of polling.
      */
     pushEnabled: boolean("push_enabled").notNull().default(true),
+    /**
+     * What sync does on the server with a message once it is stored (lib/sync/after-fetch.ts):
+     * keep (untouched, read-only), mark_read (\Seen), move (to after_fetch_folder), delete.
+     * POP3 offers keep and delete only. Admins only.
+     */
+    afterFetchAction: afterFetchActionEnum("after_fetch_action").notNull().default("keep"),
+    /** The existing IMAP folder that "move" moves to (never created by Mailroom). */
+    afterFetchFolder: text("after_fetch_folder"),
     /** OAuth app of this profile: `google` | `microsoft` | `generic`; null = no OAuth. */
     oauthProvider: text("oauth_provider"),
     oauthClientId: text("oauth_client_id"),

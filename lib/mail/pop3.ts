@@ -342,6 +342,16 @@ export class Pop3Client {
     }
   }
 
+  /** DELE: marks message `n` deleted; the server deletes it only when QUIT ends the session (RFC 1939). */
+  async dele(n: number): Promise<void> {
+    const release = await this.acquireTurn();
+    try {
+      await this.send(`DELE ${n}`, "DELE");
+    } finally {
+      release();
+    }
+  }
+
   /** UIDL for every message: its number in this session and its persistent unique id. */
   async uidl(): Promise<{ n: number; uidl: string }[]> {
     return (await this.listing("UIDL", "UIDL")).filter(Boolean).map((line) => {

@@ -36,6 +36,8 @@ export type ProfileConnection = {
   appendSentToImap: boolean;
   /** Sign in without STARTTLS when a server without implicit TLS does not offer it (admins' opt-in). */
   allowUnencrypted: boolean;
+  /** What sync does on the server once a message is stored (lib/sync/after-fetch.ts). */
+  afterFetch: { action: "keep" | "mark_read" | "move" | "delete"; folder: string | null };
 };
 
 /**
@@ -77,6 +79,7 @@ export async function getProfileConnection(db: Db, input: { id: string }): Promi
     maxConnections: p.maxConnections,
     appendSentToImap: p.appendSentToImap,
     allowUnencrypted: p.allowUnencrypted,
+    afterFetch: { action: p.afterFetchAction, folder: p.afterFetchFolder },
   };
 }
 

@@ -56,6 +56,8 @@ export type StoreBatchInput = {
    * of stored again. `oldKeys` says which stored rows may be adopted (alias `e`).
    */
   adopt?: { oldKeys: SQL };
+  /** Mark the new rows as waiting for the profile's after-fetch action (lib/sync/after-fetch.ts), in this same transaction. */
+  afterFetchPending?: boolean;
   /** How many candidates this batch settles (progress), when some were skipped before storing. */
   processed?: number;
 };
@@ -83,7 +85,7 @@ export async function storeMessageBatch(db: Db, input: StoreBatchInput): Promise
       toInsert = [];
       for (const m of input.messages) {
         const rows = await tx.execute<{ id: number }>(sql`
-          update emails set source_key = ${m.sourceKey}
+          update emails set source_key = ${m.sourceKey}, after_fetch_pending = after_fetch_pending or ${input.afterFetchPending ?? false}
            where id = (
              select e.id from emails e
               where e.mailbox_id = ${input.mailboxId}
@@ -124,6 +126,7 @@ export async function storeMessageBatch(db: Db, input: StoreBatchInput): Promise
           hasAttachments: m.parsed.attachments.length > 0,
           parseError: m.parsed.parseError,
           oversized: m.oversized,
+          afterFetchPending: input.afterFetchPending ?? false,
           ...messageFactColumns(m.parsed),
         })),
       )

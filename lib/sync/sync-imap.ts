@@ -5,6 +5,7 @@ import { connectImap } from "../mail/connect-imap";
 import { hashSource, parseMessage } from "../mail/parse-message";
 import { FIRST_BATCH, planBatches, uidRange } from "./plan-batches";
 import { incomingSession, type ProtocolSyncContext, type ProtocolSyncResult } from "./protocol-sync";
+import { applyImapAfterFetch, needsAfterFetch, pauseForTest } from "./after-fetch";
 import { createStorePipeline } from "./store-pipeline";
 import { storedSourceKeys, storeMessages, type FetchedMessage } from "./store-messages";
 import { updateSyncCursor } from "./update-sync-cursor";
@@ -31,6 +32,11 @@ type Candidate = { uid: number; size: number; date?: Date };
  *   content hash instead of stored again (storeMessageBatch).
  * Keys already stored are never downloaded again, so a sync cut short (crash,
  * budget) resumes where its last committed batch ended.
+ * With an after-fetch action other than "keep" (mark read, move, delete) INBOX is
+ * opened read-write (SELECT) instead, new rows are stored flagged as pending, and the
+ * action is applied after the store transactions commit — and first thing at every
+ * sync, for rows a crash left pending (lib/sync/after-fetch.ts). Moved or deleted UIDs
+ * leave INBOX but are never reused within a UIDVALIDITY, so the cursor is unaffected.
  */
 export async function syncImap(ctx: ProtocolSyncContext): Promise<ProtocolSyncResult> {
   const client = await connectImap(incomingSession(ctx.conn, ctx.auth, ctx.options));
@@ -50,7 +56,10 @@ export async function syncImap(ctx: ProtocolSyncContext): Promise<ProtocolSyncRe
  */
 export async function syncImapOn(client: ImapFlow, ctx: Omit<ProtocolSyncContext, "auth">): Promise<ProtocolSyncResult> {
   const { db, mailbox: m, conn, options } = ctx;
-  const box = await client.mailboxOpen("INBOX", { readOnly: true });
+  const afterFetch = conn.profile.afterFetch;
+  const act = needsAfterFetch(afterFetch, "imap");
+  // A held push session has INBOX open read-only: this re-opens it read-write when an action needs it.
+  const box = await client.mailboxOpen("INBOX", { readOnly: !act });
   const validity = Number(box.uidValidity);
   const uidNext = Number(box.uidNext);
   const lease = { mailboxId: m.id, workerId: options.workerId, leaseMs: options.leaseMs };
@@ -68,6 +77,9 @@ export async function syncImapOn(client: ImapFlow, ctx: Omit<ProtocolSyncContext
   const processFrom = conn.profile.processEmailFrom;
   const prefix = `imap:${validity}:`;
   const adopt = syncedFrom === null && (await hasOtherValidity(db, m.id, prefix));
+  const where = { db, mailboxId: m.id, profileId: conn.profile.profileId, alertRecipientIds: ctx.messageAlertRecipients, prefix, afterFetch };
+  // Rows a crash left between their commit and their action (or, after "keep" was chosen, just cleared).
+  const applied = await applyImapAfterFetch(client, where);
 
   const uids = await candidateUids(client, { exists: box.exists, lastUid, processFrom, syncedFrom });
   const meta = await datedCandidates(client, uids, processFrom);
@@ -98,12 +110,18 @@ export async function syncImapOn(client: ImapFlow, ctx: Omit<ProtocolSyncContext
         maxMessageBytes: options.maxMessageBytes,
         alertRecipientIds: ctx.messageAlertRecipients,
         profileId: conn.profile.profileId,
+        afterFetchPending: act,
         adopt: adopt ? { oldKeys: otherValidity(prefix) } : undefined,
       });
       storedCount += result.inserted;
     });
   }
   await pipeline.flush();
+  // Not again in a sync whose first attempt failed: one try (and one alert count) per sync.
+  if (act && applied) {
+    await pauseForTest();
+    await applyImapAfterFetch(client, where);
+  }
   const complete = next >= batches.length;
   if (complete) {
     // Everything below uidNext that was due is stored now; later arrivals get higher UIDs.

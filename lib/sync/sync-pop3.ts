@@ -7,6 +7,7 @@ import { hashSource, parseMessage, type ParsedMessage } from "../mail/parse-mess
 import type { Pop3Client } from "../mail/pop3";
 import { FIRST_BATCH, planBatches } from "./plan-batches";
 import { incomingSession, type ProtocolSyncContext, type ProtocolSyncResult } from "./protocol-sync";
+import { clearPop3AfterFetch, markPop3AfterFetch, needsAfterFetch, pauseForTest } from "./after-fetch";
 import { createStorePipeline } from "./store-pipeline";
 import { storedSourceKeys, storeMessages, type FetchedMessage } from "./store-messages";
 import { updateSyncCursor } from "./update-sync-cursor";
@@ -26,7 +27,11 @@ type Candidate = { n: number; uidl: string; size: number };
 /**
  * One POP3 sync: UIDL, then RETR each message whose `pop3:<uidl>` key is not
  * stored yet and whose Date header is on or after process-from (read with TOP
- * n 0 first when the message is large). Never DELE: mail stays on the server.
+ * n 0 first when the message is large). Mail stays on the server unless the
+ * profile's after-fetch action is "delete": then, once the store transactions have
+ * committed, every stored message still pending is DELEd and QUIT commits the deletions
+ * (lib/sync/after-fetch.ts); a crash before QUIT deletes nothing and the next sync
+ * deletes again. A deleted message's key stays stored, so nothing is fetched twice.
  * Messages larger than the limit are stored as their headers (TOP n 0).
  * When the server renumbered its UIDLs (stored keys no longer listed), a message
  * matching an orphaned row by Message-ID + content hash adopts it instead of
@@ -78,6 +83,7 @@ export async function syncPop3(ctx: ProtocolSyncContext): Promise<ProtocolSyncRe
           maxMessageBytes: options.maxMessageBytes,
           alertRecipientIds: ctx.messageAlertRecipients,
           profileId: conn.profile.profileId,
+          afterFetchPending: needsAfterFetch(conn.profile.afterFetch, "pop3"),
           adopt: adopt ? { oldKeys: sql`(e.source_key like 'pop3:%' and e.source_key <> all(${textArray(listedKeys)}::text[]))` } : undefined,
         });
         storedCount += result.inserted;
@@ -86,7 +92,15 @@ export async function syncPop3(ctx: ProtocolSyncContext): Promise<ProtocolSyncRe
     await pipeline.flush();
     const complete = next >= batches.length;
     if (complete) await updateSyncCursor(db, { ...lease, set: { syncedFrom: processFrom } });
-    await client.quit().catch(() => {});
+    const where = { db, mailboxId: m.id, profileId: conn.profile.profileId, alertRecipientIds: ctx.messageAlertRecipients };
+    const marked = await markPop3AfterFetch(client, { ...where, afterFetch: conn.profile.afterFetch, listed });
+    await pauseForTest();
+    if (marked.length === 0) await client.quit().catch(() => {});
+    else {
+      // Only a QUIT the server answered commits the DELEs.
+      await client.quit();
+      await clearPop3AfterFetch(db, m.id, marked);
+    }
     return { complete, stored: storedCount };
   } finally {
     client.close();

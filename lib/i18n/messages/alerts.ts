@@ -26,6 +26,9 @@ export const en = {
   "alerts.text.oversizedTitle": "Message too large: stored with headers only",
   "alerts.text.oversized":
     "The message {what} is {size}, more than the {max} this installation accepts, so only its headers were stored. Read it in another mail client; the operator can raise MAILROOM_MAX_MESSAGE_BYTES.",
+  "alerts.text.afterFetchFailedTitle": "The after-fetch action could not be applied on the mail server",
+  "alerts.text.afterFetchFailed":
+    "{count} stored messages are still waiting for the profile's after-fetch action ({action}). Their mail is stored; the action is tried again at every sync. Check the profile's after-fetch setting (for \"move\", the folder must exist on the server).",
   "alerts.text.unparsedTitle": "A message could not be parsed",
   "alerts.text.unparsed": "The message {what} could not be parsed. Its raw source is stored unchanged; the rest of the mailbox keeps syncing.",
   "alerts.text.syncRecoveredTitle": "Incoming email for {mailbox} is syncing again",
@@ -95,6 +98,9 @@ export const ja: Record<keyof typeof en, string> = {
   "alerts.text.oversizedTitle": "メッセージが大きすぎます: ヘッダーのみ保存しました",
   "alerts.text.oversized":
     "メッセージ {what} は {size} で、このインストールが受け付ける {max} を超えているため、ヘッダーのみ保存しました。別のメール クライアントで読んでください。運用担当者は MAILROOM_MAX_MESSAGE_BYTES で上限を上げられます。",
+  "alerts.text.afterFetchFailedTitle": "取得後の処理をメール サーバーで実行できませんでした",
+  "alerts.text.afterFetchFailed":
+    "保存済みの {count} 件のメッセージで、プロファイルの取得後の処理 ({action}) がまだ実行されていません。メールは保存済みで、処理は同期のたびに再試行されます。プロファイルの取得後の処理の設定を確認してください (「移動」の場合、移動先フォルダーがサーバーに存在する必要があります)。",
   "alerts.text.unparsedTitle": "メッセージを解析できませんでした",
   "alerts.text.unparsed": "メッセージ {what} を解析できませんでした。元のデータはそのまま保存されており、メールボックスの残りの同期は続行します。",
   "alerts.text.syncRecoveredTitle": "{mailbox} の受信電子メールの同期が再開しました",
