@@ -19,6 +19,8 @@ export function profileColumns(p: ProfileInput, id: string): Omit<NewProfile, "i
     allowUnencrypted: p.allowUnencrypted,
     pushEnabled: p.pushEnabled,
     appendSentToImap: p.appendSentToImap,
+    afterFetchAction: p.afterFetchAction,
+    afterFetchFolder: p.afterFetchFolder,
     name: p.name,
     description: p.description,
     ownerId: p.ownerId,

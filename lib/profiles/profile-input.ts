@@ -13,6 +13,8 @@ import { parseOAuthSettings, type OAuthField, type OAuthSettingsInput } from "./
 export { serverTypes };
 export const incomingProtocols = ["imap", "pop3"] as const;
 export const credentialModes = ["mailbox", "profile", "windows", "anonymous"] as const;
+export const afterFetchActions = ["keep", "mark_read", "move", "delete"] as const;
+export type AfterFetchAction = (typeof afterFetchActions)[number];
 export const authMethods = ["auto", "plain", "login", "cram-md5", "xoauth2"] as const;
 export type AuthMethod = (typeof authMethods)[number];
 
@@ -91,6 +93,8 @@ export const profileFieldSchemas = {
   allowUnencrypted: checkbox,
   pushEnabled: checkbox,
   appendSentToImap: checkbox,
+  afterFetchAction: choice(afterFetchActions, "keep", "validation.profile.afterFetchAction"),
+  afterFetchFolder: text(255, "validation.profile.afterFetchFolderTooLong"),
 };
 
 /** The whole form as one zod object (for client-side format checks; the server uses `parseProfileInput`). */
@@ -137,6 +141,9 @@ export type ProfileInput = {
   pushEnabled: boolean;
   /** "Append sent mail to the IMAP Sent folder" (lib/outbox/append-sent-copies.ts). */
   appendSentToImap: boolean;
+  /** What sync does on the server once a message is stored (lib/sync/after-fetch.ts); folder only for "move". */
+  afterFetchAction: AfterFetchAction;
+  afterFetchFolder: string | null;
 };
 
 /** The deployment's rules for profiles, from the environment on the server. */
@@ -203,6 +210,9 @@ export function parseProfileInput(raw: FormData | Record<string, unknown>, conte
         )
       : null;
 
+  // POP3 has no flags or folders: keep or delete. Move needs the (existing) folder's name.
+  if (location?.incomingProtocol === "pop3" && (v.afterFetchAction === "mark_read" || v.afterFetchAction === "move")) fail("afterFetchAction", msg("validation.profile.afterFetchPop3"));
+  if (v.afterFetchAction === "move" && !v.afterFetchFolder) fail("afterFetchFolder", msg("validation.profile.afterFetchFolder"));
   if (Object.keys(errors).length > 0 || !location || !credentials || oauth === "invalid") {
     throw new AppError("invalid", msg("error.profile.notSaved"), { fieldErrors: errors });
   }
@@ -230,6 +240,8 @@ export function parseProfileInput(raw: FormData | Record<string, unknown>, conte
     allowUnencrypted: v.allowUnencrypted ?? false,
     pushEnabled: v.pushEnabled ?? false,
     appendSentToImap: v.appendSentToImap ?? false,
+    afterFetchAction: v.afterFetchAction ?? "keep",
+    afterFetchFolder: v.afterFetchAction === "move" ? v.afterFetchFolder || null : null,
   };
 }
 

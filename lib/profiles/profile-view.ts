@@ -43,6 +43,8 @@ export type ProfileView = {
   /** Signs in without STARTTLS when a server offers none: shown as a warning on the profile and its mailboxes. */
   allowUnencrypted: boolean;
   pushEnabled: boolean;
+  afterFetchAction: "keep" | "mark_read" | "move" | "delete";
+  afterFetchFolder: string | null;
   /** The OAuth 2.0 app (null provider = no OAuth); its secrets only as set / not set. */
   oauthProvider: OAuthProvider | null;
   oauthClientId: string | null;
@@ -94,6 +96,8 @@ const columns = {
   appendSentToImap: profiles.appendSentToImap,
   allowUnencrypted: profiles.allowUnencrypted,
   pushEnabled: profiles.pushEnabled,
+  afterFetchAction: profiles.afterFetchAction,
+  afterFetchFolder: profiles.afterFetchFolder,
   oauthProvider: sql<OAuthProvider | null>`${profiles.oauthProvider}`,
   oauthClientId: profiles.oauthClientId,
   oauthClientSecretSet: sql<boolean>`(${profiles.oauthClientSecretSealed} is not null)`,

@@ -159,6 +159,30 @@ for (const lang of ["en", "ja"] as const) {
       expect((await db()`select append_sent_to_imap from profiles where id = ${id}`)[0].append_sent_to_imap).toBe(true);
     });
 
+    test("the after-fetch action is chosen on the form (keep by default; move asks for its folder; delete warns), saved and shown", async ({ page }) => {
+      await signIn(page, ADMIN);
+      await startProfile(page, { name: `After fetch ${lang} ${suffix()}` });
+      await expect(field(page, "profiles.field.afterFetchAction")).toHaveValue("keep");
+      await expect(page.getByTestId("after-fetch-delete-warning")).toHaveCount(0);
+      await field(page, "profiles.field.afterFetchAction").selectOption("move");
+      await save(page);
+      const beside = (name: string) => page.locator(`#${name}`).locator("xpath=..").locator(`[data-field-error="${name}"]`);
+      await expect(beside("afterFetchFolder")).toHaveText(say("validation.profile.afterFetchFolder"));
+      await field(page, "profiles.field.afterFetchFolder").fill("Archive");
+      const id = await saveAndOpen(page);
+      await expect(page.getByTestId("detail-afterFetchAction")).toHaveText(`${m["profiles.afterFetch.move"]}: Archive`);
+      expect((await db()`select after_fetch_action, after_fetch_folder from profiles where id = ${id}`)[0]).toEqual({ after_fetch_action: "move", after_fetch_folder: "Archive" });
+
+      await page.goto(`/profiles/${id}/edit`);
+      await expect(field(page, "profiles.field.afterFetchFolder")).toHaveValue("Archive");
+      await field(page, "profiles.field.afterFetchAction").selectOption("delete");
+      await expect(page.getByTestId("after-fetch-delete-warning")).toHaveText(m["profiles.warning.afterFetchDelete"]);
+      await expect(field(page, "profiles.field.afterFetchFolder")).toHaveCount(0);
+      await saveAndOpen(page);
+      await expect(page.getByTestId("detail-afterFetchAction")).toHaveText(m["profiles.afterFetch.delete"]);
+      expect((await db()`select after_fetch_action, after_fetch_folder from profiles where id = ${id}`)[0]).toEqual({ after_fetch_action: "delete", after_fetch_folder: null });
+    });
+
     test("field errors are shown beside their fields", async ({ page }) => {
       await signIn(page, ADMIN);
       await startProfile(page, { name: `Errors ${lang} ${suffix()}` });

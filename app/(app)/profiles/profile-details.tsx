@@ -68,6 +68,7 @@ export function ProfileDetails({ p, t, locale, timeZone }: { p: ProfileView; t: 
     ["allowUnencrypted", t("profiles.field.allowUnencrypted"), yesNo(p.allowUnencrypted)],
     ["pushEnabled", t("profiles.field.pushEnabled"), yesNo(p.pushEnabled)],
     ["appendSentToImap", t("profiles.field.appendSentToImap"), yesNo(p.appendSentToImap)],
+    ["afterFetchAction", t("profiles.field.afterFetchAction"), p.afterFetchAction === "move" ? `${t("profiles.afterFetch.move")}: ${p.afterFetchFolder ?? ""}` : t(`profiles.afterFetch.${p.afterFetchAction}`)],
     ["mailboxCount", t("profiles.col.mailboxes"), String(p.mailboxCount)],
   );
   return (

@@ -9,7 +9,7 @@ import { FormStatus } from "@/components/form/form-status";
 import { initialActionState, type ActionState } from "@/lib/server/action-state";
 import { providerForServerType, type OAuthCloud } from "@/lib/oauth/oauth-presets";
 import { defaultIncomingPort, defaultOutgoingPort, fillProfileDefaults, gmailServers, hasFixedServers, microsoft365Servers, serverTypes, type IncomingProtocol, type ServerType } from "@/lib/profiles/fill-profile-defaults";
-import { authMethods, credentialModes, defaultAuthMethod } from "@/lib/profiles/profile-input";
+import { afterFetchActions, authMethods, credentialModes, defaultAuthMethod, type AfterFetchAction } from "@/lib/profiles/profile-input";
 import type { DiscoveredSettings } from "@/lib/discovery/discovered-settings";
 import { DiscoveryPanel } from "./discovery-panel";
 import { OAuthFields, type OAuthFormInitial } from "./oauth-fields";
@@ -46,6 +46,8 @@ export type ProfileFormInitial = OAuthFormInitial & {
   allowUnencrypted: boolean;
   pushEnabled: boolean;
   appendSentToImap: boolean;
+  afterFetchAction: AfterFetchAction;
+  afterFetchFolder: string;
 };
 
 type Location = Pick<ProfileFormInitial, "serverType" | "incomingProtocol" | "incomingHost" | "outgoingHost" | "incomingPort" | "outgoingPort" | "incomingTls" | "outgoingTls" | "oauthCloud">;
@@ -168,6 +170,7 @@ export function ProfileForm({
   const incomingDefault = defaultIncomingPort(loc.incomingProtocol, loc.incomingTls);
   const outgoingDefault = defaultOutgoingPort(loc.outgoingTls);
   const locked = credentialsLocked;
+  const [afterFetch, setAfterFetch] = useState<AfterFetchAction>(initial.afterFetchAction);
   const help = (field: string) => tx[`profiles.help.${field}` as keyof ProfileText];
   const label = (field: string) => tx[`profiles.field.${field}` as keyof ProfileText];
 
@@ -484,6 +487,31 @@ export function ProfileForm({
         </div>
         <CheckboxField name="pushEnabled" label={label("pushEnabled")} help={help("pushEnabled")} errors={fe.pushEnabled} defaultChecked={initial.pushEnabled} />
         <CheckboxField name="appendSentToImap" label={label("appendSentToImap")} help={help("appendSentToImap")} errors={fe.appendSentToImap} defaultChecked={initial.appendSentToImap} />
+        <Field name="afterFetchAction" label={label("afterFetchAction")} help={help("afterFetchAction")} errors={fe.afterFetchAction}>
+          <select
+            {...describedBy("afterFetchAction", fe.afterFetchAction, help("afterFetchAction"))}
+            value={afterFetch}
+            onChange={(e) => setAfterFetch(e.target.value as AfterFetchAction)}
+            className={inputClass}
+          >
+            {afterFetchActions.map((a) => (
+              // POP3 has no flags or folders: keep or delete only.
+              <option key={a} value={a} disabled={loc.incomingProtocol === "pop3" && (a === "mark_read" || a === "move")}>
+                {tx[`profiles.afterFetch.${a}`]}
+              </option>
+            ))}
+          </select>
+        </Field>
+        {afterFetch === "move" ? (
+          <Field name="afterFetchFolder" label={label("afterFetchFolder")} help={help("afterFetchFolder")} errors={fe.afterFetchFolder}>
+            <input {...describedBy("afterFetchFolder", fe.afterFetchFolder, help("afterFetchFolder"))} defaultValue={initial.afterFetchFolder} className={inputClass} />
+          </Field>
+        ) : null}
+        {afterFetch === "delete" ? (
+          <p role="alert" data-testid="after-fetch-delete-warning" className="rounded border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900 md:col-span-2">
+            {tx["profiles.warning.afterFetchDelete"]}
+          </p>
+        ) : null}
       </fieldset>
 
       <div>

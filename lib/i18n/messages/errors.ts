@@ -123,6 +123,10 @@ export const en = {
   "validation.profile.credentialMode": "Choose how mailboxes of this profile authenticate.",
   "validation.profile.pollingInterval": "Enter a polling interval from 1 to 1440 minutes (24 hours).",
   "validation.profile.maxConnections": "Enter a maximum of 1 to 1000 concurrent connections.",
+  "validation.profile.afterFetchAction": "Choose what happens to a message after it is fetched.",
+  "validation.profile.afterFetchPop3": "POP3 can only keep or delete a message after it is fetched.",
+  "validation.profile.afterFetchFolder": "Enter the folder to move messages to.",
+  "validation.profile.afterFetchFolderTooLong": "The folder name can be at most 255 characters.",
   "validation.profile.windows":
     "Windows integrated authentication is valid only for Exchange/SMTP server types, so it cannot be used with {over}. Choose credentials specified by the user or queue, or credentials specified in the profile.",
   "validation.profile.over.gmail": "a Gmail profile",
@@ -275,6 +279,10 @@ export const ja: Record<keyof typeof en, string> = {
   "validation.profile.credentialMode": "このプロファイルのメールボックスの認証方法を選択してください。",
   "validation.profile.pollingInterval": "ポーリング間隔は 1 から 1440 分 (24 時間) で入力してください。",
   "validation.profile.maxConnections": "同時接続の最大数は 1 から 1000 で入力してください。",
+  "validation.profile.afterFetchAction": "メッセージの取得後の処理を選択してください。",
+  "validation.profile.afterFetchPop3": "POP3 では取得後の処理として「残す」か「削除」のみ選べます。",
+  "validation.profile.afterFetchFolder": "移動先のフォルダーを入力してください。",
+  "validation.profile.afterFetchFolderTooLong": "フォルダー名は 255 文字以内で入力してください。",
   "validation.profile.windows":
     "Windows 統合認証は Exchange/SMTP のサーバーの種類でのみ有効なため、{over} では使用できません。ユーザーまたはキューで指定された資格情報か、プロファイルで指定された資格情報を選択してください。",
   "validation.profile.over.gmail": "Gmail プロファイル",

@@ -108,6 +108,17 @@ export const en = {
     "After the SMTP server accepts an email written in Mailroom, a copy of exactly what was sent is saved, marked read, in the mailbox's IMAP Sent folder (the folder marked Sent, else one named Sent or Sent Items), once per email. IMAP profiles only.",
   "profiles.help.pushEnabled":
     "A worker keeps each mailbox's IMAP connection open and stores new mail within seconds of its arrival, instead of at the next poll. Each open connection counts against the maximum concurrent connections; mailboxes that do not fit, and POP3, are polled as before.",
+  "profiles.field.afterFetchAction": "After a message is fetched",
+  "profiles.help.afterFetchAction":
+    "What Mailroom does on the mail server with each message once it is safely stored. Keep leaves the server untouched (read-only). POP3 offers keep and delete only.",
+  "profiles.afterFetch.keep": "Keep it on the server, unchanged",
+  "profiles.afterFetch.mark_read": "Mark it as read",
+  "profiles.afterFetch.move": "Move it to a folder",
+  "profiles.afterFetch.delete": "Delete it from the server",
+  "profiles.field.afterFetchFolder": "Folder to move to",
+  "profiles.help.afterFetchFolder": "The name of an existing IMAP folder, e.g. Archive. Mailroom creates no folder: if it is missing, messages stay in the inbox and an alert says so.",
+  "profiles.warning.afterFetchDelete":
+    "Warning: each message is deleted from the mail server once Mailroom has stored it. Other mail clients will no longer see it, and it cannot be fetched again.",
   "profiles.field.allowUnencrypted": "Allow unencrypted connections (not recommended)",
   "profiles.help.allowUnencrypted":
     "Without 'Use SSL/TLS', Mailroom requires STARTTLS and sends no password to a server that does not offer it. Tick this only for a server that cannot encrypt at all: passwords then cross the network readable by anyone on the way.",
@@ -235,6 +246,17 @@ export const ja: Record<keyof typeof en, string> = {
     "Mailroom で作成した電子メールを SMTP サーバーが受け付けた後、送信した内容そのままのコピーを既読にしてメールボックスの IMAP 送信済みフォルダー (送信済みとして指定されたフォルダー、なければ Sent または Sent Items という名前のフォルダー) に 1 通につき 1 回保存します。IMAP プロファイルのみ。",
   "profiles.help.pushEnabled":
     "ワーカーが各メールボックスの IMAP 接続を開いたままにし、新着メールを次のポーリングを待たずに数秒以内に保存します。開いている接続は最大同時接続数に数えられます。収まらないメールボックスと POP3 はこれまでどおりポーリングします。",
+  "profiles.field.afterFetchAction": "メッセージの取得後",
+  "profiles.help.afterFetchAction":
+    "各メッセージを Mailroom に確実に保存した後、メール サーバー上でどう扱うかを指定します。「残す」ではサーバーを一切変更しません (読み取り専用)。POP3 では「残す」と「削除」のみ選べます。",
+  "profiles.afterFetch.keep": "サーバーにそのまま残す",
+  "profiles.afterFetch.mark_read": "既読にする",
+  "profiles.afterFetch.move": "フォルダーに移動する",
+  "profiles.afterFetch.delete": "サーバーから削除する",
+  "profiles.field.afterFetchFolder": "移動先フォルダー",
+  "profiles.help.afterFetchFolder": "既存の IMAP フォルダーの名前です (例: Archive)。Mailroom はフォルダーを作成しません。存在しない場合、メッセージは受信トレイに残り、アラートで通知されます。",
+  "profiles.warning.afterFetchDelete":
+    "警告: Mailroom が保存した各メッセージはメール サーバーから削除されます。ほかのメール クライアントからは見えなくなり、再取得もできません。",
   "profiles.field.allowUnencrypted": "暗号化されていない接続を許可する (非推奨)",
   "profiles.help.allowUnencrypted":
     "「SSL/TLS を使用する」がオフのとき、Mailroom は STARTTLS を必須とし、STARTTLS を提供しないサーバーにはパスワードを送信しません。まったく暗号化できないサーバーの場合に限りオンにしてください。その場合、パスワードは経路上の誰でも読める状態でネットワークを通ります。",

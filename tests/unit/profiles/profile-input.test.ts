@@ -202,3 +202,16 @@ test("a NUL anywhere, a line break in a user name or password, and a year the da
   expect(errors.password?.[0]).toMatch(/line breaks/);
   expect(errors.processEmailFrom?.[0]).toBeDefined();
 });
+
+test("after-fetch action: keep by default; move needs its folder (kept only for move); POP3 may only keep or delete", () => {
+  expect(parseProfileInput(form(), secure)).toMatchObject({ afterFetchAction: "keep", afterFetchFolder: null });
+  expect(parseProfileInput(form({ afterFetchAction: "move", afterFetchFolder: " Archive " }), secure)).toMatchObject({ afterFetchAction: "move", afterFetchFolder: "Archive" });
+  expect(parseProfileInput(form({ afterFetchAction: "delete", afterFetchFolder: "Archive" }), secure)).toMatchObject({ afterFetchAction: "delete", afterFetchFolder: null });
+  expect(fieldErrors(form({ afterFetchAction: "move" }))).toEqual({ afterFetchFolder: ["Enter the folder to move messages to."] });
+  expect(fieldErrors(form({ afterFetchAction: "archive" }))).toEqual({ afterFetchAction: ["Choose what happens to a message after it is fetched."] });
+  const pop3 = { incomingProtocol: "pop3", incomingHost: "pop.example.com" };
+  expect(parseProfileInput(form({ ...pop3, afterFetchAction: "delete" }), secure)).toMatchObject({ afterFetchAction: "delete" });
+  for (const action of ["mark_read", "move"]) {
+    expect(fieldErrors(form({ ...pop3, afterFetchAction: action, afterFetchFolder: "Archive" }))).toEqual({ afterFetchAction: ["POP3 can only keep or delete a message after it is fetched."] });
+  }
+});
