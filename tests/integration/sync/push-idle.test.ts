@@ -2,8 +2,10 @@
 // pushable mailbox's session open and stores new mail as the server announces it, exactly
 // once, through the polling path; sessions survive a Dovecot restart, move to another
 // worker when their holder dies, and close when their mailbox is disabled.
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
+import { ImapFlow } from "imapflow";
 import { afterEach, expect, test } from "vitest";
+import { emails } from "../../../db/schema/emails";
 import { mailboxes } from "../../../db/schema/mailboxes";
 import { profiles } from "../../../db/schema/profiles";
 import { useDovecotSuite } from "./dovecot-suite";
@@ -91,6 +93,42 @@ test("mail delivered to an IDLE-held mailbox is stored within seconds, exactly o
   await new Promise((r) => setTimeout(r, 500));
   await expectExactlyOnce([boxes[0]], 13);
   await expectExactlyOnce(boxes.slice(1), 3);
+});
+
+test("after-fetch actions apply to mail stored by a held push session: marked read (two mailboxes) and deleted (one), each stored once", async () => {
+  const read = await pushableBoxes(2);
+  const del = await pushableBoxes(1);
+  const profileOf = async (id: string) => (await s.t.db.select({ p: mailboxes.profileId }).from(mailboxes).where(eq(mailboxes.id, id)))[0].p!;
+  await s.t.db.update(profiles).set({ afterFetchAction: "mark_read" }).where(eq(profiles.id, await profileOf(read[0].id)));
+  await s.t.db.update(profiles).set({ afterFetchAction: "delete" }).where(eq(profiles.id, await profileOf(del[0].id)));
+  const boxes = [...read, ...del];
+  await worker("push-af");
+  await waitFor("every session held", allHeld(boxes.map((b) => b.id), "push-af"), 30_000);
+  const inbox = async (user: string) => {
+    const c = new ImapFlow({ host: "127.0.0.1", port: s.dovecot.ports.imaps, secure: true, tls: { ca: s.pki.caPem }, auth: { user, pass: `${user}-pw` }, logger: false });
+    c.on("error", () => {});
+    await c.connect();
+    try {
+      await c.mailboxOpen("INBOX", { readOnly: true });
+      return { all: ((await c.search({ all: true }, { uid: true })) || []).length, seen: ((await c.search({ seen: true }, { uid: true })) || []).length };
+    } finally {
+      await c.logout().catch(() => c.close());
+    }
+  };
+  const settled = async () => {
+    const [{ n }] = await s.t.db.select({ n: sql<number>`count(*)::int` }).from(emails).where(and(eq(emails.afterFetchPending, true), sql`${emails.mailboxId} = any(${`{${boxes.map((b) => b.id).join(",")}}`}::uuid[])`));
+    return n === 0;
+  };
+  for (let n = 1; n <= 2; n++) {
+    const ms = await deliverAndWait(boxes, n, `af${n}`);
+    expect(Math.max(...ms)).toBeLessThan(3_000);
+    await waitFor("the actions applied", settled, 10_000);
+    for (const b of read) expect(await inbox(b.user)).toEqual({ all: n, seen: n });
+    expect(await inbox(del[0].user)).toEqual({ all: 0, seen: 0 });
+  }
+  // Still pushed (not polled: the profile polls hourly), and each message once.
+  expect((await pushRows(boxes.map((b) => b.id))).every((r) => r.push_connected_at !== null)).toBe(true);
+  await expectExactlyOnce(boxes, 2);
 });
 
 test("Dovecot restarted under held sessions: every session reconnects, mail delivered meanwhile is stored, none lost, none twice", async () => {
