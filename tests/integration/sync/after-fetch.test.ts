@@ -121,3 +121,33 @@ test("POP3 delete: 25 messages stored once, then DELE + QUIT empties the maildro
   expect(await syncDueMailboxes(t.db, options)).toMatchObject([{ result: "synced", stored: 1 }]);
   expect(await storedCounts(t.db, mailboxId)).toEqual({ rows: 26, ids: 26, sources: 26 });
 });
+
+test("applying twice is harmless: rows set pending again after the action (a crash before the flags were cleared) are settled without error, alert or re-store", async () => {
+  for (const [user, action, folder] of [["af-twice-read", "mark_read", null], ["af-twice-move", "move", "Done"], ["af-twice-del", "delete", null]] as const) {
+    const { mailboxId } = await setup(user, "imap", action, folder, 10);
+    if (folder) await imap(user, (c) => c.mailboxCreate(folder));
+    expect(await syncDueMailboxes(t.db, options)).toMatchObject([{ mailboxId, result: "synced", stored: 10 }]);
+    const after = { inbox: await serverState(user), folder: folder ? await serverState(user, folder) : null };
+    await t.db.update(emails).set({ afterFetchPending: true }).where(eq(emails.mailboxId, mailboxId));
+    await makeDue(t.db, mailboxId);
+    expect(await syncDueMailboxes(t.db, options)).toMatchObject([{ result: "synced", stored: 0 }]);
+    expect(await pending(mailboxId), user).toBe(0);
+    expect({ inbox: await serverState(user), folder: folder ? await serverState(user, folder) : null }, user).toEqual(after);
+    expect(await t.db.select().from(alerts).where(eq(alerts.dedupKey, `incoming:after_fetch:${mailboxId}`)), user).toEqual([]);
+    expect(await storedCounts(t.db, mailboxId), user).toEqual({ rows: 10, ids: 10, sources: 10 });
+  }
+});
+
+test("POP3 profile switched back to keep: pending rows are cleared and the maildrop is left alone", async () => {
+  const { profileId, mailboxId } = await setup("af-pop-keep", "pop3", "keep", null, 3);
+  expect(await syncDueMailboxes(t.db, options)).toMatchObject([{ mailboxId, stored: 3 }]);
+  await t.db.update(emails).set({ afterFetchPending: true }).where(eq(emails.mailboxId, mailboxId));
+  await t.db.update(profiles).set({ afterFetchAction: "keep" }).where(eq(profiles.id, profileId));
+  await makeDue(t.db, mailboxId);
+  expect(await syncDueMailboxes(t.db, options)).toMatchObject([{ mailboxId, stored: 0 }]);
+  expect(await pending(mailboxId)).toBe(0);
+  const pop3 = await connectPop3({ host: "127.0.0.1", port: dovecot.ports.pop3s, tls: "implicit", ca: pki.caPem, timeoutMs: 10_000 });
+  await pop3.login("af-pop-keep", "af-pop-keep-pw");
+  expect((await pop3.stat()).count).toBe(3);
+  await pop3.quit();
+});
