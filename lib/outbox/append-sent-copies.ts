@@ -13,6 +13,7 @@ import { classifyMailError, type ClassifiedError, type MailErrorContext } from "
 import { settingsError } from "../mail/settings-error";
 import { mailboxConnectionOf } from "../mailboxes/get-mailbox-connection";
 import { acquireConnectionSlot, releaseConnectionSlot } from "../sync/connection-slots";
+import { incomingErrorContext } from "../sync/protocol-sync";
 import { retryDelayMs, type SendOptions } from "./send-options";
 
 /** Names tried, in order, when the server marks no folder \Sent (RFC 6154). */
@@ -101,16 +102,8 @@ async function appendMailboxCopies(db: Db, mailboxId: string, rows: Claimed[], o
     await fail(settingsError(err));
     return;
   }
-  const ctx: MailErrorContext = {
-    direction: "incoming",
-    protocol: "imap",
-    host: conn.incoming.host,
-    port: conn.incoming.port,
-    tls: conn.incoming.tls,
-    credentialsFrom: conn.credentialsFrom,
-    oauth: conn.incoming.credentials.kind === "oauth",
-    provider: conn.profile.oauthProvider,
-  };
+  // The copy goes through IMAP whatever the incoming protocol says (only IMAP profiles queue copies).
+  const ctx: MailErrorContext = { ...incomingErrorContext(conn), protocol: "imap" };
   const slotOwner = `${o.workerId}/sent-copy/${mailboxId}`;
   const slot = await acquireConnectionSlot(db, { key: conn.slotKey, max: conn.profile.maxConnections, owner: slotOwner, ttlMs: o.leaseMs });
   if (slot === null) {

@@ -3,13 +3,13 @@ import type { ImapFlow } from "imapflow";
 import type { Db } from "../../db/client";
 import { mailboxes } from "../../db/schema/mailboxes";
 import { resolveMailAuth } from "../credentials/resolve-mail-auth";
-import { secretOf, type MailAuth } from "../credentials/mail-auth";
+import type { MailAuth } from "../credentials/mail-auth";
 import { log } from "../log";
 import { connectImap } from "../mail/connect-imap";
 import { classifyMailError } from "../mail/errors";
 import { mailboxConnectionOf, type MailboxConnection } from "../mailboxes/get-mailbox-connection";
 import { acquireConnectionSlot, releaseConnectionSlot } from "./connection-slots";
-import { incomingSession } from "./protocol-sync";
+import { incomingErrorContext, incomingSession } from "./protocol-sync";
 import { markPushConnected, markPushReconnecting, releaseHeldMailbox } from "./push-sessions-sql";
 import { LeaseLostError } from "./store-messages";
 import { syncHeldMailbox } from "./sync-held-mailbox";
@@ -180,17 +180,7 @@ export function holdIdleSession(db: Db, input: { mailboxId: string; profileId: s
             end = { state: "failed", retryMs: FAILED_RETRY_MS, pollNow: true };
             break;
           }
-          const error = classifyMailError(err, {
-            direction: "incoming",
-            protocol: "imap",
-            host: conn.incoming.host,
-            port: conn.incoming.port,
-            tls: conn.incoming.tls,
-            credentialsFrom: conn.credentialsFrom,
-            secrets: auth ? [secretOf(auth)] : [],
-            oauth: conn.incoming.credentials.kind === "oauth",
-            provider: conn.profile.oauthProvider,
-          });
+          const error = classifyMailError(err, incomingErrorContext(conn, auth));
           log("warn", "push session failed", { mailboxId, workerId: options.workerId, kind: error.kind, code: error.code, detail: error.detail, failures: failures + 1 });
           if (error.kind === "permanent") {
             end = { state: "failed", retryMs: FAILED_RETRY_MS, pollNow: true };

@@ -1,8 +1,9 @@
 import type { Db } from "../../db/client";
 import type { Mailbox } from "../../db/schema/mailboxes";
 import type { MailboxConnection } from "../mailboxes/get-mailbox-connection";
-import type { MailAuth } from "../credentials/mail-auth";
+import { secretOf, type MailAuth } from "../credentials/mail-auth";
 import type { IncomingSessionSettings } from "../mail/connect-imap";
+import type { MailErrorContext } from "../mail/errors";
 import type { SyncOptions } from "./sync-options";
 
 /** What a protocol's sync (IMAP, POP3) gets from syncMailbox. */
@@ -41,5 +42,24 @@ export function incomingSession(conn: MailboxConnection, auth: MailAuth, options
     ca: conn.ca,
     timeoutMs: options.mailTimeoutMs,
     greetingTimeoutMs: Math.min(options.greetingTimeoutMs, options.mailTimeoutMs),
+  };
+}
+
+/**
+ * What classifyMailError needs to know about a failure on a mailbox's incoming endpoint
+ * (sync, push, the Sent-folder copy): where it was, whose credentials, and the secret
+ * to scrub from the server's words once the sign-in was resolved.
+ */
+export function incomingErrorContext(conn: MailboxConnection, auth?: MailAuth): MailErrorContext {
+  return {
+    direction: "incoming",
+    protocol: conn.incoming.protocol,
+    host: conn.incoming.host,
+    port: conn.incoming.port,
+    tls: conn.incoming.tls,
+    credentialsFrom: conn.credentialsFrom,
+    secrets: auth ? [secretOf(auth)] : [],
+    oauth: conn.incoming.credentials.kind === "oauth",
+    provider: conn.profile.oauthProvider,
   };
 }

@@ -6,7 +6,7 @@ import { log } from "../log";
 import { mailboxConnectionOf, type MailboxConnection } from "../mailboxes/get-mailbox-connection";
 import { classifyMailError, type ClassifiedError } from "../mail/errors";
 import { acquireConnectionSlot, releaseConnectionSlot, renewConnectionSlot } from "./connection-slots";
-import type { ProtocolSyncContext, ProtocolSyncResult } from "./protocol-sync";
+import { incomingErrorContext, type ProtocolSyncContext, type ProtocolSyncResult } from "./protocol-sync";
 import { recordSyncFailure, recordSyncSuccess, releaseForLater, type SyncAlertTarget } from "./record-sync-outcome";
 import { recordSyncRun } from "./record-sync-run";
 import { LeaseLostError } from "./store-messages";
@@ -18,7 +18,7 @@ import { circuitSignal, hostKey, recordHostAnswered, recordHostTimeout, releaseP
 import { settingsError } from "../mail/settings-error";
 import { resolveMailAuth } from "../credentials/resolve-mail-auth";
 import { recheckRefusedToken } from "../credentials/recheck-refused-token";
-import { secretOf, type MailAuth } from "../credentials/mail-auth";
+import type { MailAuth } from "../credentials/mail-auth";
 import { msg } from "../i18n/message";
 
 export type SyncOutcome = {
@@ -165,17 +165,7 @@ async function syncClaimed(db: Db, mailboxId: string, options: SyncOptions, fact
         return { mailboxId, result: "lease_lost", stored: 0 };
       }
       if (slotLost) return await waitForSlot(0);
-      const errorCtx = {
-        direction: "incoming" as const,
-        protocol: conn.incoming.protocol,
-        host: conn.incoming.host,
-        port: conn.incoming.port,
-        tls: conn.incoming.tls,
-        credentialsFrom: conn.credentialsFrom,
-        secrets: auth ? [secretOf(auth)] : [],
-        oauth: conn.incoming.credentials.kind === "oauth",
-        provider: conn.profile.oauthProvider,
-      };
+      const errorCtx = incomingErrorContext(conn, auth);
       const error = cutAtDeadline ? timeoutError(conn, hardCutMs) : await recheckRefusedToken(db, conn.incoming.credentials, classifyMailError(err, errorCtx), errorCtx);
       const decided = await recordSyncFailure(db, target, error, { intervalMs, options });
       await tellCircuit(circuitSignal({ ok: false, error, cutAtDeadline }));

@@ -83,3 +83,11 @@ export async function startCountingProxy(target: { host: string; port: number })
     stop: () => closeServer(server, sockets),
   };
 }
+
+/** A loopback port nothing listens on (taken, then released): a connection to it is refused at once. */
+export async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  const port = await listenLoopback(server);
+  await closeServer(server, new Set());
+  return port;
+}

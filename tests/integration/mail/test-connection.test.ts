@@ -1,10 +1,9 @@
-import net from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { testIncomingConnection, type IncomingTestSettings } from "../../../lib/mail/test-incoming";
 import { testOutgoingConnection, type OutgoingTestSettings } from "../../../lib/mail/test-outgoing";
 import { startDovecot, type Dovecot } from "../../harness/dovecot";
 import { startSmtpServer, type TestSmtp } from "../../harness/smtp";
-import { startSilentServer } from "../../harness/tcp";
+import { closedPort as findClosedPort, startSilentServer } from "../../harness/tcp";
 import type { Message } from "../../../lib/i18n/message";
 import { english } from "../../harness/english";
 
@@ -21,10 +20,7 @@ beforeAll(async () => {
   await dovecot.deliver("alice", "From: a@example.com\r\nSubject: hi\r\n\r\nhello\r\n");
   smtp = await startSmtpServer({ pki: dovecot.pki, users: { alice: PASSWORD } });
   silent = await startSilentServer();
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  closedPort = (probe.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  closedPort = await findClosedPort();
 });
 afterAll(async () => {
   await silent?.stop();

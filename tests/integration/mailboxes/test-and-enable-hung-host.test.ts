@@ -1,12 +1,11 @@
 // Test & enable against a server that accepts and never answers (issue 13, a short greeting
 // timeout): the incoming test gives up at the greeting timeout, not the long mail timeout
 // meant for big fetches, and leaves the mailbox enabled and retrying (an outage, not a verdict).
-import net from "node:net";
 import { afterAll, beforeAll, expect, test, vi } from "vitest";
 import { generateSecretKey } from "../../../lib/crypto/generate-secret-key";
 import { testAndEnableMailboxes } from "../../../lib/mailboxes/test-and-enable-mailboxes";
 import { createTestDb, type TestDb } from "../../harness/db";
-import { startSilentServer } from "../../harness/tcp";
+import { closedPort as findClosedPort, startSilentServer } from "../../harness/tcp";
 import { mailboxRow, makeActor, makeActors, makeMailbox, makeProfile, type Actors } from "./fixtures";
 
 vi.stubEnv("MAILROOM_SECRET_KEY", generateSecretKey("hung"));
@@ -21,10 +20,7 @@ let closedPort: number;
 
 beforeAll(async () => {
   silent = await startSilentServer();
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  closedPort = (probe.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  closedPort = await findClosedPort();
   t = await createTestDb();
   a = await makeActors(t.db);
 });

@@ -1,7 +1,6 @@
 // Test & enable end to end (SPEC §3): real Dovecot and SMTP server, real Postgres.
 // The classifier is tested on its own (tests/integration/mail); here we check what a
 // test does to the mailbox row, what it returns, and which alerts it raises.
-import net from "node:net";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { alerts } from "../../../db/schema/alerts";
@@ -12,7 +11,7 @@ import type { MailboxTestResult } from "../../../lib/mailboxes/run-mailbox-test"
 import { createTestDb, type TestDb } from "../../harness/db";
 import { startDovecot, type Dovecot } from "../../harness/dovecot";
 import { startSmtpServer, type TestSmtp } from "../../harness/smtp";
-import { startSilentServer } from "../../harness/tcp";
+import { closedPort as findClosedPort, startSilentServer } from "../../harness/tcp";
 import { makeActor, makeActors, mailboxRow, makeMailbox, makeProfile, type Actors, type ProfileOver } from "./fixtures";
 import { english } from "../../harness/english";
 
@@ -41,10 +40,7 @@ beforeAll(async () => {
   const { untrusted } = dovecot.pki;
   untrustedSmtp = await startSmtpServer({ pki: { ...dovecot.pki, ...untrusted }, users: { alice: ALICE } });
   silent = await startSilentServer();
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  closedPort = (probe.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  closedPort = await findClosedPort();
   t = await createTestDb();
   a = await makeActors(t.db);
   profileOwner = (await makeActor(t.db, "admin", "Pat Profile-Owner")).id;

@@ -1,8 +1,8 @@
 import { createHash, createHmac } from "node:crypto";
-import net from "node:net";
 import type { Readable } from "node:stream";
 import { afterEach, describe, expect, test } from "vitest";
 import { connectPop3, Pop3Error, type Pop3Client } from "../../../lib/mail/pop3";
+import { closedPort } from "../../harness/tcp";
 import { startFakePop3, stuff, type FakeOptions, type FakePop3, type Session } from "./fake-pop3-server";
 
 let server: FakePop3 | undefined;
@@ -255,10 +255,7 @@ describe("errors", () => {
   });
 
   test("a refused connection keeps the socket's code", async () => {
-    const probe = net.createServer();
-    await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
-    const port = (probe.address() as net.AddressInfo).port;
-    await new Promise<void>((r) => probe.close(() => r()));
+    const port = await closedPort();
     await expect(connectPop3({ host: "127.0.0.1", port, tls: "none", timeoutMs: 2000 })).rejects.toMatchObject({
       name: "Pop3Error",
       code: "ECONNREFUSED",
