@@ -65,6 +65,8 @@ const schema = z.object({
    * https://<host>/<path> (a local HTTPS server); it also lets discovery reach loopback.
    */
   MAILROOM_DISCOVERY_AUTOCONFIG_BASE: z.url({ protocol: /^https$/, error: "must be an https address" }).transform((u) => u.replace(/\/+$/, "")).optional(),
+  /** Tests only (the after-fetch kill test): milliseconds a sync waits between storing mail and its after-fetch action. */
+  MAILROOM_TEST_AFTER_FETCH_PAUSE_MS: z.coerce.number().int().min(0).default(0),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 

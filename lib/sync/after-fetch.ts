@@ -6,6 +6,7 @@ import { raiseAlert } from "../alerts/raise-alert";
 import { msg } from "../i18n/message";
 import type { Pop3Client } from "../mail/pop3";
 import type { ProfileConnection } from "../profiles/get-profile-connection";
+import { env } from "../env";
 import { log } from "../log";
 import { uidRange } from "./plan-batches";
 
@@ -135,6 +136,6 @@ async function clearPending(db: Db, mailboxId: string, keys: string[]): Promise<
 
 /** Test hook for the kill test: wait between the store commit and the after-fetch action. */
 export async function pauseForTest(): Promise<void> {
-  const ms = Number(process.env.MAILROOM_TEST_AFTER_FETCH_PAUSE_MS) || 0;
+  const ms = env().MAILROOM_TEST_AFTER_FETCH_PAUSE_MS;
   if (ms > 0) await new Promise((r) => setTimeout(r, ms));
 }

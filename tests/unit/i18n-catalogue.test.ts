@@ -42,6 +42,7 @@ const DYNAMIC_PREFIXES = [
   "oauth.result.",
   "oauth.signIn.",
   "outbox.status.",
+  "profiles.afterFetch.", // the after-fetch action choices, by value (profile-form.tsx, profile-details.tsx)
   "profiles.auth.",
   "profiles.field.", // every form field's label, by its form name (field-label.ts, profile-text.ts)
   "profiles.help.",
