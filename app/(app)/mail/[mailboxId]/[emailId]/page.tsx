@@ -9,17 +9,7 @@ import { loadOr404 } from "../../load-or-404";
 import { MailFlags } from "../mail-flags";
 import { listConversation } from "@/lib/threads/list-conversation";
 import type { MessageKey } from "@/lib/i18n/catalog";
-
-function formatSize(bytes: number, locale: string): string {
-  const units = ["B", "KB", "MB", "GB"];
-  let n = bytes;
-  let u = 0;
-  while (n >= 1024 && u < units.length - 1) {
-    n /= 1024;
-    u++;
-  }
-  return `${n.toLocaleString(locale, { maximumFractionDigits: u ? 1 : 0 })} ${units[u]}`;
-}
+import { formatSize } from "../../format-size";
 
 export default async function MessagePage({
   params,

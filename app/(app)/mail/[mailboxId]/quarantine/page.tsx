@@ -8,17 +8,7 @@ import { getLocale, getTimeZone, getT } from "@/lib/server/locale";
 import { requireActor } from "@/lib/server/session";
 import { loadOr404 } from "../../load-or-404";
 import { ReparseButton } from "./reparse-button";
-
-function formatSize(bytes: number, locale: string): string {
-  const units = ["B", "KB", "MB", "GB"];
-  let n = bytes;
-  let u = 0;
-  while (n >= 1024 && u < units.length - 1) {
-    n /= 1024;
-    u++;
-  }
-  return `${n.toLocaleString(locale, { maximumFractionDigits: u ? 1 : 0 })} ${units[u]}`;
-}
+import { formatSize } from "../../format-size";
 
 /** A mailbox's quarantine: messages stored raw and flagged, with the reason, the raw download and "parse again". */
 export default async function QuarantinePage({ params, searchParams }: { params: Promise<{ mailboxId: string }>; searchParams: Promise<{ page?: string; parsed?: string }> }) {
