@@ -15,6 +15,8 @@ export const orgSettings = pgTable(
     outgoingDelivery: deliveryMethodEnum("outgoing_delivery").notNull().default("server_side_sync"),
     actDelivery: deliveryMethodEnum("act_delivery").notNull().default("none"),
     processOnlyApproved: boolean("process_only_approved").notNull().default(true),
+    /** Thread a "Re:" message without matching headers into a recent conversation with the same subject (issue 18). */
+    threadBySubject: boolean("thread_by_subject").notNull().default(true),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [check("org_settings_single_row", sql`${t.id} = 1`)],

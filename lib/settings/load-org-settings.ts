@@ -28,6 +28,7 @@ export async function loadOrgSettings(db: DbOrTx): Promise<OrgSettingsView> {
     outgoingDelivery: row.outgoingDelivery,
     actDelivery: row.actDelivery,
     processOnlyApproved: row.processOnlyApproved,
+    threadBySubject: row.threadBySubject,
     updatedAt: row.updatedAt,
   };
 }

@@ -10,6 +10,9 @@ import { fieldErrorsOf } from "../validation";
 const isBlank = (v: unknown) => v === null || v === undefined || (typeof v === "string" && v.trim() === "");
 const delivery = (message: MessageKey) => z.enum(deliveryMethods, { error: message });
 
+// A browser sends an unticked checkbox as nothing.
+const checkbox = z.preprocess((v) => v === true || v === "on" || v === "true" || v === "1", z.boolean());
+
 /** One schema per form field, named as the form names them. */
 export const orgSettingsFieldSchemas = {
   /** Blank: no default profile. */
@@ -23,8 +26,8 @@ export const orgSettingsFieldSchemas = {
   incomingDelivery: delivery("validation.settings.incomingDelivery"),
   outgoingDelivery: delivery("validation.settings.outgoingDelivery"),
   actDelivery: delivery("validation.settings.actDelivery"),
-  // A browser sends an unticked checkbox as nothing.
-  processOnlyApproved: z.preprocess((v) => v === true || v === "on" || v === "true" || v === "1", z.boolean()),
+  processOnlyApproved: checkbox,
+  threadBySubject: checkbox,
 };
 
 export const orgSettingsFormSchema = z.object(orgSettingsFieldSchemas);
@@ -36,6 +39,7 @@ export type OrgSettingsInput = {
   outgoingDelivery: DeliveryMethod;
   actDelivery: DeliveryMethod;
   processOnlyApproved: boolean;
+  threadBySubject: boolean;
 };
 
 /** Validates the settings form (FormData or an object); throws AppError "invalid" with field errors. */

@@ -13,5 +13,7 @@ export type OrgSettingsView = {
   /** Appointments, contacts and tasks. */
   actDelivery: DeliveryMethod;
   processOnlyApproved: boolean;
+  /** Subject matching, the last resort of conversation threading (lib/threads/assign-threads.ts). */
+  threadBySubject: boolean;
   updatedAt: Date;
 };

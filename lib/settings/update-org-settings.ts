@@ -43,6 +43,7 @@ export async function updateOrgSettings(db: Db, actor: Actor | null, input: { va
       outgoingDelivery: s.outgoingDelivery,
       actDelivery: s.actDelivery,
       processOnlyApproved: s.processOnlyApproved,
+      threadBySubject: s.threadBySubject,
       updatedAt: new Date(),
     };
     await tx.insert(orgSettings).values({ id: 1, ...values }).onConflictDoUpdate({ target: orgSettings.id, set: values });

@@ -99,6 +99,7 @@ export const SUBJECT_MATCH_DAYS = 14;
  * (planThreads) and writes the thread id and method of each message, merging
  * conversations a message ties together, in emails and in the outbox alike.
  * Threads are per mailbox: the same message in two mailboxes is threaded in each.
+ * Subject matching follows the organisation's "group replies by subject" setting.
  */
 export async function assignThreads(tx: Tx, mailboxId: string, batch: ThreadCandidate[]): Promise<void> {
   if (batch.length === 0) return;
@@ -134,6 +135,8 @@ export async function assignThreads(tx: Tx, mailboxId: string, batch: ThreadCand
           select distinct on (subject_key) subject_key, thread_id from emails
            where mailbox_id = ${mailboxId} and subject_key = any(${textArray(subjects)}) and thread_id is not null
              and stored_at > now() - ${SUBJECT_MATCH_DAYS} * interval '1 day'
+             -- The organisation's switch is read here rather than passed in: no extra statement, and always current.
+             and coalesce((select thread_by_subject from org_settings where id = 1), true)
            order by subject_key, stored_at desc`)
       : [],
   ]);

@@ -10,7 +10,7 @@ import { SettingsForm } from "./settings-form";
 import type { ServerType } from "@/lib/profiles/fill-profile-defaults";
 import { renderMessage } from "@/lib/i18n/message";
 
-const fields = ["defaultProfileId", "incomingDelivery", "outgoingDelivery", "actDelivery", "processOnlyApproved"] as const;
+const fields = ["defaultProfileId", "incomingDelivery", "outgoingDelivery", "actDelivery", "processOnlyApproved", "threadBySubject"] as const;
 
 export default async function SettingsPage() {
   const actor = await requireActor("settings:write");
@@ -32,6 +32,7 @@ export default async function SettingsPage() {
           outgoingDelivery: settings.outgoingDelivery,
           actDelivery: settings.actDelivery,
           processOnlyApproved: settings.processOnlyApproved,
+          threadBySubject: settings.threadBySubject,
         }}
         profiles={profiles}
         actRefusals={actRefusals}

@@ -13,6 +13,7 @@ export type SettingsFormInitial = {
   outgoingDelivery: DeliveryMethod;
   actDelivery: DeliveryMethod;
   processOnlyApproved: boolean;
+  threadBySubject: boolean;
 };
 
 type Text = {
@@ -102,6 +103,13 @@ export function SettingsForm({
         help={text.help.processOnlyApproved}
         errors={fe.processOnlyApproved}
         defaultChecked={state.values ? state.values.processOnlyApproved === "on" : initial.processOnlyApproved}
+      />
+      <CheckboxField
+        name="threadBySubject"
+        label={text.labels.threadBySubject}
+        help={text.help.threadBySubject}
+        errors={fe.threadBySubject}
+        defaultChecked={state.values ? state.values.threadBySubject === "on" : initial.threadBySubject}
       />
       <div>
         <SubmitButton>{text.submit}</SubmitButton>

@@ -21,6 +21,9 @@ export const en = {
   "settings.field.processOnlyApproved": "Process email only for approved users and queues",
   "settings.help.processOnlyApproved":
     "On (the default): email is processed only for mailboxes whose email an administrator has approved. Off: every enabled mailbox is processed.",
+  "settings.field.threadBySubject": "Group replies by subject when their headers do not match",
+  "settings.help.threadBySubject":
+    "On (the default): a message whose subject starts with Re: or Fwd: and whose headers match no stored message joins a conversation of the last 14 days with the same subject in its mailbox. Off: only Message-ID, In-Reply-To and References group messages.",
   "settings.saved": "Settings saved. Existing mailboxes keep their settings until you apply the default email settings to them.",
 } as const;
 
@@ -45,5 +48,8 @@ export const ja: Record<keyof typeof en, string> = {
   "settings.field.processOnlyApproved": "承認されたユーザーとキューの電子メールのみ処理する",
   "settings.help.processOnlyApproved":
     "オン (既定): システム管理者が電子メールを承認したメールボックスのみ処理します。オフ: 有効なすべてのメールボックスを処理します。",
+  "settings.field.threadBySubject": "ヘッダーが一致しない返信を件名でスレッドにまとめる",
+  "settings.help.threadBySubject":
+    "オン (既定): 件名が Re: または Fwd: で始まり、ヘッダーが保存済みのどのメッセージとも一致しないメッセージを、同じメールボックス内で過去 14 日間の同じ件名のスレッドに加えます。オフ: Message-ID、In-Reply-To、References だけでまとめます。",
   "settings.saved": "設定を保存しました。既存のメールボックスは、既定の電子メール設定を適用するまで現在の設定のままです。",
 };

@@ -32,6 +32,7 @@ const form = (over: Record<string, string> = {}) => ({
   outgoingDelivery: "server_side_sync",
   actDelivery: "none",
   processOnlyApproved: "on",
+  threadBySubject: "on",
   ...over,
 });
 
@@ -48,6 +49,7 @@ test("the first read creates the single settings row with the defaults", async (
     outgoingDelivery: "server_side_sync",
     actDelivery: "none",
     processOnlyApproved: true,
+    threadBySubject: true,
   });
   expect((await t.db.select().from(orgSettings)).length).toBe(1);
   // Reading from many requests at once still leaves one row.
@@ -59,7 +61,7 @@ test("saving settings: the default profile is the profile marked default (one tr
   const gmail = await newProfile("Google", { serverType: "gmail", credentialMode: "mailbox", userName: "", password: "" });
   const pop = await newProfile("Legacy POP", { incomingProtocol: "pop3" });
 
-  const s = await updateOrgSettings(t.db, a.admin, { values: form({ defaultProfileId: gmail.id, outgoingDelivery: "email_router", actDelivery: "email_router", processOnlyApproved: "" }) });
+  const s = await updateOrgSettings(t.db, a.admin, { values: form({ defaultProfileId: gmail.id, outgoingDelivery: "email_router", actDelivery: "email_router", processOnlyApproved: "", threadBySubject: "" }) });
   expect(s).toMatchObject({
     defaultProfileId: gmail.id,
     defaultProfileName: "Google",
@@ -67,6 +69,7 @@ test("saving settings: the default profile is the profile marked default (one tr
     outgoingDelivery: "email_router",
     actDelivery: "email_router",
     processOnlyApproved: false,
+    threadBySubject: false,
   });
   expect((await getProfile(t.db, a.admin, { id: gmail.id })).isDefault).toBe(true);
 

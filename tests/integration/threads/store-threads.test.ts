@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, test, vi } from "vitest";
 import { emails } from "../../../db/schema/emails";
 import { mailboxes } from "../../../db/schema/mailboxes";
 import { outbox } from "../../../db/schema/outbox";
+import { orgSettings } from "../../../db/schema/settings";
 import { generateSecretKey } from "../../../lib/crypto/generate-secret-key";
 import { hashSource, parseMessage } from "../../../lib/mail/parse-message";
 import { storeMessages, type FetchedMessage } from "../../../lib/sync/store-messages";
@@ -100,6 +101,17 @@ test("a reply to mail sent from the app joins the outgoing mail's thread; a Re: 
   const ta = await threadsOf(a);
   expect(ta.get("answer")).toMatchObject({ threadId: sent.threadId, method: "outgoing" });
   expect(ta.get("s1")).toMatchObject({ threadId: ta.get("s0")!.threadId, method: "subject" });
+
+  // The organisation turned subject matching off: the same kind of reply starts a conversation of its own.
+  await t.db.insert(orgSettings).values({ id: 1, threadBySubject: false }).onConflictDoUpdate({ target: orgSettings.id, set: { threadBySubject: false } });
+  try {
+    await store(a, [await mail("s2", "Re: Invoice 9")]);
+    const after = await threadsOf(a);
+    expect(after.get("s2")!.method).toBe("new");
+    expect(after.get("s2")!.threadId).not.toBe(ta.get("s0")!.threadId);
+  } finally {
+    await t.db.update(orgSettings).set({ threadBySubject: true }).where(eq(orgSettings.id, 1));
+  }
 });
 
 test("automatic mail and bounces are stored with their kind, reason and failed recipients", async () => {

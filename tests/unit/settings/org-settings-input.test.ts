@@ -16,9 +16,11 @@ test("the settings form: blank default profile is none, an unticked checkbox is 
     outgoingDelivery: "email_router",
     actDelivery: "none",
     processOnlyApproved: false,
+    threadBySubject: false,
   });
   fd.set("processOnlyApproved", "on");
-  expect(parseOrgSettingsInput(fd).processOnlyApproved).toBe(true);
+  fd.set("threadBySubject", "on");
+  expect(parseOrgSettingsInput(fd)).toMatchObject({ processOnlyApproved: true, threadBySubject: true });
 });
 
 test("unknown delivery methods and profile ids are field errors that say what to choose", () => {

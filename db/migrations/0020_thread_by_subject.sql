@@ -1,0 +1,1 @@
+ALTER TABLE "org_settings" ADD COLUMN "thread_by_subject" boolean DEFAULT true NOT NULL;
