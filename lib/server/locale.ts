@@ -2,6 +2,7 @@ import { cache } from "react";
 import { cookies, headers } from "next/headers";
 import { pickLocale, type Locale } from "@/lib/i18n/locales";
 import { translator, type Translate } from "@/lib/i18n/translate";
+import { dateTimeFormat } from "@/lib/i18n/format";
 
 export const LOCALE_COOKIE = "locale";
 
@@ -27,7 +28,7 @@ export const getTimeZone = cache(async (): Promise<string | undefined> => {
   const value = (await cookies()).get(TIME_ZONE_COOKIE)?.value;
   if (!value) return undefined;
   try {
-    new Intl.DateTimeFormat("en", { timeZone: value });
+    dateTimeFormat("en", { timeZone: value });
     return value;
   } catch {
     return undefined;

@@ -1,3 +1,4 @@
+import { formatDateTime } from "@/lib/i18n/format";
 import Link from "next/link";
 import type { AlertView } from "@/lib/alerts/alert-view";
 import type { Translate } from "@/lib/i18n/translate";
@@ -11,7 +12,7 @@ const badgeTone = { error: "bg-red-700", warning: "bg-amber-600", information: "
 /** A list of alerts (My alerts, or a mailbox's wall): severity, title, message, detail, occurrences, mark read. */
 export function AlertList({ items, t, locale, timeZone, showRecipient, showMailbox = true }: { items: AlertView[]; t: Translate; locale: string; timeZone?: string; showRecipient: boolean; showMailbox?: boolean }) {
   if (items.length === 0) return <p className="rounded border border-dashed border-slate-300 bg-white p-6 text-center text-slate-500">{t("alerts.empty")}</p>;
-  const date = (d: Date) => d.toLocaleString(locale, { dateStyle: "medium", timeStyle: "short", timeZone });
+  const date = (d: Date) => formatDateTime(d, locale, { dateStyle: "medium", timeStyle: "short", timeZone });
   return (
     <ul className="flex flex-col gap-2" aria-label={t("alerts.title")}>
       {items.map((a) => (

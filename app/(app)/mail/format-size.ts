@@ -1,3 +1,4 @@
+import { formatNumber } from "@/lib/i18n/format";
 /** A byte count for people: "980 B", "1.4 MB", in the reader's number format (attachments, oversized messages). */
 export function formatSize(bytes: number, locale: string): string {
   const units = ["B", "KB", "MB", "GB"];
@@ -7,5 +8,5 @@ export function formatSize(bytes: number, locale: string): string {
     n /= 1024;
     u++;
   }
-  return `${n.toLocaleString(locale, { maximumFractionDigits: u ? 1 : 0 })} ${units[u]}`;
+  return `${formatNumber(n, locale, { maximumFractionDigits: u ? 1 : 0 })} ${units[u]}`;
 }

@@ -1,3 +1,4 @@
+import { formatDateTime } from "@/lib/i18n/format";
 import type { Translate } from "@/lib/i18n/translate";
 import type { DeliveryMethod, MailboxView, TestStatus } from "@/lib/mailboxes/mailbox-view";
 
@@ -13,10 +14,9 @@ export function enabledLabel(t: Translate, m: Pick<MailboxView, "incomingEnabled
   return on.length ? on.join(", ") : t("mailboxes.enabled.none");
 }
 
-/** A date-time in the viewer's language, or "Never". */
 /** A date and time in the reader's language and time zone (getTimeZone), or "never". */
 export function when(t: Translate, locale: string, d: Date | null, timeZone?: string): string {
-  return d ? d.toLocaleString(locale, { dateStyle: "medium", timeStyle: "short", timeZone }) : t("mailboxes.never");
+  return d ? formatDateTime(d, locale, { dateStyle: "medium", timeStyle: "short", timeZone }) : t("mailboxes.never");
 }
 
 export const statusTone: Record<TestStatus, string> = {

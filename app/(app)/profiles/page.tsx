@@ -1,3 +1,4 @@
+import { formatDate } from "@/lib/i18n/format";
 import Link from "next/link";
 import { EmptyState } from "@/components/empty-state";
 import { Pager } from "@/components/pager";
@@ -70,7 +71,7 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
                   </td>
                   <td className="text-right">{p.mailboxCount}</td>
                   <td>{p.ownerName ?? t("profiles.noOwner")}</td>
-                  <td>{p.createdAt.toLocaleDateString(locale, { timeZone })}</td>
+                  <td>{formatDate(p.createdAt, locale, { timeZone })}</td>
                 </tr>
               ))}
             </tbody>

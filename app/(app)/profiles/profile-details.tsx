@@ -1,3 +1,4 @@
+import { formatDateTime } from "@/lib/i18n/format";
 import type { ReactNode } from "react";
 import type { Translate } from "@/lib/i18n/translate";
 import type { ProfileView } from "@/lib/profiles/profile-view";
@@ -60,7 +61,7 @@ export function ProfileDetails({ p, t, locale, timeZone }: { p: ProfileView; t: 
     ["outgoingTls", t("profiles.field.outgoingTls"), yesNo(p.outgoingTls)],
     ["incomingAuthMethod", t("profiles.field.incomingAuthMethod"), t(`profiles.auth.${p.incomingAuthMethod}`)],
     ["outgoingAuthMethod", t("profiles.field.outgoingAuthMethod"), t(`profiles.auth.${p.outgoingAuthMethod}`)],
-    ["processEmailFrom", t("profiles.field.processEmailFrom"), p.processEmailFrom.toLocaleString(locale, { timeZone, year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" })],
+    ["processEmailFrom", t("profiles.field.processEmailFrom"), formatDateTime(p.processEmailFrom, locale, { timeZone, year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" })],
     ["minPollingIntervalMinutes", t("profiles.field.minPollingIntervalMinutes"), String(p.minPollingIntervalMinutes)],
     ["maxConnections", t("profiles.field.maxConnections"), String(p.maxConnections)],
     ["slowMailMinutes", t("profiles.field.slowMailMinutes"), p.slowMailMinutes === null ? t("monitoring.none") : String(p.slowMailMinutes)],

@@ -1,3 +1,4 @@
+import { formatDate } from "@/lib/i18n/format";
 import Link from "next/link";
 import { Pager } from "@/components/pager";
 import { listUsers } from "@/lib/users/list-users";
@@ -38,7 +39,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
               <td>{u.email}</td>
               <td>{t(`role.${u.role}`)}</td>
               <td>{u.active ? t("users.active") : t("users.inactive")}</td>
-              <td>{u.createdAt.toLocaleDateString(locale, { timeZone })}</td>
+              <td>{formatDate(u.createdAt, locale, { timeZone })}</td>
             </tr>
           ))}
         </tbody>

@@ -1,3 +1,4 @@
+import { formatDateTime } from "@/lib/i18n/format";
 import Link from "next/link";
 import { forbidden, notFound } from "next/navigation";
 import { AppError } from "@/lib/errors";
@@ -35,7 +36,7 @@ export default async function ComposePage({
       to: t("outbox.quote.to"),
       cc: t("outbox.quote.cc"),
     },
-    formatDate: (d) => d.toLocaleString(locale, { dateStyle: "medium", timeStyle: "short", timeZone }),
+    formatDate: (d) => formatDateTime(d, locale, { dateStyle: "medium", timeStyle: "short", timeZone }),
   }).catch((err) => {
     if (err instanceof AppError && err.code === "forbidden") forbidden();
     if (err instanceof AppError && err.code === "not_found") notFound();

@@ -1,3 +1,4 @@
+import { formatDateTime } from "@/lib/i18n/format";
 import Link from "next/link";
 import { EmptyState } from "@/components/empty-state";
 import { Pager } from "@/components/pager";
@@ -92,7 +93,7 @@ export default async function MailListPage({
                   )}
                   <MailFlags unparsed={m.unparsed} oversized={m.oversized} autoKind={m.autoKind} bounced={m.bouncedAddresses} t={t} />
                 </td>
-                <td className="whitespace-nowrap">{(m.sentAt ?? m.storedAt).toLocaleString(locale, { timeZone })}</td>
+                <td className="whitespace-nowrap">{formatDateTime(m.sentAt ?? m.storedAt, locale, { timeZone })}</td>
               </tr>
             ))}
           </tbody>

@@ -1,3 +1,4 @@
+import { formatDateTime } from "@/lib/i18n/format";
 import type { MessageKey } from "@/lib/i18n/catalog";
 import type { Translate } from "@/lib/i18n/translate";
 import type { OAuthConnectionView } from "@/lib/oauth/find-oauth-connection";
@@ -49,7 +50,7 @@ export function OAuthPanel({
   locale: string;
   timeZone?: string;
 }) {
-  const date = (d: Date) => d.toLocaleString(locale, { dateStyle: "medium", timeStyle: "short", timeZone });
+  const date = (d: Date) => formatDateTime(d, locale, { dateStyle: "medium", timeStyle: "short", timeZone });
   const c = view.connection;
   const providerName = view.provider === "generic" ? t("oauth.provider.generic") : t(`oauth.provider.${view.provider}`);
   return (

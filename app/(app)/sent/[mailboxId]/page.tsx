@@ -1,3 +1,4 @@
+import { formatDateTime } from "@/lib/i18n/format";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { EmptyState } from "@/components/empty-state";
@@ -29,7 +30,7 @@ export default async function SentPage({ params, searchParams }: { params: Promi
     throw err;
   });
   const m = list.mailbox;
-  const when = (d: Date) => d.toLocaleString(locale, { dateStyle: "medium", timeStyle: "medium", timeZone });
+  const when = (d: Date) => formatDateTime(d, locale, { dateStyle: "medium", timeStyle: "medium", timeZone });
   const pending = list.rows.some((r) => r.status === "queued" || r.status === "sending" || r.status === "retrying");
   const waitingDisabled = list.rows.some((r) => r.status === "queued") && !(m.outgoingEnabled && m.outgoingDelivery === "server_side_sync");
   return (

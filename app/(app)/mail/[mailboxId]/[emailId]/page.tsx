@@ -1,3 +1,4 @@
+import { formatDateTime } from "@/lib/i18n/format";
 import Link from "next/link";
 import { getEmail } from "@/lib/emails/get-email";
 import { renderEmailBody } from "@/lib/emails/render-email-body";
@@ -31,8 +32,8 @@ export default async function MessagePage({
     [t("mail.to"), email.to.map(formatAddress).join(", ")],
     [t("mail.cc"), email.cc.map(formatAddress).join(", ")],
     [t("mail.replyTo"), email.replyTo.map(formatAddress).join(", ")],
-    [t("mail.date"), email.sentAt ? email.sentAt.toLocaleString(locale, { timeZone }) : ""],
-    [t("mail.received"), email.storedAt.toLocaleString(locale, { timeZone })],
+    [t("mail.date"), email.sentAt ? formatDateTime(email.sentAt, locale, { timeZone }) : ""],
+    [t("mail.received"), formatDateTime(email.storedAt, locale, { timeZone })],
     [t("mail.threadMatch"), email.threadMethod ? t(`mail.threadMethod.${email.threadMethod}` as MessageKey) : ""],
   ];
   return (
@@ -95,7 +96,7 @@ export default async function MessagePage({
           <ol className="space-y-1">
             {conversation.map((c) => (
               <li key={`${c.kind}-${c.id}`} data-kind={c.kind}>
-                <span className="mr-2 whitespace-nowrap text-slate-500">{c.at.toLocaleString(locale, { timeZone })}</span>
+                <span className="mr-2 whitespace-nowrap text-slate-500">{formatDateTime(c.at, locale, { timeZone })}</span>
                 {c.kind === "received" ? (
                   <>
                     <Link href={`/mail/${email.mailbox.id}/${c.id}`} className="text-blue-700 hover:underline">{c.subject || t("mail.noSubject")}</Link>

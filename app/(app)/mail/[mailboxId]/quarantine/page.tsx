@@ -1,3 +1,4 @@
+import { formatDateTime } from "@/lib/i18n/format";
 import Link from "next/link";
 import { EmptyState } from "@/components/empty-state";
 import { Pager } from "@/components/pager";
@@ -51,7 +52,7 @@ export default async function QuarantinePage({ params, searchParams }: { params:
                   <td className="px-3 py-2">
                     <Link href={`${base}/${m.id}`} className="text-blue-700 hover:underline">{m.subject || t("mail.noSubject")}</Link>
                   </td>
-                  <td className="whitespace-nowrap px-3 py-2">{m.storedAt.toLocaleString(locale, { timeZone })}</td>
+                  <td className="whitespace-nowrap px-3 py-2">{formatDateTime(m.storedAt, locale, { timeZone })}</td>
                   <td className="max-w-80 px-3 py-2" data-reason={m.reason.kind}>
                     {m.reason.kind === "oversized" ? (
                       <>
