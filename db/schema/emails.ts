@@ -24,7 +24,10 @@ export const emails = pgTable(
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
     mailboxId: uuid("mailbox_id").notNull().references(() => mailboxes.id, { onDelete: "cascade" }),
-    /** imap:<uidvalidity>:<uid> or pop3:<uidl> (or router:<hash> for handed-in mail). */
+    /**
+     * imap:<uidvalidity>:<uid> (INBOX), imapfolder:<uidvalidity>:<uid>:<path> (a chosen extra
+     * folder), pop3:<uidl> (or router:<hash> for handed-in mail).
+     */
     sourceKey: text("source_key").notNull(),
     messageId: text("message_id"),
     /** sha256 of the raw source, hex: matches messages across a UIDVALIDITY change. */
@@ -51,6 +54,12 @@ export const emails = pgTable(
      * on the server: set in the store transaction, cleared once applied (lib/sync/after-fetch.ts).
      */
     afterFetchPending: boolean("after_fetch_pending").notNull().default(false),
+    /**
+     * The IMAP folders the message was found in, when the mailbox syncs folders besides
+     * INBOX (a Gmail message with several labels is one row listing each); null for an
+     * INBOX-only mailbox's mail (INBOX) and for POP3 and handed-in mail.
+     */
+    folders: text("folders").array(),
     storedAt: timestamp("stored_at", { withTimezone: true }).notNull().defaultNow(),
     /**
      * When the mail server received it (IMAP INTERNALDATE, else the newest Received:

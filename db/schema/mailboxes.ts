@@ -49,6 +49,11 @@ export const mailboxes = pgTable(
     syncedFrom: timestamp("synced_from", { withTimezone: true }),
     syncProgressDone: integer("sync_progress_done").notNull().default(0),
     syncProgressTotal: integer("sync_progress_total").notNull().default(0),
+    /**
+     * IMAP folders synced besides INBOX (paths as the server lists them, decoded), chosen on the mailbox
+     * page; each has its own cursor in mailbox_folders. Empty: INBOX only, and the sync reads nothing more.
+     */
+    imapFolders: text("imap_folders").array().notNull().default(sql`'{}'::text[]`),
     /** Since when a worker holds the mailbox's IMAP session open for push (IDLE); null while it polls. */
     pushConnectedAt: timestamp("push_connected_at", { withTimezone: true }),
     /** Why push is not connected (a code: no_slot, reconnecting, failed, …), or idle / noop while connected. */
@@ -74,6 +79,29 @@ export const mailboxes = pgTable(
     // The mailbox list's default order (lower(name), id): a page is read in index order instead of sorting every mailbox.
     index("mailboxes_lower_name_idx").on(sql`lower(${t.name})`, t.id),
   ],
+);
+
+/**
+ * The sync cursor of one extra IMAP folder of a mailbox (mailboxes.imap_folders), as
+ * mailboxes.imap_* is INBOX's: UIDVALIDITY, last UID and the process-from date it was
+ * built for. Written under the mailbox's lease, in the store transaction of each batch.
+ * `error_code` says why the folder was skipped at the last sync (folder_missing), or null.
+ */
+export const mailboxFolders = pgTable(
+  "mailbox_folders",
+  {
+    mailboxId: uuid("mailbox_id")
+      .notNull()
+      .references(() => mailboxes.id, { onDelete: "cascade" }),
+    path: text("path").notNull(),
+    uidValidity: bigint("uid_validity", { mode: "number" }),
+    lastUid: bigint("last_uid", { mode: "number" }).notNull().default(0),
+    syncedFrom: timestamp("synced_from", { withTimezone: true }),
+    errorCode: text("error_code"),
+    errorDetail: text("error_detail"),
+    lastSyncAt: timestamp("last_sync_at", { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.mailboxId, t.path] })],
 );
 
 /**
@@ -112,4 +140,5 @@ export const hostCircuits = pgTable("host_circuits", {
 });
 
 export type Mailbox = typeof mailboxes.$inferSelect;
+export type MailboxFolder = typeof mailboxFolders.$inferSelect;
 export type NewMailbox = typeof mailboxes.$inferInsert;

@@ -6,6 +6,7 @@ import { raiseAlert } from "../alerts/raise-alert";
 import type { ParsedMessage } from "../mail/parse-message";
 import { postgresErrorOf } from "../postgres-error";
 import { copySources } from "./copy-sources";
+import { foldersWith } from "./link-folder-copies";
 import { assignThreads } from "../threads/assign-threads";
 import { referencedIds, subjectKey } from "../threads/thread-keys";
 import { messageFactColumns } from "../mail/message-facts";
@@ -58,6 +59,13 @@ export type StoreBatchInput = {
   adopt?: { oldKeys: SQL };
   /** Mark the new rows as waiting for the profile's after-fetch action (lib/sync/after-fetch.ts), in this same transaction. */
   afterFetchPending?: boolean;
+  /**
+   * A batch from a chosen IMAP folder (mailboxes.imap_folders), or from INBOX when the mailbox
+   * has some: a message stored already (same Message-ID, or none, and same content hash) gets
+   * `path` added to its folders instead of a second row, new rows list `path`, and `lastUid`
+   * (extra folders only; INBOX's cursor is `cursor`) moves the folder's cursor in this transaction.
+   */
+  folder?: { path: string; lastUid?: number };
   /** How many candidates this batch settles (progress), when some were skipped before storing. */
   processed?: number;
 };
@@ -77,6 +85,7 @@ export async function storeMessageBatch(db: Db, input: StoreBatchInput): Promise
   return db.transaction(async (tx) => {
     const owned = await holdMailboxRow(tx, input);
     if (owned.length === 0) throw new LeaseLostError(input.mailboxId);
+    if (input.folder?.lastUid !== undefined) await advanceFolderCursor(tx, input.mailboxId, input.folder.path, input.folder.lastUid);
     if (input.messages.length === 0) return { inserted: 0, adopted: 0, skipped: 0 };
 
     let toInsert = input.messages;
@@ -99,6 +108,22 @@ export async function storeMessageBatch(db: Db, input: StoreBatchInput): Promise
         if (rows.length > 0) adopted++;
         else toInsert.push(m);
       }
+      if (toInsert.length === 0) return { inserted: 0, adopted, skipped: 0 };
+    }
+    if (input.folder) {
+      const rest: FetchedMessage[] = [];
+      for (const m of toInsert) {
+        const rows = await tx.execute(sql`
+          update emails set folders = ${foldersWith(input.folder.path)}
+           where id = (
+             select e.id from emails e
+              where e.mailbox_id = ${input.mailboxId} and e.content_hash = ${m.contentHash} and e.message_id is not distinct from ${m.parsed.messageId}
+              order by e.id limit 1)
+          returning id`);
+        if (rows.length > 0) adopted++;
+        else rest.push(m);
+      }
+      toInsert = rest;
       if (toInsert.length === 0) return { inserted: 0, adopted, skipped: 0 };
     }
 
@@ -127,6 +152,7 @@ export async function storeMessageBatch(db: Db, input: StoreBatchInput): Promise
           parseError: m.parsed.parseError,
           oversized: m.oversized,
           afterFetchPending: input.afterFetchPending ?? false,
+          folders: input.folder ? [input.folder.path] : null,
           ...messageFactColumns(m.parsed),
         })),
       )
@@ -200,6 +226,11 @@ function holdMailboxRow(tx: Tx, input: StoreBatchInput) {
     })
     .where(and(eq(mailboxes.id, input.mailboxId), eq(mailboxes.leaseOwner, input.workerId)))
     .returning({ id: mailboxes.id });
+}
+
+/** Moves an extra folder's cursor (mailbox_folders) with the batch that stored up to `lastUid`. */
+async function advanceFolderCursor(tx: Tx, mailboxId: string, path: string, lastUid: number): Promise<void> {
+  await tx.execute(sql`update mailbox_folders set last_uid = greatest(last_uid, ${lastUid}) where mailbox_id = ${mailboxId} and path = ${path}`);
 }
 
 function threadCandidate(id: number, p: ParsedMessage) {

@@ -9,6 +9,8 @@ import { applyImapAfterFetch, needsAfterFetch, pauseForTest } from "./after-fetc
 import { createStorePipeline } from "./store-pipeline";
 import { storedSourceKeys, storeMessages, type FetchedMessage } from "./store-messages";
 import { updateSyncCursor } from "./update-sync-cursor";
+import { linkKnownCopies } from "./link-folder-copies";
+import { syncImapFolders } from "./sync-imap-folders";
 
 const DAY_MS = 86_400_000;
 /** UIDs per metadata FETCH, to bound one response. */
@@ -18,7 +20,8 @@ const BIG_SOURCE_BYTES = 1024 * 1024;
 /** Bytes per partial FETCH of a big source. */
 const DOWNLOAD_CHUNK = 1024 * 1024;
 
-type Candidate = { uid: number; size: number; date?: Date };
+/** A message due for fetching: UID, RFC822.SIZE, INTERNALDATE, and (when folders are synced) the ENVELOPE's Message-ID. */
+export type Candidate = { uid: number; size: number; date?: Date; messageId?: string | null };
 
 /**
  * One IMAP sync of a mailbox's INBOX, opened read-only (EXAMINE: no flag
@@ -43,8 +46,10 @@ export async function syncImap(ctx: ProtocolSyncContext): Promise<ProtocolSyncRe
   ctx.onConnection(() => client.close());
   try {
     const result = await syncImapOn(client, ctx);
+    // A chosen folder after INBOX, once INBOX is caught up (a sync cut short continues at once).
+    const folders = result.complete && ctx.mailbox.imapFolders.length > 0 ? await syncImapFolders(client, ctx) : { complete: true, stored: 0 };
     await client.logout().catch(() => {});
-    return result;
+    return { complete: result.complete && folders.complete, stored: result.stored + folders.stored };
   } finally {
     client.close();
   }
@@ -81,10 +86,13 @@ export async function syncImapOn(client: ImapFlow, ctx: Omit<ProtocolSyncContext
   // Rows a crash left between their commit and their action (or, after "keep" was chosen, just cleared).
   const applied = await applyImapAfterFetch(client, where);
 
+  // With folders chosen, a message may be stored already from another folder (Gmail labels): INBOX then lists it too.
+  const folder = m.imapFolders.length > 0 ? { path: "INBOX" } : undefined;
   const uids = await candidateUids(client, { exists: box.exists, lastUid, processFrom, syncedFrom });
-  const meta = await datedCandidates(client, uids, processFrom);
+  const meta = await datedCandidates(client, uids, processFrom, !!folder);
   const stored = await storedSourceKeys(db, m.id, meta.map((c) => prefix + c.uid));
-  const todo = meta.filter((c) => !stored.has(prefix + c.uid)).sort((a, b) => a.uid - b.uid);
+  let todo = meta.filter((c) => !stored.has(prefix + c.uid)).sort((a, b) => a.uid - b.uid);
+  if (folder) todo = await linkKnownCopies(db, m.id, folder.path, todo);
 
   // A sync that continues an unfinished first sync or backfill keeps counting; otherwise count afresh.
   const unfinished = syncedFrom === null || syncedFrom.getTime() !== processFrom.getTime();
@@ -98,7 +106,7 @@ export async function syncImapOn(client: ImapFlow, ctx: Omit<ProtocolSyncContext
   let next = 0;
   for (; next < batches.length && !ctx.shouldStop(next); next++) {
     const batch = batches[next];
-    const messages = await fetchBatch(client, batch, prefix, options.maxMessageBytes);
+    const messages = await fetchBatch(client, batch, (uid) => prefix + uid, options.maxMessageBytes);
     const top = batch[batch.length - 1].uid;
     const cursor = top > lastUid ? { imapLastUid: top } : {};
     if (top > lastUid) lastUid = top;
@@ -111,6 +119,7 @@ export async function syncImapOn(client: ImapFlow, ctx: Omit<ProtocolSyncContext
         alertRecipientIds: ctx.messageAlertRecipients,
         profileId: conn.profile.profileId,
         afterFetchPending: act,
+        folder,
         adopt: adopt ? { oldKeys: otherValidity(prefix) } : undefined,
       });
       storedCount += result.inserted;
@@ -142,7 +151,7 @@ async function hasOtherValidity(db: Db, mailboxId: string, prefix: string): Prom
 }
 
 /** UIDs that may be due: above the cursor, plus (for a backfill) older ones in the newly covered dates. */
-async function candidateUids(
+export async function candidateUids(
   client: ImapFlow,
   s: { exists: number; lastUid: number; processFrom: Date; syncedFrom: Date | null },
 ): Promise<number[]> {
@@ -161,15 +170,15 @@ async function candidateUids(
   return [...found].sort((a, b) => a - b);
 }
 
-/** The candidates whose internal date is on or after process-from, with their sizes. */
-async function datedCandidates(client: ImapFlow, uids: number[], processFrom: Date): Promise<Candidate[]> {
+/** The candidates whose internal date is on or after process-from, with their sizes (and Message-IDs when `withMessageId`). */
+export async function datedCandidates(client: ImapFlow, uids: number[], processFrom: Date, withMessageId = false): Promise<Candidate[]> {
   const out: Candidate[] = [];
   for (let i = 0; i < uids.length; i += META_CHUNK) {
     const range = uidRange(uids.slice(i, i + META_CHUNK));
-    for await (const msg of client.fetch(range, { uid: true, internalDate: true, size: true }, { uid: true })) {
+    for await (const msg of client.fetch(range, { uid: true, internalDate: true, size: true, envelope: withMessageId }, { uid: true })) {
       const date = msg.internalDate instanceof Date ? msg.internalDate : msg.internalDate ? new Date(msg.internalDate) : undefined;
       if (date && date.getTime() < processFrom.getTime()) continue;
-      out.push({ uid: msg.uid, size: msg.size ?? 0, date });
+      out.push({ uid: msg.uid, size: msg.size ?? 0, date, ...(withMessageId ? { messageId: msg.envelope?.messageId?.trim() || null } : {}) });
     }
   }
   return out;
@@ -180,7 +189,7 @@ async function datedCandidates(client: ImapFlow, uids: number[], processFrom: Da
  * messages within the size limit, headers only for larger ones. Each source is
  * parsed as soon as it arrives, while the rest of the batch is still streaming in.
  */
-async function fetchBatch(client: ImapFlow, batch: Candidate[], prefix: string, maxBytes: number): Promise<FetchedMessage[]> {
+export async function fetchBatch(client: ImapFlow, batch: Candidate[], keyOf: (uid: number) => string, maxBytes: number): Promise<FetchedMessage[]> {
   const sizes = new Map(batch.map((c) => [c.uid, c.size]));
   const dates = new Map(batch.map((c) => [c.uid, c.date]));
   const normal = batch.filter((c) => c.size <= Math.min(maxBytes, BIG_SOURCE_BYTES)).map((c) => c.uid);
@@ -188,7 +197,7 @@ async function fetchBatch(client: ImapFlow, batch: Candidate[], prefix: string, 
   const large = batch.filter((c) => c.size > maxBytes).map((c) => c.uid);
   const pending: Promise<FetchedMessage>[] = [];
   const build = (uid: number, raw: Buffer, oversized: boolean) =>
-    parseMessage(raw).then((parsed) => ({ sourceKey: prefix + uid, raw, sizeBytes: sizes.get(uid) ?? raw.length, oversized, contentHash: hashSource(raw), parsed, arrivedAt: dates.get(uid) }));
+    parseMessage(raw).then((parsed) => ({ sourceKey: keyOf(uid), raw, sizeBytes: sizes.get(uid) ?? raw.length, oversized, contentHash: hashSource(raw), parsed, arrivedAt: dates.get(uid) }));
   for (const c of big) {
     const raw = await downloadSource(client, c);
     if (raw) pending.push(build(c.uid, raw, false));

@@ -29,6 +29,9 @@ export const en = {
   "alerts.text.afterFetchFailedTitle": "The after-fetch action could not be applied on the mail server",
   "alerts.text.afterFetchFailed":
     "{count} stored messages are still waiting for the profile's after-fetch action ({action}). Their mail is stored; the action is tried again at every sync. Check the profile's after-fetch setting (for \"move\", the folder must exist on the server).",
+  "alerts.text.folderMissingTitle": "The IMAP folder \"{folder}\" no longer exists on the mail server",
+  "alerts.text.folderMissing":
+    "The folder \"{folder}\", chosen to be synced besides INBOX, was not found on the server, so it was skipped; INBOX and the other folders keep syncing and the mail already stored from it is kept. If it was renamed, choose it under its new name in the mailbox's Folders section (List the server's folders); if it was removed, untick it there.",
   "alerts.text.unparsedTitle": "A message could not be parsed",
   "alerts.text.unparsed": "The message {what} could not be parsed. Its raw source is stored unchanged; the rest of the mailbox keeps syncing.",
   "alerts.text.syncRecoveredTitle": "Incoming email for {mailbox} is syncing again",
@@ -101,6 +104,9 @@ export const ja: Record<keyof typeof en, string> = {
   "alerts.text.afterFetchFailedTitle": "取得後の処理をメール サーバーで実行できませんでした",
   "alerts.text.afterFetchFailed":
     "保存済みの {count} 件のメッセージで、プロファイルの取得後の処理 ({action}) がまだ実行されていません。メールは保存済みで、処理は同期のたびに再試行されます。プロファイルの取得後の処理の設定を確認してください (「移動」の場合、移動先フォルダーがサーバーに存在する必要があります)。",
+  "alerts.text.folderMissingTitle": "IMAP フォルダー「{folder}」がメール サーバーにありません",
+  "alerts.text.folderMissing":
+    "INBOX のほかに同期するよう選ばれたフォルダー「{folder}」がサーバーに見つからないため、同期を飛ばしました。INBOX とほかのフォルダーの同期は続き、このフォルダーから保存済みのメールは残ります。名前が変わった場合は、メールボックスの「フォルダー」欄 (サーバーのフォルダーを一覧表示) で新しい名前を選び直してください。削除された場合は、そこでチェックを外してください。",
   "alerts.text.unparsedTitle": "メッセージを解析できませんでした",
   "alerts.text.unparsed": "メッセージ {what} を解析できませんでした。元のデータはそのまま保存されており、メールボックスの残りの同期は続行します。",
   "alerts.text.syncRecoveredTitle": "{mailbox} の受信電子メールの同期が再開しました",

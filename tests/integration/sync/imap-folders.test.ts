@@ -1,0 +1,145 @@
+import { eq, sql } from "drizzle-orm";
+import { ImapFlow } from "imapflow";
+import { beforeAll, expect, test } from "vitest";
+import { alerts } from "../../../db/schema/alerts";
+import { mailboxes, mailboxFolders } from "../../../db/schema/mailboxes";
+import { syncDueMailboxes } from "../../../lib/sync/sync-due-mailboxes";
+import type { TestDb } from "../../harness/db";
+import type { Dovecot } from "../../harness/dovecot";
+import { useDovecotSuite } from "./dovecot-suite";
+import { insertMailbox, insertProfile, makeDue, testMessage, testSyncOptions } from "./sync-fixtures";
+
+const suite = useDovecotSuite();
+const { pki } = suite;
+let t: TestDb;
+let dovecot: Dovecot;
+let ownerId: string;
+beforeAll(() => void ({ t, dovecot, ownerId } = suite));
+
+const options = testSyncOptions("folders-test");
+const JA = "請求書 2026年";
+
+/** A signed-in IMAP client on the test Dovecot (to create folders and APPEND, as another mail client would). */
+async function imapAs(user: string, password: string): Promise<ImapFlow> {
+  const c = new ImapFlow({ host: dovecot.host, port: dovecot.ports.imaps, secure: true, auth: { user, pass: password }, logger: false, tls: { ca: pki.caPem } });
+  await c.connect();
+  return c;
+}
+
+async function rowsOf(mailboxId: string) {
+  return t.db.execute<{ message_id: string; folders: string[] | null; source_key: string }>(
+    sql`select message_id, folders, source_key from emails where mailbox_id = ${mailboxId} order by message_id`,
+  );
+}
+
+async function fetchedSources(mailboxId: string): Promise<number> {
+  const [r] = await t.db.execute<{ n: number }>(sql`select count(*)::int as n from email_sources s join emails e on e.id = s.email_id where e.mailbox_id = ${mailboxId}`);
+  return r.n;
+}
+
+test("INBOX plus two chosen folders (one Japanese-named): each message stored once with its folders listed, each folder with its own cursor, a removed folder reported without stopping the others", async () => {
+  await dovecot.addUser("folders", "folders-pw");
+  const imap = await imapAs("folders", "folders-pw");
+  try {
+    await imap.mailboxCreate("Archive");
+    await imap.mailboxCreate(JA);
+    // In INBOX: 1, 2. In Archive: 2 (the same message: a Gmail label), 3. In the Japanese folder: 2 again, 4.
+    await dovecot.deliverMany("folders", [testMessage(1, { tag: "f" }), testMessage(2, { tag: "f" })]);
+    await imap.append("Archive", testMessage(2, { tag: "f" }));
+    await imap.append("Archive", testMessage(3, { tag: "f" }));
+    // The copy in the Japanese folder differs by one byte (same Message-ID, same size): only a match made before
+    // downloading (Message-ID + RFC822.SIZE) takes it for the same message; a downloaded one would hash differently.
+    await imap.append(JA, testMessage(2, { tag: "f", body: "Jello 2, this is message number 2." }));
+    await imap.append(JA, testMessage(4, { tag: "f" }));
+    // A folder listed by Japanese name comes back decoded from modified UTF-7.
+    const listed = (await imap.list()).map((f) => f.path);
+    expect(listed).toContain(JA);
+  } finally {
+    await imap.logout();
+  }
+
+  const profileId = await insertProfile(t.db, { dovecot, protocol: "imap", ownerId });
+  const mailboxId = await insertMailbox(t.db, { profileId, ownerId, user: "folders", password: "folders-pw" });
+  await t.db.update(mailboxes).set({ imapFolders: ["Archive", JA] }).where(eq(mailboxes.id, mailboxId));
+
+  const [first] = await syncDueMailboxes(t.db, options);
+  expect(first).toMatchObject({ mailboxId, result: "synced", stored: 4 });
+  expect((await rowsOf(mailboxId)).map((r) => [r.message_id, r.folders])).toEqual([
+    ["<f.1@example.org>", ["INBOX"]],
+    ["<f.2@example.org>", ["INBOX", "Archive", JA]],
+    ["<f.3@example.org>", ["Archive"]],
+    ["<f.4@example.org>", [JA]],
+  ]);
+  expect(await fetchedSources(mailboxId)).toBe(4);
+  const cursors = await t.db.select().from(mailboxFolders).where(eq(mailboxFolders.mailboxId, mailboxId));
+  expect(cursors.map((c) => [c.path, c.lastUid, c.errorCode]).sort()).toEqual([
+    ["Archive", 2, null],
+    [JA, 2, null],
+  ]);
+
+  // Nothing new: nothing stored, nothing listed twice.
+  await makeDue(t.db, mailboxId);
+  expect((await syncDueMailboxes(t.db, options))[0]).toMatchObject({ result: "synced", stored: 0 });
+  expect((await rowsOf(mailboxId)).length).toBe(4);
+
+  // New mail in the Japanese folder only (its own cursor), and a copy of 1 moved from INBOX into Archive (same message).
+  const imap2 = await imapAs("folders", "folders-pw");
+  try {
+    await imap2.append(JA, testMessage(5, { tag: "f" }));
+    await imap2.mailboxOpen("INBOX");
+    await imap2.messageCopy("1", "Archive", { uid: true });
+  } finally {
+    await imap2.logout();
+  }
+  await makeDue(t.db, mailboxId);
+  expect((await syncDueMailboxes(t.db, options))[0]).toMatchObject({ result: "synced", stored: 1 });
+  expect((await rowsOf(mailboxId)).map((r) => [r.message_id, r.folders])).toEqual([
+    ["<f.1@example.org>", ["INBOX", "Archive"]],
+    ["<f.2@example.org>", ["INBOX", "Archive", JA]],
+    ["<f.3@example.org>", ["Archive"]],
+    ["<f.4@example.org>", [JA]],
+    ["<f.5@example.org>", [JA]],
+  ]);
+  const [ja] = await t.db.select().from(mailboxFolders).where(sql`${mailboxFolders.mailboxId} = ${mailboxId} and ${mailboxFolders.path} = ${JA}`);
+  expect(ja.lastUid).toBe(3);
+
+  // Archive is deleted on the server: it is skipped with its error and an alert; INBOX and the Japanese folder go on.
+  const imap3 = await imapAs("folders", "folders-pw");
+  try {
+    await imap3.mailboxDelete("Archive");
+    await imap3.append(JA, testMessage(6, { tag: "f" }));
+  } finally {
+    await imap3.logout();
+  }
+  await dovecot.deliver("folders", testMessage(7, { tag: "f" }));
+  await makeDue(t.db, mailboxId);
+  expect((await syncDueMailboxes(t.db, options))[0]).toMatchObject({ result: "synced", stored: 2 });
+  const [archive] = await t.db.select().from(mailboxFolders).where(sql`${mailboxFolders.mailboxId} = ${mailboxId} and ${mailboxFolders.path} = 'Archive'`);
+  expect(archive.errorCode).toBe("folder_missing");
+  const [alert] = await t.db.select().from(alerts).where(eq(alerts.mailboxId, mailboxId));
+  expect(alert).toMatchObject({ severity: "warning", titleKey: "alerts.text.folderMissingTitle", titleParams: { folder: "Archive" } });
+  const [m] = await t.db.select().from(mailboxes).where(eq(mailboxes.id, mailboxId));
+  expect(m).toMatchObject({ incomingEnabled: true, consecutiveFailures: 0, lastError: null });
+  // The mail stored from Archive stays.
+  expect((await rowsOf(mailboxId)).map((r) => r.message_id)).toEqual(["<f.1@example.org>", "<f.2@example.org>", "<f.3@example.org>", "<f.4@example.org>", "<f.5@example.org>", "<f.6@example.org>", "<f.7@example.org>"]);
+});
+
+test("a message without a Message-ID found in two folders is matched by its content hash and stored once; an INBOX-only mailbox lists no folders", async () => {
+  await dovecot.addUser("noid", "noid-pw");
+  const raw = ["From: a@example.org", "To: b@example.com", "Subject: no id", "Date: Thu, 01 Jan 2026 00:00:00 +0000", "", "body", ""].join("\r\n");
+  const imap = await imapAs("noid", "noid-pw");
+  try {
+    await imap.mailboxCreate("Labels");
+    await imap.append("Labels", raw);
+  } finally {
+    await imap.logout();
+  }
+  await dovecot.deliver("noid", raw);
+  const profileId = await insertProfile(t.db, { dovecot, protocol: "imap", ownerId });
+  const mailboxId = await insertMailbox(t.db, { profileId, ownerId, user: "noid", password: "noid-pw" });
+  const other = await insertMailbox(t.db, { profileId, ownerId, user: "noid", password: "noid-pw" });
+  await t.db.update(mailboxes).set({ imapFolders: ["Labels"] }).where(eq(mailboxes.id, mailboxId));
+  await syncDueMailboxes(t.db, options);
+  expect((await rowsOf(mailboxId)).map((r) => [r.message_id, r.folders])).toEqual([[null, ["INBOX", "Labels"]]]);
+  expect((await rowsOf(other)).map((r) => [r.message_id, r.folders])).toEqual([[null, null]]);
+});
