@@ -3,6 +3,7 @@ import { simpleParser } from "mailparser";
 import { mailboxes } from "../../db/schema/mailboxes";
 import { startDovecot, type Dovecot } from "../../tests/harness/dovecot";
 import { buildCorpus } from "./corpus";
+import { mbsyncFor } from "./mbsync";
 import { cpuSecondsOf, startBenchWorker } from "./procs";
 import { countEmails, insertIncomingProfile, insertMailboxes, insertUser, installSyncProbe, probeEvents } from "./rows";
 import type { BenchDb } from "./services";
@@ -71,6 +72,18 @@ export async function runIngest(ctx: BenchContext, o: { name: string; protocol: 
     await runRaw();
     const rawBefore = await runRaw();
     ctx.log(`${o.name}: raw ${rawBefore.toFixed(2)} s`);
+    // The peer (IMAP only): mbsync's first sync of the same INBOX into an empty Maildir, before and after Mailroom.
+    const runMbsync = async () => {
+      const mbsync = o.protocol === "imap" ? await mbsyncFor(dovecot, ctx.pki.caFile, "bench", "bench-pw") : null;
+      if (!mbsync) return null;
+      try {
+        return (await mbsync.run()) / 1000;
+      } finally {
+        mbsync.cleanup();
+      }
+    };
+    const mbsyncBefore = await runMbsync();
+    if (mbsyncBefore !== null) ctx.log(`${o.name}: mbsync ${mbsyncBefore.toFixed(2)} s`);
 
     const owner = await insertUser(bench.db);
     const port = o.protocol === "imap" ? dovecot.ports.imaps : dovecot.ports.pop3s;
@@ -109,20 +122,26 @@ export async function runIngest(ctx: BenchContext, o: { name: string; protocol: 
       await worker.stop();
     }
     ctx.log(`${o.name}: Mailroom ${mailroom.toFixed(2)} s`);
+    const mbsyncAfter = await runMbsync();
     const rawAfter = await runRaw();
     const raw = (rawBefore + rawAfter) / 2;
     const ratio = raw / mailroom;
+    const mbsync = mbsyncBefore !== null && mbsyncAfter !== null ? (mbsyncBefore + mbsyncAfter) / 2 : null;
+    // Issue 15: an IMAP first sync ≥ 0.9 × the raw limit and faster than mbsync; POP3 keeps the earlier 0.7.
+    const minRatio = o.protocol === "imap" ? 0.9 : 0.7;
     return {
       name: o.name,
-      target: "b/a ≥ 0.7",
+      target: o.protocol === "imap" ? "b/a ≥ 0.9 and b faster than mbsync" : "b/a ≥ 0.7",
       value: round(ratio),
-      met: ratio >= 0.7,
-      summary: `a ${round(count / raw, 0)} msg/s, b ${round(count / mailroom, 0)} msg/s`,
+      met: ratio >= minRatio && (mbsync === null || mailroom < mbsync),
+      summary: `a ${round(count / raw, 0)} msg/s, b ${round(count / mailroom, 0)} msg/s` + (mbsync !== null ? `, mbsync ${round(count / mbsync, 0)} msg/s (b/mbsync ${round(mbsync / mailroom)})` : ""),
       figures: {
         messages: count,
         corpus: stats,
         rawSeconds: { before: round(rawBefore, 3), after: round(rawAfter, 3), mean: round(raw, 3) },
         rawMessagesPerSecond: round(count / raw, 1),
+        mbsyncSeconds: mbsync === null ? null : { before: round(mbsyncBefore!, 3), after: round(mbsyncAfter!, 3), mean: round(mbsync, 3) },
+        mbsyncMessagesPerSecond: mbsync === null ? null : round(count / mbsync, 1),
         mailroomSeconds: round(mailroom, 3),
         mailroomMessagesPerSecond: round(count / mailroom, 1),
         mailroomMBPerSecond: round(stats.bytes / 1e6 / mailroom, 2),
@@ -131,7 +150,13 @@ export async function runIngest(ctx: BenchContext, o: { name: string; protocol: 
         postgresBackendCpuSeconds: round(pgCpu, 2),
         workerRssIncreaseMB: round(peak / 1e6, 1),
       },
-      notes: [`a = ${o.rawLabel}`, "b = a real worker process: claim → commit of the sync (Postgres clock_timestamp via a trigger in the bench database)"],
+      notes: [
+        `a = ${o.rawLabel}`,
+        "b = a real worker process: claim → commit of the sync (Postgres clock_timestamp via a trigger in the bench database)",
+        ...(o.protocol === "imap"
+          ? [mbsync === null ? "mbsync (Debian isync) is not installed: no peer figure" : "mbsync = Debian isync's first sync of the same INBOX into an empty Maildir (fsync on, its default): process start → exit, once before and once after Mailroom, mean"]
+          : []),
+      ],
     };
   } finally {
     await dovecot.destroy();

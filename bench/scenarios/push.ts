@@ -1,17 +1,11 @@
-import { execFile } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { promisify } from "node:util";
 import { sql } from "drizzle-orm";
 import { startDovecot, type Dovecot } from "../../tests/harness/dovecot";
+import { mbsyncFor } from "../lib/mbsync";
 import { startBenchWorker, type BenchWorker } from "../lib/procs";
 import { insertIncomingProfile, insertMailboxes, insertUser, installSyncProbe } from "../lib/rows";
 import { workerEnv, type BenchContext, type Scenario } from "../lib/scenario";
 import type { BenchDb } from "../lib/services";
 import { percentile, round, sleep, waitUntil } from "../lib/stats";
-
-const execFileAsync = promisify(execFile);
 
 const message = (tag: string, i: number) =>
   `From: a${i}@example.org\r\nTo: someone@example.com\r\nSubject: ${tag} ${i}\r\nMessage-ID: <${tag}.${i}@example.org>\r\nDate: Thu, 01 Jan 2026 00:00:00 +0000\r\n\r\nHello ${i}.\r\n`;
@@ -116,36 +110,6 @@ async function pollVsMbsync(ctx: BenchContext, dovecot: Dovecot, bench: BenchDb,
     rounds,
     mailroom: { unchanged: stats(m.unchanged), plus20: stats(m.plus20), stored },
     mbsync: mbsync ? { unchanged: stats(b.unchanged), plus20: stats(b.plus20) } : null,
-  };
-}
-
-/**
- * An mbsync channel pulling `user`'s INBOX into a Maildir of its own (fsync on, its default);
- * null without mbsync. It connects to "localhost": mbsync matches the certificate against a
- * host name, not an IP address (the test certificate names both).
- */
-async function mbsyncFor(dovecot: Dovecot, caFile: string, user: string, password: string) {
-  try {
-    await execFileAsync("mbsync", ["--version"]);
-  } catch {
-    return null;
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mailroom-mbsync-"));
-  fs.mkdirSync(path.join(dir, "mail"));
-  const config = path.join(dir, "mbsyncrc");
-  fs.writeFileSync(
-    config,
-    `IMAPAccount acct\nHost localhost\nPort ${dovecot.ports.imaps}\nUser ${user}\nPass ${password}\nSSLType IMAPS\nCertificateFile ${caFile}\n\n` +
-      `IMAPStore far\nAccount acct\n\nMaildirStore near\nPath ${path.join(dir, "mail")}/\nInbox ${path.join(dir, "mail", "INBOX")}\n\n` +
-      `Channel ch\nFar :far:\nNear :near:\nPatterns INBOX\nCreate Near\nSync Pull\nSyncState *\n`,
-  );
-  return {
-    async run(): Promise<number> {
-      const t0 = performance.now();
-      await execFileAsync("mbsync", ["-c", config, "-q", "ch"]);
-      return round(performance.now() - t0, 1);
-    },
-    cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
   };
 }
 
