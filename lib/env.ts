@@ -39,6 +39,11 @@ const schema = z.object({
    * mailboxes that may be pushed fairly below this. 0: this worker only polls.
    */
   MAILROOM_PUSH_SESSIONS: z.coerce.number().int().min(0).default(1000),
+  /**
+   * Worker threads that parse fetched mail beside the storing thread (lib/mail/parse-pool.ts):
+   * unset = cores − 1; 0 = parse on the storing thread.
+   */
+  MAILROOM_PARSE_THREADS: z.coerce.number().int().min(0).max(64).optional(),
   /** `npm run ingest`: where the app's ingest endpoint is (default http://localhost:$PORT) and the mailbox's token. */
   MAILROOM_INGEST_URL: z.string().url().optional(),
   MAILROOM_INGEST_TOKEN: z.string().optional(),

@@ -2,6 +2,7 @@ import os from "node:os";
 import { createDb } from "../db/client";
 import { databaseUrl, env } from "../lib/env";
 import { log } from "../lib/log";
+import { closeParsePool, startParsePool } from "../lib/mail/parse-pool";
 import { runWorkerLoop } from "./loop";
 import { createSyncEvents, listenForSyncEvents } from "./sync-events";
 import { isClosedSocketWrite, isPeerReset } from "./tolerated-errors";
@@ -30,12 +31,14 @@ async function main() {
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
+  startParsePool();
   log("info", "worker started", { workerId, pid: process.pid });
   try {
     await runWorkerLoop({ db, workerId, signal: abort.signal, events });
   } finally {
     await listening?.unlisten().catch(() => {});
     await close();
+    await closeParsePool();
     log("info", "worker stopped", { workerId });
   }
 }

@@ -1,13 +1,13 @@
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db, DbOrTx, Tx } from "../../db/client";
-import { emailAttachments, emails } from "../../db/schema/emails";
+import { emails } from "../../db/schema/emails";
 import { mailboxes, type NewMailbox } from "../../db/schema/mailboxes";
 import { raiseAlert } from "../alerts/raise-alert";
 import type { ParsedMessage } from "../mail/parse-message";
 import { postgresErrorOf } from "../postgres-error";
 import { copySources } from "./copy-sources";
 import { foldersWith } from "./link-folder-copies";
-import { assignThreads } from "../threads/assign-threads";
+import { applyThreadMerges, assignThreads, planBatchThreads, type ThreadPlan } from "../threads/assign-threads";
 import { referencedIds, subjectKey } from "../threads/thread-keys";
 import { messageFactColumns } from "../mail/message-facts";
 import { msg, nested, type MessageParams } from "../i18n/message";
@@ -73,8 +73,8 @@ export type StoreBatchInput = {
 export type StoreBatchResult = { inserted: number; adopted: number; skipped: number };
 
 /**
- * Stores a batch in one transaction, exactly once in effect: the messages (ON
- * CONFLICT DO NOTHING on the mailbox's source key), their raw sources (binary COPY) and
+ * Stores a batch in one transaction, exactly once in effect: the messages (one bulk
+ * insert, ON CONFLICT DO NOTHING on the mailbox's source key, each with its conversation), their raw sources (binary COPY) and
  * attachment metadata, the mailbox's cursor and progress, a lease renewal, and
  * one alert per newly stored message that could not be parsed or was too large.
  * The lease is checked first (and the mailbox row locked): a worker whose lease
@@ -127,51 +127,89 @@ export async function storeMessageBatch(db: Db, input: StoreBatchInput): Promise
       if (toInsert.length === 0) return { inserted: 0, adopted, skipped: 0 };
     }
 
-    const rows = await tx
-      .insert(emails)
-      .values(
-        toInsert.map((m) => ({
-          mailboxId: input.mailboxId,
-          sourceKey: m.sourceKey,
-          messageId: m.parsed.messageId,
-          contentHash: m.contentHash,
-          fromAddress: m.parsed.from?.address ?? "",
-          fromName: m.parsed.from?.name ?? "",
-          toList: m.parsed.to,
-          ccList: m.parsed.cc,
-          replyTo: m.parsed.replyTo,
-          subject: m.parsed.subject,
-          sentAt: m.parsed.date,
-          arrivedAt: m.arrivedAt ?? m.parsed.receivedAt,
-          inReplyTo: m.parsed.inReplyTo,
-          references: m.parsed.references,
-          textBody: m.parsed.text,
-          htmlBody: m.parsed.html,
-          sizeBytes: m.sizeBytes,
-          hasAttachments: m.parsed.attachments.length > 0,
-          parseError: m.parsed.parseError,
-          oversized: m.oversized,
-          afterFetchPending: input.afterFetchPending ?? false,
-          folders: input.folder ? [input.folder.path] : null,
-          ...messageFactColumns(m.parsed),
-        })),
-      )
-      .onConflictDoNothing({ target: [emails.mailboxId, emails.sourceKey] })
-      .returning({ id: emails.id, sourceKey: emails.sourceKey });
-
+    // Each row is written once, with its conversation: planned before the insert (an UPDATE
+    // afterwards would write every row again, its search indexes included).
+    const plan = await planBatchThreads(tx, input.mailboxId, toInsert.map((m, i) => threadCandidate(i, m.parsed)));
+    const rows = await insertEmailRows(tx, input, toInsert, plan.assigned);
     const byKey = new Map(toInsert.map((m) => [m.sourceKey, m]));
-    const stored = rows.map((r) => ({ id: r.id, m: byKey.get(r.sourceKey)! })).sort((a, b) => a.id - b.id);
-    if (stored.length > 0) {
+    const stored = rows.map((r) => ({ id: Number(r.id), m: byKey.get(r.source_key)! })).sort((a, b) => a.id - b.id);
+    if (stored.length === toInsert.length) await applyThreadMerges(tx, input.mailboxId, plan.merges);
+    else if (stored.length > 0) {
+      // Some keys were stored meanwhile, so the plan counted messages that were not inserted: thread what was, afresh.
+      await tx.execute(sql`update emails set thread_id = null, thread_method = null where id = any(${`{${stored.map((x) => x.id).join(",")}}`}::bigint[])`);
       await assignThreads(tx, input.mailboxId, stored.map(({ id, m }) => threadCandidate(id, m.parsed)));
+    }
+    if (stored.length > 0) {
       await copySources(tx, stored.map(({ id, m }) => ({ emailId: id, raw: m.raw })));
       const attachments = stored.flatMap(({ id, m }) =>
-        m.parsed.attachments.map((a, position) => ({ emailId: id, position, ...a })),
+        m.parsed.attachments.map((a, position) => ({ email_id: id, position, filename: a.filename, content_type: a.contentType, size_bytes: a.sizeBytes, content_id: a.contentId, part_path: a.partPath })),
       );
-      for (let i = 0; i < attachments.length; i += 1000) await tx.insert(emailAttachments).values(attachments.slice(i, i + 1000));
+      if (attachments.length > 0) {
+        await tx.execute(sql`
+          insert into email_attachments (email_id, position, filename, content_type, size_bytes, content_id, part_path)
+          select * from json_to_recordset(${JSON.stringify(attachments)}::json)
+            as r(email_id bigint, position int, filename text, content_type text, size_bytes int, content_id text, part_path text)`);
+      }
       for (const { m } of stored) await alertAboutMessage(tx, input, m);
     }
     return { inserted: stored.length, adopted, skipped: toInsert.length - stored.length };
   });
+}
+
+/**
+ * Inserts the batch's email rows in one statement: the rows go as one JSON array
+ * parameter, unpacked by json_to_recordset (a bulk insert like `unnest`, with one
+ * parameter instead of one per column, and no per-row query building). ON CONFLICT
+ * DO NOTHING skips keys already stored; the ids of the inserted rows come back.
+ */
+function insertEmailRows(tx: Tx, input: StoreBatchInput, messages: FetchedMessage[], threads: ThreadPlan["assigned"]) {
+  const threadOf = new Map(threads.map((t) => [t.id, t]));
+  const rows = messages.map((m, i) => {
+    const p = m.parsed;
+    const facts = messageFactColumns(p);
+    return {
+      source_key: m.sourceKey,
+      message_id: p.messageId,
+      content_hash: m.contentHash,
+      from_address: p.from?.address ?? "",
+      from_name: p.from?.name ?? "",
+      to_list: p.to,
+      cc_list: p.cc,
+      reply_to: p.replyTo,
+      subject: p.subject,
+      sent_at: p.date,
+      arrived_at: m.arrivedAt ?? p.receivedAt,
+      in_reply_to: p.inReplyTo,
+      references: p.references,
+      text_body: p.text,
+      html_body: p.html,
+      size_bytes: m.sizeBytes,
+      has_attachments: p.attachments.length > 0,
+      parse_error: p.parseError,
+      oversized: m.oversized,
+      ref_ids: facts.refIds,
+      subject_key: facts.subjectKey,
+      auto_kind: facts.autoKind,
+      auto_reason: facts.autoReason,
+      dsn_recipients: facts.dsnRecipients,
+      bounced_addresses: facts.bouncedAddresses,
+      thread_id: threadOf.get(i)?.threadId ?? null,
+      thread_method: threadOf.get(i)?.method ?? null,
+      folders: input.folder ? [input.folder.path] : null,
+    };
+  });
+  return tx.execute<{ id: number | string; source_key: string }>(sql`
+    insert into emails (mailbox_id, after_fetch_pending, source_key, message_id, content_hash, from_address, from_name, to_list, cc_list, reply_to,
+                        subject, sent_at, arrived_at, in_reply_to, "references", text_body, html_body, size_bytes, has_attachments, parse_error,
+                        oversized, ref_ids, subject_key, auto_kind, auto_reason, dsn_recipients, bounced_addresses, thread_id, thread_method, folders)
+    select ${input.mailboxId}::uuid, ${input.afterFetchPending ?? false}, r.*
+      from json_to_recordset(${JSON.stringify(rows)}::json)
+        as r(source_key text, message_id text, content_hash text, from_address text, from_name text, to_list jsonb, cc_list jsonb, reply_to jsonb,
+             subject text, sent_at timestamptz, arrived_at timestamptz, in_reply_to text, "references" text, text_body text, html_body text,
+             size_bytes int, has_attachments boolean, parse_error text, oversized boolean, ref_ids text[], subject_key text, auto_kind text,
+             auto_reason text, dsn_recipients jsonb, bounced_addresses text[], thread_id uuid, thread_method text, folders text[])
+    on conflict (mailbox_id, source_key) do nothing
+    returning id, source_key`);
 }
 
 /**

@@ -2,7 +2,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { ImapFlow } from "imapflow";
 import type { Db } from "../../db/client";
 import { connectImap } from "../mail/connect-imap";
-import { hashSource, parseMessage } from "../mail/parse-message";
+import { parseSource, sharedSourceBuffer } from "../mail/parse-pool";
 import { FIRST_BATCH, planBatches, uidRange } from "./plan-batches";
 import { incomingSession, type ProtocolSyncContext, type ProtocolSyncResult } from "./protocol-sync";
 import { applyImapAfterFetch, needsAfterFetch, pauseForTest } from "./after-fetch";
@@ -197,7 +197,7 @@ export async function fetchBatch(client: ImapFlow, batch: Candidate[], keyOf: (u
   const large = batch.filter((c) => c.size > maxBytes).map((c) => c.uid);
   const pending: Promise<FetchedMessage>[] = [];
   const build = (uid: number, raw: Buffer, oversized: boolean) =>
-    parseMessage(raw).then((parsed) => ({ sourceKey: keyOf(uid), raw, sizeBytes: sizes.get(uid) ?? raw.length, oversized, contentHash: hashSource(raw), parsed, arrivedAt: dates.get(uid) }));
+    parseSource(raw).then(({ parsed, contentHash }) => ({ sourceKey: keyOf(uid), raw, sizeBytes: sizes.get(uid) ?? raw.length, oversized, contentHash, parsed, arrivedAt: dates.get(uid) }));
   for (const c of big) {
     const raw = await downloadSource(client, c);
     if (raw) pending.push(build(c.uid, raw, false));
@@ -219,17 +219,18 @@ export async function fetchBatch(client: ImapFlow, batch: Candidate[], keyOf: (u
  * Downloads one big source in partial FETCHes (BODY.PEEK[]<offset.length>) straight into a
  * buffer of the size the server reported. A whole-message FETCH makes imapflow gather the
  * literal in chunks and then concatenate them, holding twice the message at its peak;
- * here the peak is the message plus one chunk. Undefined when the message is gone.
+ * here the peak is the message plus one chunk. The buffer is shared memory, so the parse
+ * thread reads it where it is (no copy). Undefined when the message is gone.
  */
 async function downloadSource(client: ImapFlow, c: Candidate): Promise<Buffer | undefined> {
   const { content } = await client.download(String(c.uid), undefined, { uid: true, chunkSize: DOWNLOAD_CHUNK });
   if (!content) return undefined;
-  let buf = Buffer.allocUnsafe(c.size);
+  let buf = sharedSourceBuffer(c.size);
   let length = 0;
   for await (const chunk of content as AsyncIterable<Buffer>) {
     if (length + chunk.length > buf.length) {
       // The server reported a smaller size than it sends: grow (rare).
-      const grown = Buffer.allocUnsafe(Math.max(buf.length * 2, length + chunk.length));
+      const grown = sharedSourceBuffer(Math.max(buf.length * 2, length + chunk.length));
       buf.copy(grown, 0, 0, length);
       buf = grown;
     }

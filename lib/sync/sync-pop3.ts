@@ -3,7 +3,8 @@ import type { Readable } from "node:stream";
 import type { Db } from "../../db/client";
 import { emails } from "../../db/schema/emails";
 import { connectPop3Session } from "../mail/connect-pop3-session";
-import { hashSource, parseMessage, type ParsedMessage } from "../mail/parse-message";
+import type { ParsedMessage } from "../mail/parse-message";
+import { parseSource, sharedSourceBuffer } from "../mail/parse-pool";
 import type { Pop3Client } from "../mail/pop3";
 import { FIRST_BATCH, planBatches } from "./plan-batches";
 import { incomingSession, type ProtocolSyncContext, type ProtocolSyncResult } from "./protocol-sync";
@@ -117,32 +118,32 @@ async function fetchOne(client: Pop3Client, c: Candidate, sourceKey: string, pro
   const tooOld = (p: ParsedMessage) => p.date !== null && p.date.getTime() < processFrom.getTime();
   if (c.size > maxBytes || c.size > TOP_FIRST_BYTES) {
     const headers = await readAll(await client.top(c.n, 0), Infinity);
-    const parsed = await parseMessage(headers);
-    if (tooOld(parsed)) return { parsed: Promise.resolve(null) };
-    if (c.size > maxBytes) return { parsed: Promise.resolve(message(sourceKey, headers, c.size, true, parsed)) };
+    const head = await parseSource(headers);
+    if (tooOld(head.parsed)) return { parsed: Promise.resolve(null) };
+    if (c.size > maxBytes) return { parsed: Promise.resolve(message(sourceKey, headers, c.size, true, head)) };
   }
   const raw = await readAll(await client.retr(c.n), maxBytes, c.size);
   if (raw === null) {
     // Bigger than LIST said and than the limit: keep the headers only.
     const headers = await readAll(await client.top(c.n, 0), Infinity);
-    return { parsed: parseMessage(headers).then((parsed) => (tooOld(parsed) ? null : message(sourceKey, headers, c.size, true, parsed))) };
+    return { parsed: parseSource(headers).then((r) => (tooOld(r.parsed) ? null : message(sourceKey, headers, c.size, true, r))) };
   }
-  return { parsed: parseMessage(raw).then((parsed) => (tooOld(parsed) ? null : message(sourceKey, raw, Math.max(c.size, raw.length), false, parsed))) };
+  return { parsed: parseSource(raw).then((r) => (tooOld(r.parsed) ? null : message(sourceKey, raw, Math.max(c.size, raw.length), false, r))) };
 }
 
-function message(sourceKey: string, raw: Buffer, sizeBytes: number, oversized: boolean, parsed: ParsedMessage): FetchedMessage {
-  return { sourceKey, raw, sizeBytes, oversized, contentHash: hashSource(raw), parsed };
+function message(sourceKey: string, raw: Buffer, sizeBytes: number, oversized: boolean, r: { parsed: ParsedMessage; contentHash: string }): FetchedMessage {
+  return { sourceKey, raw, sizeBytes, oversized, contentHash: r.contentHash, parsed: r.parsed };
 }
 
 /**
  * Reads a message stream into one buffer, allocated once at the expected size
- * when known. Returns null (and stops reading; the client drains the rest) when
+ * when known (in shared memory, which the parse thread reads without a copy). Returns null (and stops reading; the client drains the rest) when
  * more than `limit` bytes arrive.
  */
 async function readAll(stream: Readable, limit: number): Promise<Buffer>;
 async function readAll(stream: Readable, limit: number, expected: number): Promise<Buffer | null>;
 async function readAll(stream: Readable, limit: number, expected = 0): Promise<Buffer | null> {
-  let buf = Buffer.allocUnsafe(Math.min(Math.max(expected, 4096), Number.isFinite(limit) ? limit + 1 : Infinity));
+  let buf = sharedSourceBuffer(Math.min(Math.max(expected, 4096), Number.isFinite(limit) ? limit + 1 : Infinity));
   let length = 0;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     if (length + chunk.length > limit) {
@@ -150,7 +151,7 @@ async function readAll(stream: Readable, limit: number, expected = 0): Promise<B
       return null;
     }
     if (length + chunk.length > buf.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(buf.length * 2, length + chunk.length));
+      const bigger = sharedSourceBuffer(Math.max(buf.length * 2, length + chunk.length));
       buf.copy(bigger, 0, 0, length);
       buf = bigger;
     }

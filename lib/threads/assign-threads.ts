@@ -93,16 +93,15 @@ export function planThreads(batch: ThreadCandidate[], known: KnownThreads, newId
 export const SUBJECT_MATCH_DAYS = 14;
 
 /**
- * Threads messages just inserted into a mailbox (called inside the store
- * transaction, which holds the mailbox row, so no other writer threads this
- * mailbox meanwhile): reads what the batch could join in four queries, plans
- * (planThreads) and writes the thread id and method of each message, merging
- * conversations a message ties together, in emails and in the outbox alike.
- * Threads are per mailbox: the same message in two mailboxes is threaded in each.
+ * Plans the conversations of a batch about to be stored (or just stored) in a mailbox:
+ * reads what the batch could join in four queries, then planThreads. Called inside the
+ * store transaction, which holds the mailbox row, so no other writer threads this
+ * mailbox meanwhile. The candidates' ids only have to be distinct (the store plans
+ * before inserting, by position, so each row is written once with its thread).
  * Subject matching follows the organisation's "group replies by subject" setting.
  */
-export async function assignThreads(tx: Tx, mailboxId: string, batch: ThreadCandidate[]): Promise<void> {
-  if (batch.length === 0) return;
+export async function planBatchThreads(tx: Tx, mailboxId: string, batch: ThreadCandidate[]): Promise<ThreadPlan> {
+  if (batch.length === 0) return { assigned: [], merges: [] };
   const own = [...new Set(batch.flatMap((m) => (m.messageId ? [m.messageId] : [])))];
   const refs = [...new Set(batch.flatMap((m) => m.refIds))];
   const wanted = [...new Set([...own, ...refs])];
@@ -140,16 +139,31 @@ export async function assignThreads(tx: Tx, mailboxId: string, batch: ThreadCand
            order by subject_key, stored_at desc`)
       : [],
   ]);
-  const plan = planThreads(batch, {
+  return planThreads(batch, {
     byMessageId: new Map(stored.map((r) => [r.message_id, r.thread_id])),
     referencedBy: new Map(replies.flatMap((r) => (r.thread_id ? [[r.ref_id, r.thread_id] as const] : []))),
     outgoing: new Map(outgoing.map((r) => [r.message_id, r.thread_id])),
     bySubject: new Map(recent.map((r) => [r.subject_key, r.thread_id])),
   });
-  for (const { from, to } of plan.merges) {
+}
+
+/** Renames the conversations a batch tied together (ThreadPlan.merges), in emails and in the outbox alike. */
+export async function applyThreadMerges(tx: Tx, mailboxId: string, merges: ThreadPlan["merges"]): Promise<void> {
+  for (const { from, to } of merges) {
     await tx.execute(sql`update emails set thread_id = ${to} where mailbox_id = ${mailboxId} and thread_id = ${from}`);
     await tx.execute(sql`update outbox set thread_id = ${to} where mailbox_id = ${mailboxId} and thread_id = ${from}`);
   }
+}
+
+/**
+ * Threads messages already inserted into a mailbox (planBatchThreads, then the merges,
+ * then each message's thread id and method). Threads are per mailbox: the same message
+ * in two mailboxes is threaded in each.
+ */
+export async function assignThreads(tx: Tx, mailboxId: string, batch: ThreadCandidate[]): Promise<void> {
+  if (batch.length === 0) return;
+  const plan = await planBatchThreads(tx, mailboxId, batch);
+  await applyThreadMerges(tx, mailboxId, plan.merges);
   const ids = `{${plan.assigned.map((a) => a.id).join(",")}}`;
   const threads = `{${plan.assigned.map((a) => a.threadId).join(",")}}`;
   const methods = `{${plan.assigned.map((a) => a.method).join(",")}}`;

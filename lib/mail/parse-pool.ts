@@ -1,0 +1,90 @@
+import os from "node:os";
+import { Piscina } from "piscina";
+import { env } from "../env";
+import { log } from "../log";
+import type { ParseResult, ParseTask } from "./parse-task";
+import parseTask from "./parse-task";
+
+/**
+ * Where a sync's messages are parsed: a pool of worker threads (piscina), so that
+ * mailparser runs beside the thread that talks IMAP/POP3 and Postgres instead of on
+ * it. MAILROOM_PARSE_THREADS sets its size; unset = cores − 1, leaving a core for
+ * the storing thread and the web server. 0 (or a single core) parses on the calling
+ * thread, as before.
+ *
+ * A source is handed over without a copy when it lives in shared memory
+ * (sharedSourceBuffer: big sources are downloaded into one); a small one is copied
+ * (structured clone) while its task runs. Tasks wait in the calling thread's queue,
+ * not in the thread's, so queued sources are not copied.
+ */
+let pool: Piscina<ParseTask, ParseResult> | null | undefined;
+
+/** How many parse threads this process runs. */
+export function parseThreadCount(): number {
+  return env().MAILROOM_PARSE_THREADS ?? Math.max(0, os.availableParallelism() - 1);
+}
+
+function parsePool(): Piscina<ParseTask, ParseResult> | null {
+  if (pool !== undefined) return pool;
+  const threads = parseThreadCount();
+  pool =
+    threads === 0
+      ? null
+      : new Piscina<ParseTask, ParseResult>({
+          filename: new URL("./parse-worker.mjs", import.meta.url).href,
+          minThreads: threads,
+          maxThreads: threads,
+          // Started with the worker and kept: a thread's start (~20 MB, loading mailparser) is paid once, not per sync.
+          idleTimeout: Number.MAX_SAFE_INTEGER,
+          // Two tasks per thread: the next source is already there when one finishes.
+          concurrentTasksPerWorker: 2,
+          // Parse threads yield to the storing thread and the web server (Linux; ignored elsewhere).
+          niceIncrement: 5,
+        });
+  return pool;
+}
+
+/** Starts the parse threads now (the worker does at startup), so the first sync does not wait for them. */
+export function startParsePool(): void {
+  parsePool();
+}
+
+/** Parses and hashes a raw source on a parse thread (or here, without a pool). Never rejects: see parseMessage. */
+export async function parseSource(raw: Buffer): Promise<ParseResult> {
+  const p = parsePool();
+  if (!p) return parseTask({ raw });
+  try {
+    return await p.run({ raw: exactView(raw) });
+  } catch (err) {
+    // A thread that died (out of memory, killed) must not lose the message: parse it here.
+    log("warn", "a parse thread failed; parsing on the main thread", { err });
+    return parseTask({ raw });
+  }
+}
+
+/** Stops the parse threads (the worker does before exiting). */
+export async function closeParsePool(): Promise<void> {
+  const p = pool;
+  pool = undefined;
+  await p?.close();
+}
+
+/**
+ * A buffer of `size` bytes in shared memory: handed to a parse thread without a copy.
+ * Plain memory when parsing stays on this thread.
+ */
+export function sharedSourceBuffer(size: number): Buffer {
+  if (!parsePool()) return Buffer.allocUnsafe(size);
+  return Buffer.from(new SharedArrayBuffer(size));
+}
+
+/**
+ * What postMessage should see of `raw`: structured clone copies a view's whole underlying
+ * ArrayBuffer, so a slice of a larger (pooled or concatenated) buffer is copied to its own
+ * first; shared memory is passed as it is.
+ */
+function exactView(raw: Buffer): Uint8Array {
+  if (raw.buffer instanceof SharedArrayBuffer) return raw;
+  if (raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength) return raw;
+  return new Uint8Array(raw);
+}
