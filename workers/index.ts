@@ -31,7 +31,7 @@ async function main() {
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));
-  startParsePool();
+  await startParsePool();
   log("info", "worker started", { workerId, pid: process.pid });
   try {
     await runWorkerLoop({ db, workerId, signal: abort.signal, events });

@@ -29,5 +29,7 @@ export type Scenario = { name: string; run(ctx: BenchContext): Promise<BenchResu
 
 /** Environment for a worker process of this run. */
 export function workerEnv(ctx: BenchContext, databaseUrl: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { DATABASE_URL: databaseUrl, MAILROOM_SECRET_KEY: ctx.secretKey, MAILROOM_EXTRA_CA_FILE: ctx.pki.caFile, ...extra };
+  // MAILROOM_PARSE_THREADS in the bench's environment reaches its workers (to compare pool sizes).
+  const threads: Record<string, string> = process.env.MAILROOM_PARSE_THREADS !== undefined ? { MAILROOM_PARSE_THREADS: process.env.MAILROOM_PARSE_THREADS } : {};
+  return { DATABASE_URL: databaseUrl, MAILROOM_SECRET_KEY: ctx.secretKey, MAILROOM_EXTRA_CA_FILE: ctx.pki.caFile, ...threads, ...extra };
 }
