@@ -73,6 +73,11 @@ export async function parseSource(raw: Buffer): Promise<ParseResult> {
   }
 }
 
+/** How many messages the parse threads have parsed in this process (0 without a pool). */
+export function parsedOnThreads(): number {
+  return pool ? pool.completed : 0;
+}
+
 /** Stops the parse threads (the worker does before exiting). */
 export async function closeParsePool(): Promise<void> {
   const p = pool;
