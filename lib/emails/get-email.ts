@@ -37,6 +37,8 @@ export type EmailView = {
   autoReason: string | null;
   /** A bounce's per-recipient reports. */
   dsnRecipients: DsnRecipient[];
+  /** The IMAP folders it was found in, when its mailbox syncs folders besides INBOX; else null. */
+  folders: string[] | null;
 };
 
 /**
@@ -93,5 +95,6 @@ export async function getEmail(db: Db, actor: Actor | null, input: { mailboxId: 
     autoKind: e.autoKind,
     autoReason: e.autoReason,
     dsnRecipients: e.dsnRecipients ?? [],
+    folders: e.folders,
   };
 }

@@ -29,6 +29,10 @@ export type MailboxView = {
   profileCredentialMode: "mailbox" | "profile" | "windows" | "anonymous" | null;
   /** The profile lets passwords cross unencrypted connections: the page warns. */
   profileAllowsUnencrypted: boolean | null;
+  /** The profile's incoming protocol; null without a profile. Folders besides INBOX are for IMAP only. */
+  profileIncomingProtocol: "imap" | "pop3" | null;
+  /** IMAP folders synced besides INBOX. */
+  imapFolders: string[];
   incomingDelivery: DeliveryMethod;
   outgoingDelivery: DeliveryMethod;
   actDelivery: DeliveryMethod;
@@ -72,6 +76,8 @@ export const mailboxViewColumns = {
   profileName: profiles.name,
   profileCredentialMode: profiles.credentialMode,
   profileAllowsUnencrypted: profiles.allowUnencrypted,
+  profileIncomingProtocol: profiles.incomingProtocol,
+  imapFolders: mailboxes.imapFolders,
   incomingDelivery: mailboxes.incomingDelivery,
   outgoingDelivery: mailboxes.outgoingDelivery,
   actDelivery: mailboxes.actDelivery,

@@ -1,6 +1,5 @@
-import { and, eq, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { ImapFlow } from "imapflow";
-import type { Db } from "../../db/client";
 import { mailboxFolders, type MailboxFolder } from "../../db/schema/mailboxes";
 import { raiseAlert } from "../alerts/raise-alert";
 import { msg } from "../i18n/message";
@@ -144,9 +143,4 @@ async function folderMissing(ctx: FolderContext, path: string, err: unknown): Pr
     message: msg("alerts.text.folderMissing", { folder: path }),
     detail: `SELECT ${path}: ${detail}`,
   });
-}
-
-/** The cursors and errors of a mailbox's chosen folders, for its page. */
-export async function listFolderStates(db: Db, mailboxId: string): Promise<MailboxFolder[]> {
-  return db.select().from(mailboxFolders).where(and(eq(mailboxFolders.mailboxId, mailboxId)));
 }

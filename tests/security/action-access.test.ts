@@ -141,6 +141,18 @@ const table: Record<string, Case[] | Public> = {
   "app/(app)/compose/[mailboxId]/actions.ts#sendEmailAction": [
     { what: "queue an email", expected: SPEC.ownerOrMailboxWriters, form: (c) => ({ mailboxId: c.ownedMailboxId, to: "rcpt@example.net", subject: `s ${c.n()}`, body: "hello" }) },
   ],
+  "app/(app)/mailboxes/[id]/folder-actions.ts#listServerFoldersAction": [
+    {
+      what: "list the server's folders",
+      expected: SPEC.mailboxWriters,
+      form: (c) => ({ mailboxId: c.ownedMailboxId }),
+      // The profile points at a closed port: a writer is let through to the server and told it refused ("invalid").
+      judge: (r) => (r.state && (r.state.ok || r.state.code === "invalid") ? "allowed" : "refused"),
+    },
+  ],
+  "app/(app)/mailboxes/[id]/folder-actions.ts#saveFoldersAction": [
+    { what: "choose folders besides INBOX", expected: SPEC.mailboxWriters, form: (c) => ({ mailboxId: c.ownedMailboxId, folders: [`Archive ${c.n()}`] }) },
+  ],
   "app/(app)/mailboxes/[id]/ingest-actions.ts#createIngestTokenAction": [
     { what: "create an ingest token", expected: SPEC.mailboxWriters, form: (c) => ({ mailboxId: c.ownedMailboxId }) },
   ],

@@ -6,6 +6,9 @@ import { mailboxes, mailboxFolders } from "../../../db/schema/mailboxes";
 import { syncDueMailboxes } from "../../../lib/sync/sync-due-mailboxes";
 import type { TestDb } from "../../harness/db";
 import type { Dovecot } from "../../harness/dovecot";
+import { listServerFolders } from "../../../lib/mailboxes/list-server-folders";
+import { setMailboxFolders } from "../../../lib/mailboxes/set-mailbox-folders";
+import { makeActor } from "../mailboxes/fixtures";
 import { useDovecotSuite } from "./dovecot-suite";
 import { insertMailbox, insertProfile, makeDue, testMessage, testSyncOptions } from "./sync-fixtures";
 
@@ -142,4 +145,42 @@ test("a message without a Message-ID found in two folders is matched by its cont
   await syncDueMailboxes(t.db, options);
   expect((await rowsOf(mailboxId)).map((r) => [r.message_id, r.folders])).toEqual([[null, ["INBOX", "Labels"]]]);
   expect((await rowsOf(other)).map((r) => [r.message_id, r.folders])).toEqual([[null, null]]);
+});
+
+test("the server's folders are listed for a writer with the mailbox's sealed credentials (Japanese names decoded), chosen, and refused when not usable", async () => {
+  await dovecot.addUser("chooser", "chooser-pw");
+  const imap = await imapAs("chooser", "chooser-pw");
+  try {
+    await imap.mailboxCreate("Archive");
+    await imap.mailboxCreate(JA);
+  } finally {
+    await imap.logout();
+  }
+  const admin = await makeActor(t.db, "admin");
+  const member = await makeActor(t.db, "member");
+  const profileId = await insertProfile(t.db, { dovecot, protocol: "imap", ownerId });
+  const mailboxId = await insertMailbox(t.db, { profileId, ownerId, user: "chooser", password: "chooser-pw" });
+
+  const listed = await listServerFolders(t.db, admin, { mailboxId });
+  expect(listed.map((f) => [f.path, f.chosen])).toEqual([["Archive", false], [JA, false]].sort((a, b) => String(a[0]).localeCompare(String(b[0]))));
+  await expect(listServerFolders(t.db, member, { mailboxId })).rejects.toMatchObject({ code: "forbidden" });
+
+  await setMailboxFolders(t.db, admin, { mailboxId, folders: [JA, "Archive", " Archive "] });
+  const [m] = await t.db.select().from(mailboxes).where(eq(mailboxes.id, mailboxId));
+  expect(m.imapFolders).toEqual([JA, "Archive"]);
+  expect((await listServerFolders(t.db, admin, { mailboxId })).filter((f) => f.chosen).map((f) => f.path).sort()).toEqual(["Archive", JA].sort());
+
+  await expect(setMailboxFolders(t.db, admin, { mailboxId, folders: ["inbox"] })).rejects.toMatchObject({ code: "invalid", fieldErrors: { folders: [{ key: "mailboxes.folders.inboxAlways" }] } });
+  await expect(setMailboxFolders(t.db, member, { mailboxId, folders: [] })).rejects.toMatchObject({ code: "forbidden" });
+  const pop3 = await insertProfile(t.db, { dovecot, protocol: "pop3", ownerId });
+  const popBox = await insertMailbox(t.db, { profileId: pop3, ownerId, user: "chooser", password: "chooser-pw" });
+  await expect(setMailboxFolders(t.db, admin, { mailboxId: popBox, folders: ["Archive"] })).rejects.toMatchObject({ fieldErrors: { folders: [{ key: "mailboxes.folders.imapOnly" }] } });
+
+  // Unticking keeps nothing of the folder's cursor (mail stored from it stays, as the first test shows).
+  await setMailboxFolders(t.db, admin, { mailboxId, folders: [] });
+  expect((await t.db.select().from(mailboxes).where(eq(mailboxes.id, mailboxId)))[0].imapFolders).toEqual([]);
+
+  // A wrong stored password: the writer is told why, in catalogue terms.
+  const wrong = await insertMailbox(t.db, { profileId, ownerId, user: "chooser", password: "wrong" });
+  await expect(listServerFolders(t.db, admin, { mailboxId: wrong })).rejects.toMatchObject({ code: "invalid" });
 });

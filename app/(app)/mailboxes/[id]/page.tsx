@@ -21,6 +21,8 @@ import { MailboxForm } from "../mailbox-form";
 import { deliveryLabel, enabledLabel, statusLabel, statusTone, when } from "../mailbox-text";
 import { getSyncProgress } from "@/lib/sync/get-sync-progress";
 import { IngestTokenPanel } from "./ingest-token-panel";
+import { FoldersPanel } from "./folders-panel";
+import { listMailboxFolders } from "@/lib/mailboxes/list-mailbox-folders";
 import { MailPanel } from "./mail-panel";
 import { findOAuthConnection } from "@/lib/oauth/find-oauth-connection";
 import { readOutcomeQuery } from "@/lib/oauth/sign-in-outcome";
@@ -35,10 +37,12 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
     if (err instanceof AppError && err.code === "not_found") notFound();
     throw err;
   });
-  const [wall, progress, oauth] = await Promise.all([
+  const showFolders = m.allowed.write && m.profileIncomingProtocol === "imap";
+  const [wall, progress, oauth, folders] = await Promise.all([
     listMailboxAlerts(db, actor, { mailboxId: m.id, page: typeof sp.alertsPage === "string" ? sp.alertsPage : undefined }),
     getSyncProgress(db, actor, { mailboxId: m.id }),
     findOAuthConnection(db, m),
+    showFolders ? listMailboxFolders(db, m) : [],
   ]);
   const oauthOutcome = readOutcomeQuery(sp);
   // Writing and "sync now" are for the owner and those with mailbox:write; the server checks again.
@@ -145,6 +149,17 @@ export default async function MailboxPage({ params, searchParams }: { params: Pr
               outgoingDelivery: m.outgoingDelivery,
               actDelivery: m.actDelivery,
             }}
+          />
+        </section>
+      ) : null}
+
+      {showFolders ? (
+        <section aria-labelledby="folders-title" className="rounded bg-white p-4 shadow-sm" data-testid="folders-panel">
+          <h2 id="folders-title" className="mb-1 text-lg font-semibold">{t("mailboxes.folders.title")}</h2>
+          <FoldersPanel
+            mailboxId={m.id}
+            locale={locale}
+            chosen={folders.map((f) => ({ path: f.path, missing: f.errorCode === "folder_missing", synced: f.lastSyncAt ? when(t, locale, f.lastSyncAt, timeZone) : null }))}
           />
         </section>
       ) : null}

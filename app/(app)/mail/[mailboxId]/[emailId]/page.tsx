@@ -34,6 +34,7 @@ export default async function MessagePage({
     [t("mail.replyTo"), email.replyTo.map(formatAddress).join(", ")],
     [t("mail.date"), email.sentAt ? formatDateTime(email.sentAt, locale, { timeZone }) : ""],
     [t("mail.received"), formatDateTime(email.storedAt, locale, { timeZone })],
+    [t("mail.folders"), email.folders?.join(", ") ?? ""],
     [t("mail.threadMatch"), email.threadMethod ? t(`mail.threadMethod.${email.threadMethod}` as MessageKey) : ""],
   ];
   return (
