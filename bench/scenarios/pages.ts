@@ -90,7 +90,9 @@ export const pages: Scenario = {
     const serverEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", DATABASE_URL: bench.url, AUTH_SECRET: authSecret, MAILROOM_SECRET_KEY: ctx.secretKey, MAILROOM_EXTRA_CA_FILE: ctx.pki.caFile };
     if (process.env.MAILROOM_WEB_PROCESSES) serverEnv.MAILROOM_WEB_PROCESSES = process.env.MAILROOM_WEB_PROCESSES;
     // The web server `npm start` runs (not a bare `next start`), as npm start runs it.
-    const server = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts/web-server.ts"), "-p", String(port), "-H", "127.0.0.1"], {
+    // BENCH_CPU_PROF=<folder>: every web process writes a V8 CPU profile there when it stops (cluster forks inherit the flag).
+    const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    const server = spawn(process.execPath, [...profile, "--import", "tsx", path.join(root, "scripts/web-server.ts"), "-p", String(port), "-H", "127.0.0.1"], {
       cwd: root,
       env: serverEnv,
       stdio: ["ignore", "pipe", "pipe"],
@@ -165,7 +167,7 @@ export const pages: Scenario = {
         await sleep(200);
       }
       const floorUrl = `${base}/bench-floor-not-a-page`;
-      const targets: Record<string, string> = {
+      const allTargets: Record<string, string> = {
         mailboxList: `${base}/mailboxes`,
         mailList: `${base}/mail/${mailboxId}`,
         // 75,000 messages deep, reached as the pager links do (keyset cursor).
@@ -178,6 +180,9 @@ export const pages: Scenario = {
         profiles: `${base}/profiles`,
         monitoring: `${base}/monitoring`,
       };
+      // BENCH_PAGES=mailboxList,mailList measures only those pages (the floor is always measured).
+      const only = process.env.BENCH_PAGES?.split(",").filter(Boolean);
+      const targets = only ? Object.fromEntries(Object.entries(allTargets).filter(([k]) => only.includes(k))) : allTargets;
       const measure = async (url: string, expect = 200) => {
         await load(url, cookie, clients, ctx.quick ? 1 : 2, expect); // warm-up
         const cpu0 = groupPids(server.pid!).reduce((s, p) => s + cpuSecondsOf(p), 0);
