@@ -95,8 +95,13 @@ async function serve(): Promise<void> {
     if (cluster.isPrimary) process.stdout.write(`web server ready on http://${hostname ?? "localhost"}:${port}\n`);
   });
 
+  // `on`, not `once`: a signal to the process group (Ctrl-C) reaches a cluster process twice, from the
+  // terminal and from the primary, and a second signal with no handler would kill it mid-request.
+  let stopping = false;
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
       server.close(() => process.exit(0));
       // Open keep-alive connections would hold close() forever.
       server.closeIdleConnections();

@@ -9,7 +9,8 @@ export type PickerChoice = { id: string; label: string };
  * profile): typing asks the server for at most a page of matches (`search`, a server
  * action that checks privileges itself), instead of a <select> of every row. The
  * choice travels as a hidden input named `name`; the visible box carries the Field's
- * id, so its label and help apply. `noneLabel` adds a "none" choice (value "").
+ * id, so its label and help apply. `noneLabel` adds a "none" choice (value ""), `fixed`
+ * further choices that are not searched for.
  */
 export function SearchPicker({
   name,
@@ -17,6 +18,7 @@ export function SearchPicker({
   search,
   placeholder,
   noneLabel,
+  fixed = [],
   noMatches,
   describedBy,
   invalid,
@@ -26,6 +28,8 @@ export function SearchPicker({
   search: (query: string) => Promise<PickerChoice[]>;
   placeholder: string;
   noneLabel?: string;
+  /** Choices always offered after "none", before the matches (a list filter's "no profile"). */
+  fixed?: PickerChoice[];
   noMatches: string;
   describedBy?: string;
   invalid?: boolean;
@@ -37,6 +41,8 @@ export function SearchPicker({
   const [matches, setMatches] = useState<PickerChoice[] | null>(null);
   const [active, setActive] = useState(0);
   const asked = useRef(0);
+  // Choices before the matches: "none" and the fixed ones.
+  const leading = (noneLabel !== undefined ? 1 : 0) + fixed.length;
 
   useEffect(() => {
     if (!open) return;
@@ -48,16 +54,16 @@ export function SearchPicker({
           if (ticket === asked.current) {
             setMatches(found);
             // Someone who typed wants a match: highlight the first one, not "none".
-            setActive(query.trim() && found.length && noneLabel !== undefined ? 1 : 0);
+            setActive(query.trim() && found.length ? leading : 0);
           }
         },
         () => ticket === asked.current && setMatches([]),
       );
     }, 200);
     return () => clearTimeout(timer);
-  }, [open, query, search, noneLabel]);
+  }, [open, query, search, leading]);
 
-  const options: (PickerChoice | null)[] = [...(noneLabel !== undefined ? [null] : []), ...(matches ?? [])];
+  const options: (PickerChoice | null)[] = [...(noneLabel !== undefined ? [null] : []), ...fixed, ...(matches ?? [])];
   const pick = (choice: PickerChoice | null) => {
     setSelected(choice);
     setOpen(false);

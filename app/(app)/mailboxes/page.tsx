@@ -4,12 +4,17 @@ import { inputClass } from "@/components/form/field";
 import { Pager } from "@/components/pager";
 import { can } from "@/lib/auth/actor";
 import { listMailboxes, mailboxFilters, type MailboxSort } from "@/lib/mailboxes/list-mailboxes";
-import { listProfiles } from "@/lib/profiles/list-profiles";
 import { getDb } from "@/lib/server/db";
 import { getLocale, getT, getTimeZone } from "@/lib/server/locale";
 import { requireActor } from "@/lib/server/session";
 import { deliveryLabel, enabledLabel, statusLabel, statusTone, when } from "./mailbox-text";
 import { SELECTION_FORM_ID, SelectionForm } from "./selection-form";
+import { SearchPicker, type PickerChoice } from "@/components/form/search-picker";
+import { getProfile } from "@/lib/profiles/get-profile";
+import type { Actor } from "@/lib/auth/actor";
+import type { Db } from "@/db/client";
+import type { Translate } from "@/lib/i18n/translate";
+import { searchProfilesAction } from "../picker-actions";
 
 type Search = { filter?: string; profileId?: string; q?: string; sort?: string; dir?: string; page?: string };
 
@@ -18,7 +23,9 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
   const [t, locale, sp, timeZone] = await Promise.all([getT(), getLocale(), searchParams, getTimeZone()]);
   const db = getDb();
   const list = await listMailboxes(db, actor, { filter: sp.filter, profileId: sp.profileId, q: sp.q, sort: sp.sort, direction: sp.dir, page: sp.page });
-  const profileOptions = can(actor, "profile:read") ? (await listProfiles(db, actor, { pageSize: 100 })).items : [];
+  // The profile filter is a searchable picker (profiles grow with the organisation): only the chosen one is loaded.
+  const canFilterByProfile = can(actor, "profile:read");
+  const chosenProfile = canFilterByProfile && list.profileId ? await profileChoice(db, actor, list.profileId, t) : null;
   const allowed = { write: can(actor, "mailbox:write"), test: can(actor, "mailbox:test"), approve: can(actor, "mailbox:approve") };
   const href = (over: Partial<Search>) => {
     const q = new URLSearchParams();
@@ -62,17 +69,19 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
           {t("mailboxes.filter.search")}
           <input name="q" defaultValue={list.q} className={inputClass} />
         </label>
-        {profileOptions.length ? (
-          <label className="flex flex-col text-sm">
-            {t("mailboxes.filter.profile")}
-            <select name="profileId" defaultValue={list.profileId ?? ""} className={inputClass}>
-              <option value="">{t("mailboxes.filter.anyProfile")}</option>
-              <option value="none">{t("mailboxes.filter.noProfile")}</option>
-              {profileOptions.map((p) => (
-                <option key={p.id} value={p.id}>{p.name}</option>
-              ))}
-            </select>
-          </label>
+        {canFilterByProfile ? (
+          <div className="flex w-64 flex-col text-sm">
+            <label htmlFor="profileId">{t("mailboxes.filter.profile")}</label>
+            <SearchPicker
+              name="profileId"
+              initial={chosenProfile}
+              search={searchProfilesAction}
+              placeholder={t("common.picker.searchProfiles")}
+              noneLabel={t("mailboxes.filter.anyProfile")}
+              fixed={[{ id: "none", label: t("mailboxes.filter.noProfile") }]}
+              noMatches={t("common.picker.noMatches")}
+            />
+          </div>
         ) : null}
         <button type="submit" className="rounded border border-slate-300 bg-white px-3 py-2 text-sm hover:bg-slate-50">{t("mailboxes.filter.apply")}</button>
       </form>
@@ -133,4 +142,11 @@ export default async function MailboxesPage({ searchParams }: { searchParams: Pr
       <Pager page={list.page} pageSize={list.pageSize} total={list.total} href={(p) => href({ page: String(p) })} t={t} />
     </section>
   );
+}
+
+/** The filter's current profile as the picker shows it; a profile gone since is shown by its id. */
+async function profileChoice(db: Db, actor: Actor, id: string, t: Translate): Promise<PickerChoice> {
+  if (id === "none") return { id, label: t("mailboxes.filter.noProfile") };
+  const p = await getProfile(db, actor, { id }).catch(() => null);
+  return { id, label: p?.name ?? id };
 }
