@@ -9,6 +9,8 @@ const serverEnv = {
   PORT: String(port),
   // /metrics is off without a token; tests/e2e/monitoring.spec.ts scrapes with this one.
   MAILROOM_METRICS_TOKEN: process.env.MAILROOM_METRICS_TOKEN || "e2e-metrics-token-0123456789",
+  // The specs change data and look at the dashboard at once; its sharing is tested in tests/integration/monitoring.
+  MAILROOM_DASHBOARD_MAX_AGE_MS: "0",
 };
 
 export default defineConfig({

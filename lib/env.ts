@@ -53,6 +53,8 @@ const schema = z.object({
    * core; 1 = a single process (no cluster).
    */
   MAILROOM_WEB_PROCESSES: z.coerce.number().int().min(1).max(64).optional(),
+  /** How long the monitoring dashboard's figures are shared by all readers (lib/monitoring/dashboard-cache.ts); 0 = computed per request. */
+  MAILROOM_DASHBOARD_MAX_AGE_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
   /** Bearer token a Prometheus scraper sends to /metrics; unset: /metrics is off (404). */
   MAILROOM_METRICS_TOKEN: z.string().min(16).optional(),
   /**

@@ -3,7 +3,9 @@ import { TimeSeriesChart } from "@/components/charts/time-series-chart";
 import { renderStored } from "@/lib/i18n/message";
 import type { Translate } from "@/lib/i18n/translate";
 import type { TestStatus } from "@/lib/mailboxes/mailbox-view";
-import { getDashboard, type Percentiles, type StatusCount } from "@/lib/monitoring/get-dashboard";
+import { type Percentiles, type StatusCount } from "@/lib/monitoring/get-dashboard";
+import { createDashboardCache } from "@/lib/monitoring/dashboard-cache";
+import { env } from "@/lib/env";
 import { getDb } from "@/lib/server/db";
 import { getLocale, getT, getTimeZone } from "@/lib/server/locale";
 import { requireActor } from "@/lib/server/session";
@@ -13,6 +15,9 @@ import { LiveRefresh } from "./live-refresh";
 
 export const dynamic = "force-dynamic";
 
+/** One per web process: the figures shared by everyone viewing the dashboard. */
+const cachedDashboard = createDashboardCache();
+
 const card = "rounded bg-white p-4 shadow-sm";
 const th = "border-b border-slate-200 px-2 py-1 text-left font-medium text-slate-600";
 const td = "border-b border-slate-100 px-2 py-1";
@@ -21,7 +26,7 @@ const td = "border-b border-slate-100 px-2 py-1";
 export default async function MonitoringPage({ searchParams }: { searchParams: Promise<{ range?: string }> }) {
   const actor = await requireActor("monitoring:read");
   const [t, locale, sp, timeZone] = await Promise.all([getT(), getLocale(), searchParams, getTimeZone()]);
-  const d = await getDashboard(getDb(), actor, { range: sp.range });
+  const d = await cachedDashboard(getDb(), actor, { range: sp.range }, env().MAILROOM_DASHBOARD_MAX_AGE_MS);
   const dur = (s: number | null) => formatSeconds(locale, s);
   const pct = (p: Percentiles) => t("monitoring.p50p95", { p50: dur(p.p50), p95: dur(p.p95), samples: p.samples });
   const alive = d.workers.filter((w) => w.alive).length;

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, test } from "vitest";
 import { mailboxes } from "../../../db/schema/mailboxes";
 import { profiles } from "../../../db/schema/profiles";
 import { getDashboard } from "../../../lib/monitoring/get-dashboard";
+import { createDashboardCache } from "../../../lib/monitoring/dashboard-cache";
 import { createTestDb, type TestDb } from "../../harness/db";
 import { insertActors, type Actors } from "../profiles/test-actors";
 
@@ -87,4 +88,28 @@ test("7 days: 168 hours, the older run counts; privileges: managers and admins r
   expect(d.totals.stored).toBe(111);
   await expect(getDashboard(t.db, actors.member, {})).rejects.toMatchObject({ code: "forbidden" });
   await expect(getDashboard(t.db, null, {})).rejects.toMatchObject({ code: "unauthenticated" });
+});
+
+test("the shared dashboard: one computation per range while fresh, new figures once it is older than its age, readers checked every time", async () => {
+  let clock = 1_000_000;
+  const cached = createDashboardCache(() => clock);
+  // Concurrent readers share the computation in flight.
+  const [a, b] = await Promise.all([cached(t.db, actors.admin, {}, 5_000), cached(t.db, actors.manager, {}, 5_000)]);
+  expect(b).toBe(a);
+  const week = await cached(t.db, actors.admin, { range: "7d" }, 5_000);
+  expect(week.range).toBe("7d");
+  // New data within the age is not shown yet; after it, it is.
+  await t.db.execute(sql`insert into sync_runs (mailbox_id, protocol, worker_id, result, stored, duration_ms, finished_at) values (${fast}, 'imap', 'w', 'synced', 7, 100, now())`);
+  clock += 4_999;
+  expect((await cached(t.db, actors.admin, {}, 5_000)).totals.stored).toBe(a.totals.stored);
+  // A member is refused even though the figures are at hand.
+  await expect(cached(t.db, actors.member, {}, 5_000)).rejects.toMatchObject({ code: "forbidden" });
+  await expect(cached(t.db, null, {}, 5_000)).rejects.toMatchObject({ code: "unauthenticated" });
+  clock += 1;
+  const fresh = await cached(t.db, actors.admin, {}, 5_000);
+  expect(fresh.totals.stored).toBe(a.totals.stored + 7);
+  expect(fresh.generatedAt.getTime()).toBeGreaterThanOrEqual(a.generatedAt.getTime());
+  // Age 0: every call computes.
+  expect(await cached(t.db, actors.admin, {}, 0)).not.toBe(fresh);
+  await t.db.execute(sql`delete from sync_runs where stored = 7`);
 });
