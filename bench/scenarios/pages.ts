@@ -1,5 +1,6 @@
 import { spawn, execFileSync } from "node:child_process";
 import crypto from "node:crypto";
+import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
@@ -194,6 +195,8 @@ export const pages: Scenario = {
       for (const [name, url] of Object.entries(targets)) {
         const first = await fetch(url, { headers: { cookie }, redirect: "manual" });
         if (first.status !== 200) throw new Error(`${name}: GET ${url} answered ${first.status} ${first.headers.get("location") ?? ""}\n${out.slice(-2000)}`);
+        // BENCH_PAGES_DUMP=<folder>: keep each page's HTML, to see what makes it heavy.
+        if (process.env.BENCH_PAGES_DUMP) fs.writeFileSync(path.join(process.env.BENCH_PAGES_DUMP, `${name}.html`), await first.text());
       }
       // The floor before and after the pages; the ratio uses the mean of the two, as the load moves.
       const floorBefore = await measure(floorUrl, 404);
