@@ -12,7 +12,7 @@ import { acquireConnectionSlot, releaseConnectionSlot } from "./connection-slots
 import { incomingErrorContext, incomingSession } from "./protocol-sync";
 import { markPushConnected, markPushReconnecting, releaseHeldMailbox } from "./push-sessions-sql";
 import { LeaseLostError } from "./store-messages";
-import { syncHeldMailbox } from "./sync-held-mailbox";
+import { syncHeldFolders, syncHeldMailbox } from "./sync-held-mailbox";
 import type { SyncOptions } from "./sync-options";
 
 /** Why a held session ended: the mailbox goes back to polling with this push state. */
@@ -131,13 +131,19 @@ export function holdIdleSession(db: Db, input: { mailboxId: string; profileId: s
             slot = { key: conn.slotKey, slot: got };
           }
           const c = conn;
+          // IDLE watches INBOX; folders chosen besides it are synced once per polling interval on this session
+          // (a changed choice moves next_sync_at, whose NOTIFY ends the session, so this is read afresh).
+          const hasFolders = m.imapFolders.length > 0;
+          const folderEveryMs = options.intervalMs ?? c.profile.minPollingIntervalMinutes * 60_000;
+          let foldersDueAt = 0;
           auth = await resolveMailAuth(db, c.incoming.credentials);
           const a = auth;
           client = await o.gate.run(() => connectImap({ ...incomingSession(c, a, options), held: true }));
           if (end) break;
           const session = client;
-          session.on("exists", (info: { count: number; prevCount: number }) => {
-            if (info.count <= info.prevCount) return;
+          session.on("exists", (info: { path: string; count: number; prevCount: number }) => {
+            // Not news from a chosen folder while it is selected for its sync.
+            if (info.count <= info.prevCount || info.path !== "INBOX") return;
             announcedAt ??= new Date();
             syncWanted = true;
             wake?.();
@@ -161,11 +167,22 @@ export function holdIdleSession(db: Db, input: { mailboxId: string; profileId: s
               if (!r.complete) syncWanted = true;
               continue;
             }
+            if (hasFolders && Date.now() >= foldersDueAt) {
+              const r = await syncHeldFolders(db, session, { mailboxId, conn: c, options });
+              foldersDueAt = r.complete ? Date.now() + folderEveryMs : 0;
+              continue;
+            }
             if (idle) {
-              // false: the server refused IDLE after all; ask with NOOPs instead.
-              if ((await session.idle()) === false && session.usable) idle = false;
+              // Breaks the IDLE when the folders are due (a command ends it).
+              const folderTimer = hasFolders ? setTimeout(() => session.noop().catch(() => {}), Math.max(0, foldersDueAt - Date.now())) : undefined;
+              try {
+                // false: the server refused IDLE after all; ask with NOOPs instead.
+                if ((await session.idle()) === false && session.usable) idle = false;
+              } finally {
+                clearTimeout(folderTimer);
+              }
             } else {
-              await nap(o.noopEveryMs);
+              await nap(hasFolders ? Math.max(0, Math.min(o.noopEveryMs, foldersDueAt - Date.now())) : o.noopEveryMs);
               if (!end && !syncWanted && session.usable) await session.noop();
             }
           }

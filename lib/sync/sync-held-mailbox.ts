@@ -6,6 +6,7 @@ import type { MailboxConnection } from "../mailboxes/get-mailbox-connection";
 import { recordSyncRun } from "./record-sync-run";
 import { LeaseLostError } from "./store-messages";
 import { syncImapOn } from "./sync-imap";
+import { syncImapFolders } from "./sync-imap-folders";
 import type { SyncOptions } from "./sync-options";
 
 /**
@@ -50,6 +51,47 @@ export async function syncHeldMailbox(
     errorCode: null,
     stored: result.stored,
     dueAt: input.dueAt,
+    startedAt,
+    finishedAt: new Date(),
+  });
+  return result;
+}
+
+/**
+ * The chosen folders besides INBOX of a mailbox held for push (IDLE watches INBOX only): the
+ * held session syncs them once per polling interval through the polled path's per-folder
+ * cursors (syncImapFolders), then re-opens INBOX read-only to idle again. Recorded for the
+ * dashboard like a sync. Throws what the sync throws: the session reconnects.
+ */
+export async function syncHeldFolders(
+  db: Db,
+  client: ImapFlow,
+  input: { mailboxId: string; conn: MailboxConnection; options: SyncOptions },
+): Promise<{ stored: number; complete: boolean }> {
+  const { options } = input;
+  const startedAt = new Date();
+  const [m] = await db.select().from(mailboxes).where(and(eq(mailboxes.id, input.mailboxId), eq(mailboxes.leaseOwner, options.workerId)));
+  if (!m) throw new LeaseLostError(input.mailboxId);
+  const started = Date.now();
+  const result = await syncImapFolders(client, {
+    db,
+    mailbox: m,
+    conn: input.conn,
+    options,
+    shouldStop: (next) => !!options.signal?.aborted || (next > 0 && Date.now() - started >= options.budgetMs),
+    onConnection: () => {},
+    messageAlertRecipients: [m.ownerId],
+  });
+  await client.mailboxOpen("INBOX", { readOnly: true });
+  await recordSyncRun(db, {
+    mailboxId: m.id,
+    profileId: m.profileId,
+    protocol: "imap",
+    workerId: options.workerId,
+    result: result.complete ? "synced" : "partial",
+    errorCode: null,
+    stored: result.stored,
+    dueAt: null,
     startedAt,
     finishedAt: new Date(),
   });

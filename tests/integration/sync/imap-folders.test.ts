@@ -3,6 +3,7 @@ import { ImapFlow } from "imapflow";
 import { beforeAll, expect, test } from "vitest";
 import { alerts } from "../../../db/schema/alerts";
 import { mailboxes, mailboxFolders } from "../../../db/schema/mailboxes";
+import { createGate, holdIdleSession } from "../../../lib/sync/hold-idle-session";
 import { syncDueMailboxes } from "../../../lib/sync/sync-due-mailboxes";
 import type { TestDb } from "../../harness/db";
 import type { Dovecot } from "../../harness/dovecot";
@@ -183,4 +184,51 @@ test("the server's folders are listed for a writer with the mailbox's sealed cre
   // A wrong stored password: the writer is told why, in catalogue terms.
   const wrong = await insertMailbox(t.db, { profileId, ownerId, user: "chooser", password: "wrong" });
   await expect(listServerFolders(t.db, admin, { mailboxId: wrong })).rejects.toMatchObject({ code: "invalid" });
+});
+
+test("a mailbox held for push (IDLE on INBOX) still syncs its chosen folders, once per polling interval, on the held session", async () => {
+  await dovecot.addUser("held", "held-pw");
+  await imapAs("held", "held-pw").then(async (c) => {
+    await c.mailboxCreate("Archive");
+    await c.logout();
+  });
+  const profileId = await insertProfile(t.db, { dovecot, protocol: "imap", ownerId });
+  const mailboxId = await insertMailbox(t.db, { profileId, ownerId, user: "held", password: "held-pw" });
+  await t.db.update(mailboxes).set({ imapFolders: ["Archive"], leaseOwner: "held-test", leaseExpiresAt: new Date(Date.now() + 3_600_000) }).where(eq(mailboxes.id, mailboxId));
+  const session = holdIdleSession(t.db, { mailboxId, profileId }, {
+    options: testSyncOptions("held-test", { intervalMs: 1_000 }),
+    noopEveryMs: 1_000,
+    reconnectBaseMs: 100,
+    reconnectCapMs: 1_000,
+    maxReconnects: 3,
+    gate: createGate(2),
+  });
+  try {
+    const until = async (what: string, check: () => Promise<boolean>) => {
+      const deadline = Date.now() + 15_000;
+      while (!(await check())) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    await until("the session idling", async () => !!session.connectedSince());
+    await imapAs("held", "held-pw").then(async (c) => {
+      await c.append("Archive", testMessage(1, { tag: "held" }));
+      await c.logout();
+    });
+    await until("the folder's message stored", async () => (await rowsOf(mailboxId)).length === 1);
+    expect((await rowsOf(mailboxId)).map((r) => r.folders)).toEqual([["Archive"]]);
+    // INBOX is still pushed after a folder sync (INBOX re-opened for IDLE), and the same message there is not stored again.
+    await dovecot.deliver("held", testMessage(1, { tag: "held" }));
+    await dovecot.deliver("held", testMessage(2, { tag: "held" }));
+    await until("INBOX's new message stored", async () => (await rowsOf(mailboxId)).length === 2);
+    await until("the shared message listed in both", async () => (await rowsOf(mailboxId))[0].folders?.length === 2);
+    expect((await rowsOf(mailboxId)).map((r) => [r.message_id, r.folders])).toEqual([
+      ["<held.1@example.org>", ["Archive", "INBOX"]],
+      ["<held.2@example.org>", ["INBOX"]],
+    ]);
+  } finally {
+    session.close({ state: "stopped", retryMs: 0, pollNow: false });
+    await session.done;
+  }
 });
