@@ -29,9 +29,11 @@ export type LoopContext = {
 export type WorkStep = ((ctx: LoopContext) => Promise<number>) & {
   drain?: () => Promise<void>;
   wake?: () => Promise<void> | undefined;
+  /** Drain only after every other step's drain settled (the heartbeat: it marks the worker gone, which must come last). */
+  drainLast?: boolean;
 };
 
-const steps: WorkStep[] = [heartbeat, runJobs, syncMailboxes, holdPushSessions, sendOutbox, appendSent, watchMailboxes, keepOAuthAlive];
+const DEFAULT_STEPS: WorkStep[] = [heartbeat, runJobs, syncMailboxes, holdPushSessions, sendOutbox, appendSent, watchMailboxes, keepOAuthAlive];
 
 
 /**
@@ -41,7 +43,7 @@ const steps: WorkStep[] = [heartbeat, runJobs, syncMailboxes, holdPushSessions, 
  * would cap a worker at lanes ÷ 1 s syncs per second), the next mailbox is due, or
  * the database notified a change ("Sync now", test & enable, new settings).
  */
-export async function runWorkerLoop(ctx: LoopContext): Promise<void> {
+export async function runWorkerLoop(ctx: LoopContext, steps: WorkStep[] = DEFAULT_STEPS): Promise<void> {
   while (!ctx.signal.aborted) {
     // This pass looks at everything, so what was notified before it starts is seen.
     ctx.events?.consume();
@@ -56,8 +58,10 @@ export async function runWorkerLoop(ctx: LoopContext): Promise<void> {
     }
     if (handled === 0) await sleep(IDLE_MS, ctx.signal, [...steps.map((step) => step.wake?.()), ctx.events?.next()]);
   }
-  // Stopping: let in-flight work reach its next safe point (they watch the same signal).
-  await Promise.all(steps.map((step) => step.drain?.()));
+  // Stopping: let in-flight work reach its next safe point (they watch the same signal) and record it;
+  // only then is the worker marked gone, so the dashboard never shows a stopped worker still syncing.
+  await Promise.allSettled(steps.filter((step) => !step.drainLast).map((step) => step.drain?.()));
+  await Promise.allSettled(steps.filter((step) => step.drainLast).map((step) => step.drain?.()));
 }
 
 /** Waits `ms`, or less when aborted or when one of `wakers` settles first. */

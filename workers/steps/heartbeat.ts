@@ -43,6 +43,8 @@ export function createHeartbeatStep(overrides: Partial<HeartbeatOptions> = {}): 
   step.drain = async () => {
     if (db) await markWorkerStopped(db, workerId).catch((err) => log("warn", "could not mark the worker stopped", { workerId, err }));
   };
+  // After the syncs and sessions drained: a worker marked stopped has nothing in flight.
+  step.drainLast = true;
   return step;
 }
 
