@@ -44,6 +44,11 @@ const schema = z.object({
    * unset = cores − 1; 0 = parse on the storing thread.
    */
   MAILROOM_PARSE_THREADS: z.coerce.number().int().min(0).max(64).optional(),
+  /**
+   * The most polled IMAP sessions one worker keeps signed in between polls (each holds a
+   * connection slot of its budget; lib/sync/kept-sessions.ts). 0: every poll connects afresh.
+   */
+  MAILROOM_KEPT_CONNECTIONS: z.coerce.number().int().min(0).default(100),
   /** `npm run ingest`: where the app's ingest endpoint is (default http://localhost:$PORT) and the mailbox's token. */
   MAILROOM_INGEST_URL: z.string().url().optional(),
   MAILROOM_INGEST_TOKEN: z.string().optional(),

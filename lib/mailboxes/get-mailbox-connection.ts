@@ -6,7 +6,8 @@ import { AppError } from "../errors";
 import { msg } from "../i18n/message";
 import { extraCa } from "../mail/extra-ca";
 import type { CredentialSource } from "../credentials/mail-auth";
-import { getProfileConnection, type MailCredentials, type ProfileConnection } from "../profiles/get-profile-connection";
+import { getProfileConnection, profileConnectionOf, type MailCredentials, type ProfileConnection } from "../profiles/get-profile-connection";
+import type { Profile } from "../../db/schema/profiles";
 import { sealContext } from "../crypto/seal-context";
 
 type Endpoint = ProfileConnection["incoming"];
@@ -41,10 +42,10 @@ export async function getMailboxConnection(db: Db, mailboxId: string): Promise<M
   return mailboxConnectionOf(db, m);
 }
 
-/** As getMailboxConnection, for a mailbox row already loaded. */
-export async function mailboxConnectionOf(db: Db, m: Mailbox): Promise<MailboxConnection> {
+/** As getMailboxConnection, for a mailbox row already loaded (and its profile's row, when loaded with it). */
+export async function mailboxConnectionOf(db: Db, m: Mailbox, profileRow?: Profile): Promise<MailboxConnection> {
   if (!m.profileId) throw new AppError("invalid", msg("error.mailbox.noProfile", { mailbox: m.name }));
-  const profile = await getProfileConnection(db, { id: m.profileId });
+  const profile = profileRow?.id === m.profileId ? profileConnectionOf(profileRow) : await getProfileConnection(db, { id: m.profileId });
   // OAuth 2.0 directions: the mailbox's own sign-in (credentials per mailbox) or the profile's app (credentials in the profile).
   const oauth = (): CredentialSource => ({
     kind: "oauth",

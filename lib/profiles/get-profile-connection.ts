@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { profiles } from "../../db/schema/profiles";
+import { profiles, type Profile } from "../../db/schema/profiles";
 import { openSecret } from "../crypto/open-secret";
 import { AppError } from "../errors";
 import { msg } from "../i18n/message";
@@ -50,6 +50,11 @@ export type ProfileConnection = {
 export async function getProfileConnection(db: Db, input: { id: string }): Promise<ProfileConnection> {
   const [p] = isUuid(input.id) ? await db.select().from(profiles).where(eq(profiles.id, input.id)) : [];
   if (!p) throw new AppError("not_found", msg("error.mailbox.profileGone"));
+  return profileConnectionOf(p);
+}
+
+/** As getProfileConnection, for a profile row already loaded (the sync claim returns it). */
+export function profileConnectionOf(p: Profile): ProfileConnection {
   if (p.credentialMode === "windows" || p.credentialMode === "anonymous") {
     throw new AppError(
       "invalid",

@@ -51,6 +51,11 @@ export function circuitSignal(result: { ok: boolean; error?: ClassifiedError; cu
 export async function recordHostAnswered(db: Db, host: string): Promise<void> {
   const rows = await db.execute<{ trips: number }>(sql`delete from host_circuits where host = ${host} returning trips`);
   if (!rows.some((r) => Number(r.trips) > 0)) return;
+  await hostCircuitClosed(db, host);
+}
+
+/** After an open circuit of `host` was deleted (recordHostAnswered, or a sync's outcome statement): its profile owners hear it answers again. */
+export async function hostCircuitClosed(db: Db, host: string): Promise<void> {
   log("info", "server answers again; its circuit is closed", { host });
   await alertProfileOwners(db, host, "answering");
 }

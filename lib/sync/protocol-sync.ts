@@ -5,6 +5,7 @@ import { secretOf, type MailAuth } from "../credentials/mail-auth";
 import type { IncomingSessionSettings } from "../mail/connect-imap";
 import type { MailErrorContext } from "../mail/errors";
 import type { SyncOptions } from "./sync-options";
+import type { CursorColumns } from "./update-sync-cursor";
 
 /** What a protocol's sync (IMAP, POP3) gets from syncMailbox. */
 export type ProtocolSyncContext = {
@@ -25,10 +26,16 @@ export type ProtocolSyncContext = {
   onConnection: (close: () => void) => void;
   /** Recipients of per-message alerts (too large, not parseable). */
   messageAlertRecipients: (string | null)[];
+  /** Whether stored rows wait for an after-fetch action, when the caller knows (the claim says); undefined: look. */
+  afterFetchPending?: boolean;
 };
 
-/** complete: everything due was stored (false: cut by the budget; the next sync continues at once). */
-export type ProtocolSyncResult = { complete: boolean; stored: number };
+/**
+ * complete: everything due was stored (false: cut by the budget; the next sync continues at once).
+ * cursor: cursor and progress columns the caller writes with the outcome, in the same statement
+ * and under the same lease check (what the batches stored carried its own cursor already).
+ */
+export type ProtocolSyncResult = { complete: boolean; stored: number; cursor?: CursorColumns };
 
 /** The incoming endpoint of a mailbox as session settings. */
 export function incomingSession(conn: MailboxConnection, auth: MailAuth, options: SyncOptions): IncomingSessionSettings {

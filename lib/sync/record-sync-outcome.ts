@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
-import type { Db } from "../../db/client";
+import type { Db, DbOrTx } from "../../db/client";
 import { mailboxes, type Mailbox } from "../../db/schema/mailboxes";
 import { raiseAlert } from "../alerts/raise-alert";
 import type { ClassifiedError } from "../mail/errors";
@@ -48,17 +48,20 @@ export async function recordSyncSuccess(db: Db, t: SyncAlertTarget, o: { complet
       })
       .where(ours(t.mailbox.id, o.options.workerId))
       .returning({ id: mailboxes.id });
-    if (rows.length > 0 && t.mailbox.consecutiveFailures >= o.options.warnAfterFailures) {
-      await raiseAlert(tx, {
-        severity: "information",
-        recipientIds: [t.mailbox.ownerId, t.profileOwnerId],
-        mailboxId: t.mailbox.id,
-        profileId: t.profileId,
-        dedupKey: `incoming:recovered:${t.mailbox.id}`,
-        title: msg("alerts.text.syncRecoveredTitle", { mailbox: t.mailbox.name }),
-        message: msg("alerts.text.syncRecovered", { failures: t.mailbox.consecutiveFailures }),
-      });
-    }
+    if (rows.length > 0 && t.mailbox.consecutiveFailures >= o.options.warnAfterFailures) await raiseSyncRecovered(tx, t);
+  });
+}
+
+/** The information alert after a run of failures that raised a warning: the mailbox syncs again. */
+export async function raiseSyncRecovered(tx: DbOrTx, t: SyncAlertTarget): Promise<void> {
+  await raiseAlert(tx, {
+    severity: "information",
+    recipientIds: [t.mailbox.ownerId, t.profileOwnerId],
+    mailboxId: t.mailbox.id,
+    profileId: t.profileId,
+    dedupKey: `incoming:recovered:${t.mailbox.id}`,
+    title: msg("alerts.text.syncRecoveredTitle", { mailbox: t.mailbox.name }),
+    message: msg("alerts.text.syncRecovered", { failures: t.mailbox.consecutiveFailures }),
   });
 }
 

@@ -24,8 +24,7 @@ export type SyncRun = {
 export async function recordSyncRun(db: Db, run: SyncRun): Promise<void> {
   const durationMs = Math.max(0, run.finishedAt.getTime() - run.startedAt.getTime());
   const lagMs = run.dueAt ? Math.max(0, run.startedAt.getTime() - run.dueAt.getTime()) : null;
-  syncDurationSeconds.observe({ protocol: run.protocol, result: run.result }, durationMs / 1000);
-  if (run.stored > 0) messagesStoredTotal.inc({ protocol: run.protocol, profile: run.profileId ?? "" }, run.stored);
+  observeSyncRun(run);
   await db.insert(syncRuns).values({
     mailboxId: run.mailboxId,
     profileId: run.profileId,
@@ -39,4 +38,11 @@ export async function recordSyncRun(db: Db, run: SyncRun): Promise<void> {
     durationMs: Math.min(durationMs, 2_000_000_000),
     finishedAt: run.finishedAt,
   });
+}
+
+/** The /metrics half of recordSyncRun (this process's duration histogram and stored counter), for callers that insert the row themselves. */
+export function observeSyncRun(run: SyncRun): void {
+  const durationMs = Math.max(0, run.finishedAt.getTime() - run.startedAt.getTime());
+  syncDurationSeconds.observe({ protocol: run.protocol, result: run.result }, durationMs / 1000);
+  if (run.stored > 0) messagesStoredTotal.inc({ protocol: run.protocol, profile: run.profileId ?? "" }, run.stored);
 }

@@ -1,5 +1,5 @@
 import type { Db } from "../../db/client";
-import { claimDueMailboxes } from "./claim-due-mailboxes";
+import { claimDueMailboxRows } from "./claim-due-mailboxes";
 import { syncMailbox, type SyncOutcome } from "./sync-mailbox";
 import type { SyncOptions } from "./sync-options";
 
@@ -9,6 +9,6 @@ import type { SyncOptions } from "./sync-options";
  * uses workers/steps/sync-mailboxes.ts, which does not wait.
  */
 export async function syncDueMailboxes(db: Db, options: SyncOptions, limit = 4): Promise<SyncOutcome[]> {
-  const ids = await claimDueMailboxes(db, { workerId: options.workerId, limit, leaseMs: options.leaseMs });
-  return Promise.all(ids.map((id) => syncMailbox(db, id, options)));
+  const { rows } = await claimDueMailboxRows(db, { workerId: options.workerId, limit, leaseMs: options.leaseMs });
+  return Promise.all(rows.map((row) => syncMailbox(db, row, options)));
 }

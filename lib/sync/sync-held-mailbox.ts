@@ -4,6 +4,7 @@ import type { Db } from "../../db/client";
 import { mailboxes } from "../../db/schema/mailboxes";
 import type { MailboxConnection } from "../mailboxes/get-mailbox-connection";
 import { recordSyncRun } from "./record-sync-run";
+import { cursorAssignments } from "./record-sync-done";
 import { LeaseLostError } from "./store-messages";
 import { syncImapOn } from "./sync-imap";
 import { syncImapFolders } from "./sync-imap-folders";
@@ -36,12 +37,15 @@ export async function syncHeldMailbox(
     messageAlertRecipients: [m.ownerId],
   });
   const intervalMs = options.intervalMs ?? input.conn.profile.minPollingIntervalMinutes * 60_000;
-  // As recordSyncSuccess, without giving the lease back; next_sync_at is when polling resumes if the session ends.
-  await db.execute(sql`
+  // As recordSyncSuccess, without giving the lease back; next_sync_at is when polling resumes if the session ends. The cursor comes with it.
+  const ours = await db.execute(sql`
     update mailboxes set last_sync_at = now(), next_sync_at = now() + ${intervalMs} * interval '1 millisecond',
            incoming_status = 'success', consecutive_failures = 0, first_failure_at = null,
            lease_expires_at = now() + ${options.leaseMs} * interval '1 millisecond'
-     where id = ${m.id} and lease_owner = ${options.workerId}`);
+           ${cursorAssignments(result.cursor)}
+     where id = ${m.id} and lease_owner = ${options.workerId}
+    returning id`);
+  if (ours.length === 0) throw new LeaseLostError(m.id);
   await recordSyncRun(db, {
     mailboxId: m.id,
     profileId: m.profileId,

@@ -45,14 +45,20 @@ export async function syncImap(ctx: ProtocolSyncContext): Promise<ProtocolSyncRe
   const client = await connectImap(incomingSession(ctx.conn, ctx.auth, ctx.options));
   ctx.onConnection(() => client.close());
   try {
-    const result = await syncImapOn(client, ctx);
-    // A chosen folder after INBOX, once INBOX is caught up (a sync cut short continues at once).
-    const folders = result.complete && ctx.mailbox.imapFolders.length > 0 ? await syncImapFolders(client, ctx) : { complete: true, stored: 0 };
+    const result = await syncImapSession(client, ctx);
     await client.logout().catch(() => {});
-    return { complete: result.complete && folders.complete, stored: result.stored + folders.stored };
+    return result;
   } finally {
     client.close();
   }
+}
+
+/** syncImap's work on a signed-in session (a new one, or one kept since the last poll): INBOX, then the chosen folders. */
+export async function syncImapSession(client: ImapFlow, ctx: Omit<ProtocolSyncContext, "auth">): Promise<ProtocolSyncResult> {
+  const result = await syncImapOn(client, ctx);
+  // A chosen folder after INBOX, once INBOX is caught up (a sync cut short continues at once).
+  const folders = result.complete && ctx.mailbox.imapFolders.length > 0 ? await syncImapFolders(client, ctx) : { complete: true, stored: 0 };
+  return { complete: result.complete && folders.complete, stored: result.stored + folders.stored, cursor: result.cursor };
 }
 
 /**
@@ -84,11 +90,11 @@ export async function syncImapOn(client: ImapFlow, ctx: Omit<ProtocolSyncContext
   const adopt = syncedFrom === null && (await hasOtherValidity(db, m.id, prefix));
   const where = { db, mailboxId: m.id, profileId: conn.profile.profileId, alertRecipientIds: ctx.messageAlertRecipients, prefix, afterFetch };
   // Rows a crash left between their commit and their action (or, after "keep" was chosen, just cleared).
-  const applied = await applyImapAfterFetch(client, where);
+  const applied = ctx.afterFetchPending === false ? true : await applyImapAfterFetch(client, where);
 
   // With folders chosen, a message may be stored already from another folder (Gmail labels): INBOX then lists it too.
   const folder = m.imapFolders.length > 0 ? { path: "INBOX" } : undefined;
-  const uids = await candidateUids(client, { exists: box.exists, lastUid, processFrom, syncedFrom });
+  const uids = await candidateUids(client, { exists: box.exists, uidNext, lastUid, processFrom, syncedFrom });
   const meta = await datedCandidates(client, uids, processFrom, !!folder);
   const stored = await storedSourceKeys(db, m.id, meta.map((c) => prefix + c.uid));
   let todo = meta.filter((c) => !stored.has(prefix + c.uid)).sort((a, b) => a.uid - b.uid);
@@ -98,7 +104,9 @@ export async function syncImapOn(client: ImapFlow, ctx: Omit<ProtocolSyncContext
   const unfinished = syncedFrom === null || syncedFrom.getTime() !== processFrom.getTime();
   if (!(unfinished && done <= total && total > 0)) done = 0;
   total = done + todo.length;
-  await updateSyncCursor(db, { ...lease, set: { syncProgressDone: done, syncProgressTotal: total } });
+  const progress = { syncProgressDone: done, syncProgressTotal: total };
+  // Nothing to fetch: the progress is written with the outcome (no statement of its own).
+  if (todo.length > 0) await updateSyncCursor(db, { ...lease, set: progress });
 
   let storedCount = 0;
   const batches = planBatches(todo, { maxCount: options.batchMaxMessages, firstMaxCount: FIRST_BATCH, maxBytes: options.batchMaxBytes, maxMessageBytes: options.maxMessageBytes });
@@ -132,11 +140,9 @@ export async function syncImapOn(client: ImapFlow, ctx: Omit<ProtocolSyncContext
     await applyImapAfterFetch(client, where);
   }
   const complete = next >= batches.length;
-  if (complete) {
-    // Everything below uidNext that was due is stored now; later arrivals get higher UIDs.
-    await updateSyncCursor(db, { ...lease, set: { imapLastUid: Math.max(lastUid, uidNext - 1), syncedFrom: processFrom } });
-  }
-  return { complete, stored: storedCount };
+  // Everything below uidNext that was due is stored now; later arrivals get higher UIDs. The caller writes it with the outcome.
+  const cursor = complete ? { imapLastUid: Math.max(lastUid, Number.isFinite(uidNext) ? uidNext - 1 : 0), syncedFrom: processFrom } : {};
+  return { complete, stored: storedCount, cursor: todo.length > 0 ? cursor : { ...progress, ...cursor } };
 }
 
 /** Rows (alias e) stored from IMAP under another UIDVALIDITY than `prefix` ("imap:<uidvalidity>:"). */
@@ -153,9 +159,12 @@ async function hasOtherValidity(db: Db, mailboxId: string, prefix: string): Prom
 /** UIDs that may be due: above the cursor, plus (for a backfill) older ones in the newly covered dates. */
 export async function candidateUids(
   client: ImapFlow,
-  s: { exists: number; lastUid: number; processFrom: Date; syncedFrom: Date | null },
+  s: { exists: number; uidNext?: number; lastUid: number; processFrom: Date; syncedFrom: Date | null },
 ): Promise<number[]> {
   if (s.exists === 0) return [];
+  const backfill = !!s.syncedFrom && s.processFrom < s.syncedFrom && s.lastUid > 0;
+  // The server's next UID (from SELECT/EXAMINE) says no UID above the cursor exists: an unchanged poll needs no SEARCH.
+  if (!backfill && s.uidNext !== undefined && Number.isFinite(s.uidNext) && s.uidNext > 0 && s.uidNext - 1 <= s.lastUid) return [];
   // SEARCH SINCE/BEFORE compare dates without time or zone: widen by a day, then filter exactly.
   const since = new Date(s.processFrom.getTime() - DAY_MS);
   const found = new Set<number>();

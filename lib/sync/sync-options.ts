@@ -1,4 +1,5 @@
 import { env } from "../env";
+import type { KeptSessions } from "./kept-sessions";
 
 /** The knobs of a sync. Production uses the defaults; tests shorten the times through these, never by sleeping. */
 export type SyncOptions = {
@@ -45,6 +46,8 @@ export type SyncOptions = {
   random: () => number;
   /** Stops the sync at the next message boundary (worker shutdown). */
   signal?: AbortSignal;
+  /** The worker's IMAP sessions kept between polls (lib/sync/kept-sessions.ts); without it every poll connects afresh. */
+  kept?: KeptSessions;
 };
 
 /** The defaults (from the environment where it has a say), overridden by `overrides`. */

@@ -36,6 +36,8 @@ export type CountingProxy = {
   readonly maxConcurrent: number;
   /** Connections open through the proxy now. */
   readonly current: number;
+  /** Connections opened through the proxy so far (each a TLS handshake and a sign-in to an IMAP server). */
+  readonly opened: number;
   stop: () => Promise<void>;
 };
 
@@ -47,8 +49,10 @@ export async function startCountingProxy(target: { host: string; port: number })
   const sockets = new Set<net.Socket>();
   let current = 0;
   let maxConcurrent = 0;
+  let opened = 0;
   const server = net.createServer((client) => {
     current++;
+    opened++;
     maxConcurrent = Math.max(maxConcurrent, current);
     const upstream = net.connect({ host: target.host, port: target.port });
     sockets.add(client);
@@ -79,6 +83,9 @@ export async function startCountingProxy(target: { host: string; port: number })
     },
     get current() {
       return current;
+    },
+    get opened() {
+      return opened;
     },
     stop: () => closeServer(server, sockets),
   };

@@ -1,9 +1,10 @@
 import { log } from "../../lib/log";
-import { claimDueMailboxes } from "../../lib/sync/claim-due-mailboxes";
-import { nextDueIn } from "../../lib/sync/next-due-in";
+import { env } from "../../lib/env";
+import { claimDueMailboxRows } from "../../lib/sync/claim-due-mailboxes";
+import { createKeptSessions, type KeptSessions } from "../../lib/sync/kept-sessions";
 import { syncMailbox } from "../../lib/sync/sync-mailbox";
 import { resolveSyncOptions, type SyncOptions } from "../../lib/sync/sync-options";
-import type { WorkStep } from "../loop";
+import type { LoopContext, WorkStep } from "../loop";
 import { createDueTimer, IDLE_MS } from "./due-timer";
 
 /**
@@ -24,8 +25,11 @@ const DEFAULT_CONCURRENCY = 24;
  * `wake()` settles when a lane frees, so the loop claims again at once instead of
  * after its idle sleep; otherwise it settles when the next mailbox is due (due-timer.ts).
  */
-export function createSyncMailboxesStep(overrides: Partial<SyncOptions> & { concurrency?: number } = {}): WorkStep {
-  const { concurrency = DEFAULT_CONCURRENCY, ...optionOverrides } = overrides;
+export function createSyncMailboxesStep(overrides: Partial<SyncOptions> & { concurrency?: number; keptConnections?: number } = {}): WorkStep {
+  const { concurrency = DEFAULT_CONCURRENCY, keptConnections: keptCap, ...optionOverrides } = overrides;
+  // The IMAP sessions kept between polls (created on the first pass: the cap is read from the environment then).
+  let kept: KeptSessions | undefined;
+  let unsubscribe: (() => void) | undefined;
   const running = new Set<Promise<void>>();
   // Whether a freed lane may find due work the last pass could not claim.
   let saturated = false;
@@ -37,13 +41,21 @@ export function createSyncMailboxesStep(overrides: Partial<SyncOptions> & { conc
       saturated = free <= 0;
       return 0;
     }
-    const options = resolveSyncOptions({ ...optionOverrides, workerId: ctx.workerId, signal: ctx.signal });
+    kept ??= keptSessionsFor(ctx, keptCap ?? env().MAILROOM_KEPT_CONNECTIONS, optionOverrides);
+    if (!unsubscribe && ctx.events && kept) {
+      const pool = kept;
+      // A change to a kept mailbox, its profile or the organisation's settings: check at once whether its session may stay.
+      unsubscribe = ctx.events.on((e) => pool.holds(e) && pool.checkSoon());
+    }
+    const options = resolveSyncOptions({ ...optionOverrides, workerId: ctx.workerId, signal: ctx.signal, kept });
     // lanes: each server host gets its fair share of this worker's lanes, so one that hangs cannot take them all.
-    const ids = await claimDueMailboxes(ctx.db, { workerId: ctx.workerId, limit: free, leaseMs: options.leaseMs, lanes: concurrency });
-    saturated = ids.length >= free;
-    if (!saturated) due.plan(await nextDueIn(ctx.db, IDLE_MS), ids.length);
-    for (const id of ids) {
-      const lane: Promise<void> = syncMailbox(ctx.db, id, options)
+    const { rows, nextDueMs } = await claimDueMailboxRows(ctx.db, { workerId: ctx.workerId, limit: free, leaseMs: options.leaseMs, lanes: concurrency, horizonMs: IDLE_MS });
+    saturated = rows.length >= free;
+    // The claim says when the next mailbox it did not take is due (no statement of its own).
+    if (!saturated) due.plan(nextDueMs, rows.length);
+    for (const row of rows) {
+      const id = row.mailbox.id;
+      const lane: Promise<void> = syncMailbox(ctx.db, row, options)
         .then(() => undefined)
         .catch((err) => log("error", "sync crashed; the mailbox is retried when its lease expires", { mailboxId: id, workerId: ctx.workerId, err }))
         .finally(() => {
@@ -54,7 +66,7 @@ export function createSyncMailboxesStep(overrides: Partial<SyncOptions> & { conc
         });
       running.add(lane);
     }
-    return ids.length;
+    return rows.length;
   };
   step.wake = () => {
     if (!saturated || running.size === 0) return due.wait();
@@ -65,12 +77,30 @@ export function createSyncMailboxesStep(overrides: Partial<SyncOptions> & { conc
     }
     return laneFreed.promise;
   };
-  // On shutdown the syncs stop at their next batch boundary and record their outcome.
+  // On shutdown the syncs stop at their next batch boundary and record their outcome; then the kept sessions close.
   step.drain = async () => {
+    unsubscribe?.();
     await Promise.allSettled([...running]);
+    await kept?.closeAll();
   };
   return step;
 }
 
 /** The step registered in workers/loop.ts. */
 export const syncMailboxes = createSyncMailboxesStep();
+
+/** The pool of kept sessions for a worker, or undefined when the cap is 0. */
+function keptSessionsFor(ctx: LoopContext, cap: number, o: Partial<SyncOptions>): KeptSessions | undefined {
+  if (cap <= 0) return undefined;
+  const options = resolveSyncOptions({ ...o, workerId: ctx.workerId });
+  return createKeptSessions({
+    db: ctx.db,
+    workerId: ctx.workerId,
+    cap,
+    // As a sync's slot: a crashed worker's kept slots expire like its syncs'.
+    slotTtlMs: options.leaseMs,
+    checkEveryMs: Math.min(10_000, Math.max(1_000, Math.floor(options.leaseMs / 6))),
+    // Inside imapflow's socket timeout (mail timeout + 1 s), far inside any server's autologout.
+    keepaliveMs: Math.max(1_000, Math.floor(options.mailTimeoutMs / 2)),
+  });
+}
