@@ -52,8 +52,8 @@ async function countingDb(): Promise<{ db: Db; statements: string[] }> {
 }
 
 /** Claims the due mailboxes and syncs them as the worker's step does (the claim returns each with its profile). */
-async function poll(db: Db, options: SyncOptions): Promise<SyncOutcome[]> {
-  const { rows } = await claimDueMailboxRows(db, { workerId: options.workerId, limit: 10, leaseMs: options.leaseMs, lanes: 24 });
+async function poll(db: Db, options: SyncOptions, limit = 10): Promise<SyncOutcome[]> {
+  const { rows } = await claimDueMailboxRows(db, { workerId: options.workerId, limit, leaseMs: options.leaseMs, lanes: 24 });
   return Promise.all(rows.map((row) => syncMailbox(db, row, options)));
 }
 
@@ -236,7 +236,9 @@ test("kept sessions count against the connection budget and leave room for polls
   const two = await profileOf(2);
   const a = await insertMailbox(t.db, { profileId: two, ownerId });
   const b = await insertMailbox(t.db, { profileId: two, ownerId });
-  expect(await poll(t.db, options)).toMatchObject([{ result: "synced" }, { result: "synced" }]);
+  expect(await poll(t.db, options, 1)).toMatchObject([{ result: "synced" }]);
+  expect(kept.size).toBe(1);
+  expect(await poll(t.db, options, 1)).toMatchObject([{ result: "synced" }]);
   expect(kept.size).toBe(1);
   const [slots] = await t.db.execute<{ n: number }>(sql`select count(*)::int as n from connection_slots where key = ${`profile:${two}`} and expires_at > now()`);
   expect(slots.n).toBe(1);
