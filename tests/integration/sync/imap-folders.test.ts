@@ -232,3 +232,56 @@ test("a mailbox held for push (IDLE on INBOX) still syncs its chosen folders, on
     await session.done;
   }
 });
+
+test("a sync that fails mid-folder (a batch refused by the database) resumes at the next sync: every message stored once, its folders listed once", async () => {
+  await dovecot.addUser("crash", "crash-pw");
+  const shared = [1, 2, 3].map((i) => testMessage(i, { tag: "c" }));
+  await dovecot.deliverMany("crash", shared);
+  await imapAs("crash", "crash-pw").then(async (c) => {
+    await c.mailboxCreate("Big");
+    for (const raw of [...shared, ...[4, 5, 6, 7].map((i) => testMessage(i, { tag: "c" }))]) await c.append("Big", raw);
+    await c.logout();
+  });
+  const profileId = await insertProfile(t.db, { dovecot, protocol: "imap", ownerId });
+  const mailboxId = await insertMailbox(t.db, { profileId, ownerId, user: "crash", password: "crash-pw" });
+  await t.db.update(mailboxes).set({ imapFolders: ["Big"] }).where(eq(mailboxes.id, mailboxId));
+  // The database refuses message 6 while the flag is set: the batch holding it rolls back, as if the worker died before its commit.
+  await t.db.execute(sql`create table crash_flag (on_ boolean)`);
+  await t.db.execute(sql`insert into crash_flag values (true)`);
+  await t.db.execute(sql`create function crash_on_c6() returns trigger language plpgsql as $$
+    begin if new.message_id = '<c.6@example.org>' and exists (select 1 from crash_flag) then raise exception 'crash before commit'; end if; return new; end $$`);
+  await t.db.execute(sql`create trigger crash_on_c6 before insert on emails for each row execute function crash_on_c6()`);
+  const small = testSyncOptions("crash-test", { batchMaxMessages: 2 });
+  try {
+    const [failed] = await syncDueMailboxes(t.db, small);
+    expect(failed).toMatchObject({ mailboxId, result: "retrying" });
+    // INBOX and the batch before the refused one are committed with the folder's cursor; the refused batch left nothing.
+    const before = (await rowsOf(mailboxId)).map((r) => r.message_id);
+    expect(before).toContain("<c.4@example.org>");
+    expect(before).not.toContain("<c.6@example.org>");
+    const [cursor] = await t.db.select().from(mailboxFolders).where(eq(mailboxFolders.mailboxId, mailboxId));
+    expect(cursor.lastUid).toBeLessThan(6);
+
+    await t.db.execute(sql`delete from crash_flag`);
+    await makeDue(t.db, mailboxId);
+    expect((await syncDueMailboxes(t.db, small))[0]).toMatchObject({ result: "synced" });
+    await makeDue(t.db, mailboxId);
+    expect((await syncDueMailboxes(t.db, small))[0]).toMatchObject({ result: "synced", stored: 0 });
+  } finally {
+    await t.db.execute(sql`drop trigger crash_on_c6 on emails`);
+    await t.db.execute(sql`drop function crash_on_c6()`);
+    await t.db.execute(sql`drop table crash_flag`);
+  }
+  expect((await rowsOf(mailboxId)).map((r) => [r.message_id, r.folders])).toEqual([
+    ["<c.1@example.org>", ["INBOX", "Big"]],
+    ["<c.2@example.org>", ["INBOX", "Big"]],
+    ["<c.3@example.org>", ["INBOX", "Big"]],
+    ["<c.4@example.org>", ["Big"]],
+    ["<c.5@example.org>", ["Big"]],
+    ["<c.6@example.org>", ["Big"]],
+    ["<c.7@example.org>", ["Big"]],
+  ]);
+  expect(await fetchedSources(mailboxId)).toBe(7);
+  const [done] = await t.db.select().from(mailboxFolders).where(eq(mailboxFolders.mailboxId, mailboxId));
+  expect(done.lastUid).toBe(7);
+});
