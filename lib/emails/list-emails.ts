@@ -22,6 +22,8 @@ export type EmailListRow = {
   autoKind: string | null;
   /** For a bounce: the addresses that failed for good. */
   bouncedAddresses: string[];
+  /** The IMAP folders it was found in when its mailbox syncs folders besides INBOX (flat view only); else null. */
+  folders?: string[] | null;
   /** In the threads view: how many stored messages its conversation holds (1 in the flat view). */
   threadCount: number;
 };
@@ -139,6 +141,7 @@ export async function listEmails(
     oversized: emails.oversized,
     autoKind: emails.autoKind,
     bouncedAddresses: sql<string[]>`coalesce(${emails.bouncedAddresses}, '{}')`,
+    folders: emails.folders,
     threadCount: sql<number>`1`,
   };
   // "nulls last" as emails_list_idx is declared (drizzle's .desc() there means DESC NULLS LAST): a plain DESC

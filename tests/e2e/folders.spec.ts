@@ -96,6 +96,8 @@ test("an admin lists the server's folders, chooses two besides INBOX, and sees a
   await expect(panel.locator('[data-form-status="ok"]')).toHaveText(en["mailboxes.folders.saved"].replace("{count}", "2"));
 
   await syncAndWait(2);
+  await page.goto(`/mail/${mailboxId}`);
+  await expect(page.locator("tbody tr", { hasText: `Shared ${tag}` }).getByTestId("mail-folders")).toHaveText("INBOX · Archive");
   await expect(await folderLine(page, "shared", en["mail.folders"])).toHaveText("INBOX, Archive");
   await expect(await folderLine(page, "invoice", en["mail.folders"])).toHaveText(JA_FOLDER);
 });

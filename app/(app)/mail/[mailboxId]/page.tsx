@@ -92,6 +92,9 @@ export default async function MailListPage({
                     </span>
                   )}
                   <MailFlags unparsed={m.unparsed} oversized={m.oversized} autoKind={m.autoKind} bounced={m.bouncedAddresses} t={t} />
+                  {m.folders && m.folders.some((f) => f !== "INBOX") ? (
+                    <span data-testid="mail-folders" title={t("mail.folders")} className="ml-2 text-xs text-slate-500">{m.folders.join(" · ")}</span>
+                  ) : null}
                 </td>
                 <td className="whitespace-nowrap">{formatDateTime(m.sentAt ?? m.storedAt, locale, { timeZone })}</td>
               </tr>
