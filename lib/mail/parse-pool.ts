@@ -3,7 +3,6 @@ import { Piscina } from "piscina";
 import { env } from "../env";
 import { log } from "../log";
 import type { ParseResult, ParseTask } from "./parse-task";
-import parseTask from "./parse-task";
 
 /**
  * Where a sync's messages are parsed: a pool of worker threads (piscina), so that
@@ -32,6 +31,8 @@ function parsePool(): Piscina<ParseTask, ParseResult> | null {
       ? null
       : new Piscina<ParseTask, ParseResult>({
           filename: new URL("./parse-worker.mjs", import.meta.url).href,
+          // Not the parent's `--import tsx` (see parse-worker.mjs).
+          execArgv: [],
           minThreads: threads,
           maxThreads: threads,
           // Started with the worker and kept: a thread's start (~20 MB, loading mailparser) is paid once, not per sync.
@@ -63,14 +64,20 @@ export async function startParsePool(): Promise<void> {
 /** Parses and hashes a raw source on a parse thread (or here, without a pool). Never rejects: see parseMessage. */
 export async function parseSource(raw: Buffer): Promise<ParseResult> {
   const p = parsePool();
-  if (!p) return parseTask({ raw });
+  if (!p) return parseHere(raw);
   try {
     return await p.run({ raw: exactView(raw) });
   } catch (err) {
     // A thread that died (out of memory, killed) must not lose the message: parse it here.
     log("warn", "a parse thread failed; parsing on the main thread", { err });
-    return parseTask({ raw });
+    return parseHere(raw);
   }
+}
+
+/** Parses on this thread. Loaded on first use: with a pool, the main thread never loads the parser (~20 MB). */
+async function parseHere(raw: Buffer): Promise<ParseResult> {
+  const { default: parseTask } = await import("./parse-task");
+  return parseTask({ raw });
 }
 
 /** How many messages the parse threads have parsed in this process (0 without a pool). */
