@@ -1,5 +1,4 @@
 import { formatDateTime } from "@/lib/i18n/format";
-import Link from "next/link";
 import type { AlertView } from "@/lib/alerts/alert-view";
 import type { Translate } from "@/lib/i18n/translate";
 import { markAlertsReadAction } from "./actions";
@@ -34,7 +33,7 @@ export function AlertList({ items, t, locale, timeZone, showRecipient, showMailb
               ) : null}
               <p className="flex flex-wrap gap-3 text-xs text-slate-600">
                 {showMailbox && a.mailboxId && a.mailboxName ? (
-                  <Link href={`/mailboxes/${a.mailboxId}`} className="text-blue-700 hover:underline">{t("alerts.mailbox", { name: a.mailboxName })}</Link>
+                  <a href={`/mailboxes/${a.mailboxId}`} className="text-blue-700 hover:underline">{t("alerts.mailbox", { name: a.mailboxName })}</a>
                 ) : null}
                 {a.profileName ? <span>{t("alerts.profile", { name: a.profileName })}</span> : null}
                 {showRecipient ? <span data-testid="alert-recipients">{t("alerts.recipient", { name: (a.recipientNames ?? [a.recipientName]).join(", ") })}</span> : null}

@@ -91,7 +91,7 @@ export default async function MonitoringPage({ searchParams }: { searchParams: P
             <tbody>
               {d.slowest.map((m) => (
                 <tr key={m.id} data-mailbox={m.id}>
-                  <td className={td}><Link href={`/mailboxes/${m.id}`} className="text-blue-700 hover:underline">{m.name}</Link></td>
+                  <td className={td}><a href={`/mailboxes/${m.id}`} className="text-blue-700 hover:underline">{m.name}</a></td>
                   <td className={td}>{dur(m.latency.p50)}</td><td className={td}>{dur(m.latency.p95)}</td>
                   <td className={td}>{dur(m.lag.p50)}</td><td className={td}>{dur(m.lag.p95)}</td>
                 </tr>
@@ -111,7 +111,7 @@ export default async function MonitoringPage({ searchParams }: { searchParams: P
             <tbody>
               {d.failing.map((m) => (
                 <tr key={`${m.id}:${m.direction}`} data-mailbox={m.id}>
-                  <td className={td}><Link href={`/mailboxes/${m.id}`} className="text-blue-700 hover:underline">{m.name}</Link></td>
+                  <td className={td}><a href={`/mailboxes/${m.id}`} className="text-blue-700 hover:underline">{m.name}</a></td>
                   <td className={td}>{t(`monitoring.direction.${m.direction}`)}</td>
                   <td className={td}>{statusLabel(t, m.status as TestStatus)}{m.enabled ? "" : ` (${t("monitoring.col.disabled")})`}{m.silentSince ? ` · ${t("monitoring.silentSince", { time: when(t, locale, m.silentSince, timeZone) })}` : ""}</td>
                   <td className={td}>

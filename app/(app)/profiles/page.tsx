@@ -54,9 +54,9 @@ export default async function ProfilesPage({ searchParams }: { searchParams: Pro
               {result.items.map((p) => (
                 <tr key={p.id} data-profile-row={p.name}>
                   <td>
-                    <Link href={`/profiles/${p.id}`} className="text-blue-700 hover:underline">
+                    <a href={`/profiles/${p.id}`} className="text-blue-700 hover:underline">
                       {p.name}
-                    </Link>
+                    </a>
                   </td>
                   <td>{t(`profiles.serverType.${p.serverType}`)}</td>
                   <td className="font-mono text-xs">

@@ -32,9 +32,9 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           {result.rows.map((u) => (
             <tr key={u.id}>
               <td>
-                <Link href={`/users/${u.id}`} className="text-blue-700 hover:underline">
+                <a href={`/users/${u.id}`} className="text-blue-700 hover:underline">
                   {u.name}
-                </Link>
+                </a>
               </td>
               <td>{u.email}</td>
               <td>{t(`role.${u.role}`)}</td>

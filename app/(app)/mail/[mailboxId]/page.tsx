@@ -79,12 +79,14 @@ export default async function MailListPage({
               <th>{t("mail.date")}</th>
             </tr>
           </thead>
+          {/* Row links are plain <a> here and in the other lists: next/link is a client component per row to render,
+              serialise and hydrate, and it prefetches every row that scrolls into view. */}
           <tbody className="[&>tr]:border-t [&>tr]:border-slate-200">
             {list.rows.map((m) => (
               <tr key={m.id}>
                 <td className="max-w-64 truncate" title={m.fromAddress}>{m.fromName || m.fromAddress}</td>
                 <td>
-                  <Link href={`${base}/${m.id}`} className="text-blue-700 hover:underline">{m.subject || t("mail.noSubject")}</Link>
+                  <a href={`${base}/${m.id}`} className="text-blue-700 hover:underline">{m.subject || t("mail.noSubject")}</a>
                   {m.hasAttachments && <span className="ml-2" title={t("mail.hasAttachments")} aria-label={t("mail.hasAttachments")}>📎</span>}
                   {m.threadCount > 1 && (
                     <span data-testid="thread-count" title={t("mail.threadCount", { count: m.threadCount })} className="ml-2 rounded-full bg-slate-200 px-1.5 text-xs text-slate-700">
