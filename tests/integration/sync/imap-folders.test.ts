@@ -3,6 +3,7 @@ import { ImapFlow } from "imapflow";
 import { beforeAll, expect, test } from "vitest";
 import { alerts } from "../../../db/schema/alerts";
 import { mailboxes, mailboxFolders } from "../../../db/schema/mailboxes";
+import { profiles } from "../../../db/schema/profiles";
 import { createGate, holdIdleSession } from "../../../lib/sync/hold-idle-session";
 import { syncDueMailboxes } from "../../../lib/sync/sync-due-mailboxes";
 import type { TestDb } from "../../harness/db";
@@ -284,4 +285,36 @@ test("a sync that fails mid-folder (a batch refused by the database) resumes at 
   expect(await fetchedSources(mailboxId)).toBe(7);
   const [done] = await t.db.select().from(mailboxFolders).where(eq(mailboxFolders.mailboxId, mailboxId));
   expect(done.lastUid).toBe(7);
+});
+
+test("after-fetch 'move' into a chosen folder does not loop: INBOX's mail is moved once, the folder's sync finds it there and lists both folders on the one row", async () => {
+  await dovecot.addUser("mover", "mover-pw");
+  await imapAs("mover", "mover-pw").then(async (c) => {
+    await c.mailboxCreate("Processed");
+    await c.logout();
+  });
+  await dovecot.deliverMany("mover", [1, 2].map((i) => testMessage(i, { tag: "m" })));
+  const profileId = await insertProfile(t.db, { dovecot, protocol: "imap", ownerId });
+  await t.db.update(profiles).set({ afterFetchAction: "move", afterFetchFolder: "Processed" }).where(eq(profiles.id, profileId));
+  const mailboxId = await insertMailbox(t.db, { profileId, ownerId, user: "mover", password: "mover-pw" });
+  await t.db.update(mailboxes).set({ imapFolders: ["Processed"] }).where(eq(mailboxes.id, mailboxId));
+  for (let i = 0; i < 3; i++) {
+    await makeDue(t.db, mailboxId);
+    expect((await syncDueMailboxes(t.db, options))[0]).toMatchObject({ result: "synced", stored: i === 0 ? 2 : 0 });
+  }
+  expect((await rowsOf(mailboxId)).map((r) => [r.message_id, r.folders])).toEqual([
+    ["<m.1@example.org>", ["INBOX", "Processed"]],
+    ["<m.2@example.org>", ["INBOX", "Processed"]],
+  ]);
+  const counts = await imapAs("mover", "mover-pw").then(async (c) => {
+    const count = async (path: string) => {
+      const st = await c.status(path, { messages: true });
+      return st ? st.messages : undefined;
+    };
+    const inbox = await count("INBOX");
+    const processed = await count("Processed");
+    await c.logout();
+    return { inbox, processed };
+  });
+  expect(counts).toEqual({ inbox: 0, processed: 2 });
 });
