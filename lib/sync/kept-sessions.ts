@@ -25,7 +25,7 @@ import { heldForPush } from "./push-sessions-sql";
  * - its settings or credentials changed (a fingerprint of what it signed in with, compared at
  *   every take, and a stamp of the stored settings compared at every check),
  * - its mailbox was disabled, its approval withdrawn, it left server-side sync or its profile,
- * - another worker leased the mailbox, or this worker holds it for push,
+ * - another worker leased the mailbox or polled it since (a later last sync time), or this worker holds it for push,
  * - the server closed it (BYE, a restart: the next poll connects afresh),
  * - the worker stops (closeAll), or its slot could not be renewed in time.
  * The worker checks at once when the database notifies a change to a kept mailbox or its profile.
@@ -44,6 +44,8 @@ export type KeptSession = {
   fingerprint: string;
   profileId: string;
   slot: { key: string; slot: number; owner: string };
+  /** The mailbox's last sync time as this session's sync wrote it (text): a later one means another worker polled it. */
+  syncedAt: string | null;
 };
 
 type Entry = KeptSession & {
@@ -150,7 +152,7 @@ export function createKeptSessions(o: KeptSessionsOptions): KeptSessions {
       if (!e) return undefined;
       if (e.client.usable && e.fingerprint === fingerprint && Date.now() < e.slotUntil) {
         detach(mailboxId);
-        return { client: e.client, fingerprint: e.fingerprint, profileId: e.profileId, slot: e.slot };
+        return { client: e.client, fingerprint: e.fingerprint, profileId: e.profileId, slot: e.slot, syncedAt: e.syncedAt };
       }
       const why = !e.client.usable ? "closed by the server" : e.fingerprint !== fingerprint ? "settings changed" : "slot not renewed";
       const slot = drop(mailboxId, why);
@@ -160,6 +162,12 @@ export function createKeptSessions(o: KeptSessionsOptions): KeptSessions {
     put(mailboxId, s) {
       const old = drop(mailboxId, "replaced");
       if (old && old.owner !== s.slot.owner) void free([old]);
+      if (kept.size >= o.cap) {
+        // Full meanwhile (syncs running side by side each saw room): closed as without a pool.
+        void s.client.logout().catch(() => {}).finally(() => s.client.close());
+        void free([s.slot]);
+        return;
+      }
       const e: Entry = {
         ...s,
         slotUntil: Date.now() + o.slotTtlMs - margin,
@@ -207,11 +215,11 @@ export function createKeptSessions(o: KeptSessionsOptions): KeptSessions {
     if (kept.size === 0) return;
     const ids = [...kept.keys()];
     const startedAt = Date.now();
-    let rows: Array<{ id: string; owner: string; stamp: string }>;
+    let rows: Array<{ id: string; owner: string; stamp: string; synced_at: string | null }>;
     try {
-      rows = await o.db.execute<{ id: string; owner: string; stamp: string }>(sql`
+      rows = await o.db.execute<{ id: string; owner: string; stamp: string; synced_at: string | null }>(sql`
         with ok as (
-          select c.id,
+          select c.id, c.last_sync_at::text as synced_at,
                  md5(row(c.profile_id, c.user_name, c.password_sealed, c.email_address, p.incoming_protocol, p.incoming_host, p.incoming_port,
                          p.incoming_tls, p.incoming_auth_method, p.credential_mode, p.user_name, p.password_sealed, p.allow_unencrypted)::text) as stamp
             from mailboxes c join profiles p on p.id = c.profile_id
@@ -224,8 +232,8 @@ export function createKeptSessions(o: KeptSessionsOptions): KeptSessions {
           update connection_slots s set expires_at = now() + ${o.slotTtlMs} * interval '1 millisecond'
             from ok
            where s.owner = ${o.workerId} || '/' || ok.id::text
-          returning ok.id, s.owner, ok.stamp)
-        select id::text as id, owner, stamp from renewed`);
+          returning ok.id, s.owner, ok.stamp, ok.synced_at)
+        select id::text as id, owner, stamp, synced_at from renewed`);
     } catch (err) {
       log("warn", "could not renew the kept sessions' slots; they close when the slots may have expired", { workerId: o.workerId, err });
       return;
@@ -236,12 +244,14 @@ export function createKeptSessions(o: KeptSessionsOptions): KeptSessions {
       const e = kept.get(id);
       if (!e) continue; // taken by a sync meanwhile
       const r = ok.get(id);
-      if (r && r.owner === e.slot.owner && (e.stamp === undefined || e.stamp === r.stamp)) {
+      // Polled since by another worker (a later last sync time than the one this session's sync wrote): its session is that worker's now.
+      const polledElsewhere = !!r && e.syncedAt !== null && r.synced_at !== e.syncedAt;
+      if (r && r.owner === e.slot.owner && (e.stamp === undefined || e.stamp === r.stamp) && !polledElsewhere) {
         e.stamp = r.stamp;
         e.slotUntil = startedAt + o.slotTtlMs - margin;
         continue;
       }
-      const slot = drop(id, r ? "settings changed" : "mailbox no longer polled here (disabled, not approved, leased elsewhere, or its slot expired)");
+      const slot = drop(id, polledElsewhere ? "polled by another worker" : r ? "settings changed" : "mailbox no longer polled here (disabled, not approved, leased elsewhere, or its slot expired)");
       if (slot) closed.push(slot);
     }
     await free(closed);

@@ -47,10 +47,11 @@ export type SyncDone = {
  * most four): the outcome and the cursor under the lease check (a worker whose lease was taken
  * writes nothing: `ours` false), the lease given back, the run for the dashboard, the slot freed
  * or kept, and the server's circuit closed. Returns whether the row was ours, the circuit's
- * trips when it had opened (> 0: its owners hear it answers again) and whether the slot was kept.
+ * trips when it had opened (> 0: its owners hear it answers again), whether the slot was kept, and
+ * the last sync time it wrote (as text: a kept session closes once another sync wrote a later one).
  * The caller raises the "syncing again" alert after failures, in the same transaction.
  */
-export async function recordSyncDone(db: DbOrTx, d: SyncDone): Promise<{ ours: boolean; trips: number; kept: boolean }> {
+export async function recordSyncDone(db: DbOrTx, d: SyncDone): Promise<{ ours: boolean; trips: number; kept: boolean; syncedAt: string | null }> {
   const keep = d.keep ?? { ttlMs: 0, limit: -1 };
   const clear = (col: string) => sql.raw(`${col} = case when outgoing_status = 'failure' then ${col} else null end`);
   const run = d.run;
@@ -60,7 +61,7 @@ export async function recordSyncDone(db: DbOrTx, d: SyncDone): Promise<{ ours: b
   const live = sql`(select count(*) from connection_slots where key = ${d.slot.key} and expires_at >= now())`;
   const keepIt = sql`(${d.keep !== undefined} and exists (select 1 from m) and ${live} <= ${keep.limit})`;
   const slotRow = sql`key = ${d.slot.key} and slot = ${d.slot.slot} and owner = ${d.slot.owner}`;
-  const [row] = await db.execute<{ ours: boolean; trips: number | null; kept: boolean }>(sql`
+  const [row] = await db.execute<{ ours: boolean; trips: number | null; kept: boolean; synced_at: string | null }>(sql`
     with m as (
       update mailboxes
          set last_sync_at = now(),
@@ -70,7 +71,7 @@ export async function recordSyncDone(db: DbOrTx, d: SyncDone): Promise<{ ours: b
              lease_owner = null, lease_expires_at = null, updated_at = now()
              ${cursorAssignments(d.cursor)}
        where id = ${d.mailboxId} and lease_owner = ${d.workerId}
-      returning id),
+      returning id, last_sync_at),
     run as (
       insert into sync_runs (mailbox_id, profile_id, protocol, worker_id, result, error_code, stored, lag_ms, duration_ms, finished_at)
       select id, ${run.profileId}, ${run.protocol}, ${d.workerId}, ${run.result}, ${run.errorCode}, ${run.stored}, ${lagMs}, ${durationMs}, ${run.finishedAt.toISOString()}::timestamptz
@@ -84,8 +85,9 @@ export async function recordSyncDone(db: DbOrTx, d: SyncDone): Promise<{ ours: b
     circuit as (
       delete from host_circuits where host = ${d.host} and exists (select 1 from m)
       returning trips)
-    select exists (select 1 from m) as ours, (select max(trips) from circuit) as trips, exists (select 1 from kept) as kept`);
+    select exists (select 1 from m) as ours, (select max(trips) from circuit) as trips, exists (select 1 from kept) as kept,
+           (select last_sync_at::text from m) as synced_at`);
   const ours = !!row?.ours;
   if (ours) observeSyncRun({ ...run, mailboxId: d.mailboxId, workerId: d.workerId });
-  return { ours, trips: Number(row?.trips ?? 0), kept: !!row?.kept };
+  return { ours, trips: Number(row?.trips ?? 0), kept: !!row?.kept, syncedAt: row?.synced_at ?? null };
 }

@@ -237,7 +237,7 @@ async function syncClaimed(db: Db, claimed: string | ClaimedMailbox, options: Sy
     }
     if (recorded.trips > 0) await hostCircuitClosed(db, host).catch((err) => log("warn", "could not tell the profile owners their server answers again", { ...where, err }));
     if (recorded.kept && open && pool) {
-      pool.put(mailboxId, { client: open, fingerprint, profileId: conn.profile.profileId, slot: { key: conn.slotKey, slot, owner: slotOwner } });
+      pool.put(mailboxId, { client: open, fingerprint, profileId: conn.profile.profileId, slot: { key: conn.slotKey, slot, owner: slotOwner }, syncedAt: recorded.syncedAt });
       open = undefined;
     }
     log("info", "sync done", { ...where, stored: result.stored, complete: result.complete, kept: recorded.kept, reused: !!kept, ms: Date.now() - started });

@@ -214,6 +214,17 @@ test("a polled mailbox keeps its session between polls: the second poll signs in
   expect(await slotsOf(owner)).toBe(0);
   await t.db.execute(sql`update mailboxes set lease_owner = null, lease_expires_at = null where id = ${mailboxId}`);
 
+  // Another worker polled it meanwhile (its lease came and went between two checks): closed too.
+  await due();
+  await poll(t.db, options);
+  expect(kept.size).toBe(1);
+  await kept.check();
+  expect(kept.size).toBe(1);
+  await t.db.execute(sql`update mailboxes set last_sync_at = now() where id = ${mailboxId}`);
+  await kept.check();
+  expect(kept.size).toBe(0);
+  expect(await slotsOf(owner)).toBe(0);
+
   // Shutdown: every kept session closes and its slot is freed.
   await due();
   await poll(t.db, options);
