@@ -109,15 +109,19 @@ export const pages: Scenario = {
       const [mailboxId] = await insertMailboxes(bench.db, Array.from({ length: mailboxCount }, () => ({ profileId, ownerId: admin.id, user: "u", password: "p", nextSyncAt: null, incoming: false })));
       const ja = sql.raw(`array[${JA_WORDS.map((w) => `'${w}'`).join(",")}]`);
       await bench.db.execute(sql`
-        insert into emails (mailbox_id, source_key, message_id, content_hash, from_address, from_name, to_list, subject, sent_at, text_body, size_bytes, stored_at)
-        select ${mailboxId}, 'imap:1:' || g, '<p' || g || '@example.org>', md5(g::text) || md5(g::text), 'sender' || (g % 500) || '@example.org',
-               case when g % 3 = 0 then '山田 ' || (g % 500) else 'Sender ' || (g % 500) end,
+        insert into emails (mailbox_id, source_key, message_id, content_hash, from_address, from_name, to_list, subject, sent_at, text_body, size_bytes, stored_at,
+                            search_cjk_bigrams)
+        -- The CJK pairs as the application stores them (lib/emails/search-pairs.ts): the SQL function's output, null without any.
+        select r.*, nullif(mailroom_cjk_bigrams(lower(r.subject || chr(10) || r.from_address || ' ' || r.from_name || chr(10) || r.text_body)), '  ')
+          from (
+        select ${mailboxId}::uuid, 'imap:1:' || g, '<p' || g || '@example.org>', md5(g::text) || md5(g::text), 'sender' || (g % 500) || '@example.org' as from_address,
+               case when g % 3 = 0 then '山田 ' || (g % 500) else 'Sender ' || (g % 500) end as from_name,
                '[{"name":"Alice","address":"alice@example.com"}]'::jsonb,
-               case when g % 4 = 0 then (${ja})[g % 8 + 1] || 'について ' || g else 'Quarterly report ' || g || ' ' || md5(g::text) end,
+               case when g % 4 = 0 then (${ja})[g % 8 + 1] || 'について ' || g else 'Quarterly report ' || g || ' ' || md5(g::text) end as subject,
                timestamptz '2025-01-01' + g * interval '1 minute',
-               repeat('Hello there, please find the figures below. ', 8) || (${ja})[g % 7 + 1] || ' invoice ' || md5((g * 7)::text) || E'\n' || repeat('お世話になっております。よろしくお願いいたします。', 3),
+               repeat('Hello there, please find the figures below. ', 8) || (${ja})[g % 7 + 1] || ' invoice ' || md5((g * 7)::text) || E'\n' || repeat('お世話になっております。よろしくお願いいたします。', 3) as text_body,
                4096, timestamptz '2025-01-01' + g * interval '1 minute'
-          from generate_series(1, ${messageCount}) g`);
+          from generate_series(1, ${messageCount}) g) r`);
       const [{ emailId }] = await bench.db.execute<{ emailId: number }>(sql`select id as "emailId" from emails where mailbox_id = ${mailboxId} order by id desc limit 1`);
       await bench.db.execute(sql`
         insert into outbox (mailbox_id, created_by_id, message_id, to_list, subject, text_body, status, sent_at, created_at)

@@ -6,6 +6,7 @@ import type { Actor } from "../auth/actor";
 import { AppError } from "../errors";
 import { msg } from "../i18n/message";
 import { messageFactColumns } from "../mail/message-facts";
+import { searchPairs } from "./search-pairs";
 import { parseMessage } from "../mail/parse-message";
 import { postgresErrorOf } from "../postgres-error";
 import { parseMailIds } from "./parse-mail-ids";
@@ -66,6 +67,7 @@ export async function reparseEmail(
           inReplyTo: parsed.inReplyTo,
           references: parsed.references,
           textBody: parsed.text,
+          searchCjkBigrams: searchPairs({ subject: parsed.subject, fromAddress: parsed.from?.address ?? "", fromName: parsed.from?.name ?? "", text: parsed.text }),
           htmlBody: parsed.html,
           hasAttachments: parsed.attachments.length > 0,
           // Automatic mail and bounces are recognised now too (its conversation stays the one it was stored in).

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { DsnRecipient } from "../../db/schema/emails";
 import { detectAutomatic, parseDeliveryStatus, type AutomaticMail } from "./detect-automatic";
+import { searchPairs } from "../emails/search-pairs";
 import { MailParser, type AddressObject, type AttachmentStream, type EmailAddress, type MessageText } from "mailparser";
 
 export type ParsedAddress = { name: string; address: string };
@@ -38,6 +39,13 @@ export type ParsedMessage = {
   automatic: AutomaticMail | null;
   /** A delivery status notification's per-recipient reports; [] otherwise. */
   dsn: DsnRecipient[];
+  /**
+   * The search's CJK character pairs of subject, sender and text (lib/emails/search-pairs.ts), computed
+   * here, where the message is parsed (a parse thread during a sync), rather than by Postgres in the
+   * storing transaction. Undefined (a message built elsewhere) = computed when storing; whoever changes
+   * subject, sender or text afterwards must drop it.
+   */
+  searchPairs?: string | null;
 };
 
 const DEFAULT_PARSE_TIMEOUT_MS = 30_000;
@@ -86,6 +94,7 @@ export function parseMessage(raw: Buffer, opts: { timeoutMs?: number } = {}): Pr
         parser.on("error", () => {});
         parser.destroy();
       }
+      result.searchPairs = searchPairs({ subject: result.subject, fromAddress: result.from?.address ?? "", fromName: result.from?.name ?? "", text: result.text });
       resolve(result);
     };
     const timer = setTimeout(() => finish(new Error(`parsing took longer than ${opts.timeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS} ms`)), opts.timeoutMs ?? DEFAULT_PARSE_TIMEOUT_MS);

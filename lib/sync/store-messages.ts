@@ -4,6 +4,7 @@ import { emails } from "../../db/schema/emails";
 import { mailboxes, type NewMailbox } from "../../db/schema/mailboxes";
 import { raiseAlert } from "../alerts/raise-alert";
 import type { ParsedMessage } from "../mail/parse-message";
+import { searchPairs } from "../emails/search-pairs";
 import { postgresErrorOf } from "../postgres-error";
 import { copySources } from "./copy-sources";
 import { foldersWith } from "./link-folder-copies";
@@ -196,18 +197,21 @@ function insertEmailRows(tx: Tx, input: StoreBatchInput, messages: FetchedMessag
       thread_id: threadOf.get(i)?.threadId ?? null,
       thread_method: threadOf.get(i)?.method ?? null,
       folders: input.folder ? [input.folder.path] : null,
+      search_cjk_bigrams: p.searchPairs !== undefined ? p.searchPairs : searchPairs({ subject: p.subject, fromAddress: p.from?.address ?? "", fromName: p.from?.name ?? "", text: p.text }),
     };
   });
   return tx.execute<{ id: number | string; source_key: string }>(sql`
     insert into emails (mailbox_id, after_fetch_pending, source_key, message_id, content_hash, from_address, from_name, to_list, cc_list, reply_to,
                         subject, sent_at, arrived_at, in_reply_to, "references", text_body, html_body, size_bytes, has_attachments, parse_error,
-                        oversized, ref_ids, subject_key, auto_kind, auto_reason, dsn_recipients, bounced_addresses, thread_id, thread_method, folders)
+                        oversized, ref_ids, subject_key, auto_kind, auto_reason, dsn_recipients, bounced_addresses, thread_id, thread_method, folders,
+                        search_cjk_bigrams)
     select ${input.mailboxId}::uuid, ${input.afterFetchPending ?? false}, r.*
       from json_to_recordset(${JSON.stringify(rows)}::json)
         as r(source_key text, message_id text, content_hash text, from_address text, from_name text, to_list jsonb, cc_list jsonb, reply_to jsonb,
              subject text, sent_at timestamptz, arrived_at timestamptz, in_reply_to text, "references" text, text_body text, html_body text,
              size_bytes int, has_attachments boolean, parse_error text, oversized boolean, ref_ids text[], subject_key text, auto_kind text,
-             auto_reason text, dsn_recipients jsonb, bounced_addresses text[], thread_id uuid, thread_method text, folders text[])
+             auto_reason text, dsn_recipients jsonb, bounced_addresses text[], thread_id uuid, thread_method text, folders text[],
+             search_cjk_bigrams text)
     on conflict (mailbox_id, source_key) do nothing
     returning id, source_key`);
 }

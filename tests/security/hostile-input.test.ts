@@ -63,6 +63,15 @@ test("300+ malformed and hostile messages: 0 worker crashes, each stored once (p
       from emails e left join email_sources s on s.email_id = e.id where e.mailbox_id = ${mailboxId} order by uid`);
   expect(rows.length).toBe(corpus.length);
   expect(rows.map((r) => r.uid)).toEqual(corpus.map((_, i) => i + 1));
+  // The search's CJK pairs, computed by the worker where each message was parsed, are what Postgres's own
+  // function gives for the stored search text (null where it has no pair), Japanese charsets included.
+  const [pairs] = await t.db.execute<{ wrong: string[]; japanese: number }>(sql`
+    select coalesce(array_agg(source_key) filter (where search_cjk_bigrams is distinct from
+             nullif(mailroom_cjk_bigrams(lower(subject || chr(10) || from_address || ' ' || from_name || chr(10) || coalesce(text_body, ''))), '  ')), '{}') as wrong,
+           count(search_cjk_bigrams)::int as japanese
+      from emails where mailbox_id = ${mailboxId}`);
+  expect(pairs.wrong).toEqual([]);
+  expect(pairs.japanese).toBeGreaterThan(3);
   const byCategory: Record<string, { parsed: number; flagged: number }> = {};
   const reasons = new Set<string>();
   for (const [i, r] of rows.entries()) {

@@ -3,13 +3,14 @@ import { simpleParser } from "mailparser";
 import MailComposer from "nodemailer/lib/mail-composer/index.js";
 import type Mail from "nodemailer/lib/mailer/index.js";
 import type postgres from "postgres";
+import { searchPairs } from "../../../lib/emails/search-pairs";
 
 export type StoredTestEmail = { id: number; raw: Buffer };
 
 /**
  * Builds a real MIME message with nodemailer's MailComposer, parses it with
  * mailparser (cid links kept, as the sync engine stores them) and inserts the rows
- * the sync engine would: emails, email_sources and email_attachments (position =
+ * the sync engine would (search_cjk_bigrams included): emails, email_sources and email_attachments (position =
  * index from 0, content_id as sent (<...>), part_path = mailparser's part id or "1" for a single-part message, as lib/mail/parse-message.ts does). Shared by the integration and
  * browser tests, so it takes a postgres.js client.
  */
@@ -26,7 +27,7 @@ export async function storeTestEmail(
     (Array.isArray(v) ? v : v ? [v] : []).flatMap((a) => a.value).map((a) => ({ name: a.name ?? "", address: a.address ?? "" }));
   const [row] = await sql`
     insert into emails (mailbox_id, source_key, message_id, content_hash, from_address, from_name, to_list, cc_list, reply_to,
-      subject, sent_at, in_reply_to, "references", text_body, html_body, size_bytes, has_attachments, parse_error, oversized, stored_at)
+      subject, sent_at, in_reply_to, "references", text_body, html_body, size_bytes, has_attachments, parse_error, oversized, stored_at, search_cjk_bigrams)
     values (${mailboxId}, ${extra.sourceKey ?? `test:${crypto.randomUUID()}`}, ${parsed.messageId ?? null},
       ${crypto.createHash("sha256").update(raw).digest("hex")}, ${from?.address ?? ""}, ${from?.name ?? ""},
       ${sql.json(list(parsed.to))}, ${sql.json(list(parsed.cc))}, ${sql.json(list(parsed.replyTo))},
@@ -34,7 +35,8 @@ export async function storeTestEmail(
       ${Array.isArray(parsed.references) ? parsed.references.join(" ") : (parsed.references ?? null)},
       ${extra.oversized ? null : (parsed.text ?? null)}, ${extra.oversized ? null : parsed.html || null},
       ${raw.length}, ${parsed.attachments.length > 0}, ${extra.parseError ?? null}, ${extra.oversized ?? false},
-      ${extra.storedAt ?? new Date()})
+      ${extra.storedAt ?? new Date()},
+      ${searchPairs({ subject: parsed.subject ?? "", fromAddress: from?.address ?? "", fromName: from?.name ?? "", text: extra.oversized ? null : (parsed.text ?? null) })})
     returning id`;
   const id = Number(row.id);
   await sql`insert into email_sources (email_id, raw) values (${id}, ${raw})`;

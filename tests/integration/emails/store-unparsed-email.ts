@@ -23,7 +23,7 @@ export async function storeUnparsedEmail(
     },
     { parseError: input.parseError ?? "an older parser gave up: Unexpected end of input" },
   );
-  await sql`update emails set subject = '', from_address = '', from_name = '', text_body = null, html_body = null, message_id = null,
+  await sql`update emails set subject = '', from_address = '', from_name = '', text_body = null, html_body = null, message_id = null, search_cjk_bigrams = null,
     has_attachments = false, to_list = '[]' where id = ${stored.id}`;
   await sql`delete from email_attachments where email_id = ${stored.id}`;
   return stored;
