@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
+import { listEmails } from "../../../lib/emails/list-emails";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { emails, emailSources } from "../../../db/schema/emails";
 import { mailboxes } from "../../../db/schema/mailboxes";
@@ -76,6 +77,14 @@ test("a handed-in message is stored once with its source, arrival and hash key; 
   const runs = await t.db.execute<{ protocol: string; stored: number }>(sql`select protocol, stored from sync_runs where mailbox_id = ${routerBox} order by id`);
   expect(runs.map((r) => r.protocol)).toEqual(["router", "router", "router", "router"]);
   expect(runs.reduce((n, r) => n + r.stored, 0)).toBe(2);
+});
+
+test("a handed-in Japanese message stores its search's CJK pairs: a 2-character word finds it", async () => {
+  const raw = Buffer.from("From: =?UTF-8?B?5bGx55SwIOWkqumDjg==?= <yamada@example.jp>\r\nSubject: =?UTF-8?B?6KaL56mN5pu444Gu5Lu2?=\r\nMessage-ID: <ja.ingest@example.jp>\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n契約書を添付いたします。\r\n", "utf8");
+  const { id } = await ingest({ raw });
+  const [e] = await t.db.select({ subject: emails.subject, pairs: emails.searchCjkBigrams }).from(emails).where(eq(emails.id, id));
+  expect(e).toEqual({ subject: "見積書の件", pairs: " 見積 積書 書の の件 山田 太郎 契約 約書 書を を添 添付 付い いた たし しま ます " });
+  for (const query of ["見積", "太郎", "添付"]) expect((await listEmails(t.db, actors.admin, { mailboxId: routerBox, query })).rows.map((r) => r.id), query).toEqual([id]);
 });
 
 test("each refusal has its own code and status, and stores nothing", async () => {
