@@ -9,6 +9,7 @@ import { LeaseLostError } from "./store-messages";
 import { syncImapOn } from "./sync-imap";
 import { syncImapFolders } from "./sync-imap-folders";
 import type { SyncOptions } from "./sync-options";
+import type { ProtocolSyncContext } from "./protocol-sync";
 
 /**
  * One sync of a mailbox on the IMAP session a worker holds open for push, through the
@@ -23,42 +24,20 @@ export async function syncHeldMailbox(
   input: { mailboxId: string; conn: MailboxConnection; options: SyncOptions; dueAt: Date | null },
 ): Promise<{ stored: number; complete: boolean }> {
   const { options } = input;
-  const startedAt = new Date();
-  const [m] = await db.select().from(mailboxes).where(and(eq(mailboxes.id, input.mailboxId), eq(mailboxes.leaseOwner, options.workerId)));
-  if (!m) throw new LeaseLostError(input.mailboxId);
-  const started = Date.now();
-  const result = await syncImapOn(client, {
-    db,
-    mailbox: m,
-    conn: input.conn,
-    options,
-    shouldStop: (next) => !!options.signal?.aborted || (next > 0 && Date.now() - started >= options.budgetMs),
-    onConnection: () => {},
-    messageAlertRecipients: [m.ownerId],
+  return onHeldSession(db, input, async (m, ctx) => {
+    const result = await syncImapOn(client, ctx);
+    const intervalMs = options.intervalMs ?? input.conn.profile.minPollingIntervalMinutes * 60_000;
+    // As recordSyncSuccess, without giving the lease back; next_sync_at is when polling resumes if the session ends. The cursor comes with it.
+    const ours = await db.execute(sql`
+      update mailboxes set last_sync_at = now(), next_sync_at = now() + ${intervalMs} * interval '1 millisecond',
+             incoming_status = 'success', consecutive_failures = 0, first_failure_at = null,
+             lease_expires_at = now() + ${options.leaseMs} * interval '1 millisecond'
+             ${cursorAssignments(result.cursor)}
+       where id = ${m.id} and lease_owner = ${options.workerId}
+      returning id`);
+    if (ours.length === 0) throw new LeaseLostError(m.id);
+    return result;
   });
-  const intervalMs = options.intervalMs ?? input.conn.profile.minPollingIntervalMinutes * 60_000;
-  // As recordSyncSuccess, without giving the lease back; next_sync_at is when polling resumes if the session ends. The cursor comes with it.
-  const ours = await db.execute(sql`
-    update mailboxes set last_sync_at = now(), next_sync_at = now() + ${intervalMs} * interval '1 millisecond',
-           incoming_status = 'success', consecutive_failures = 0, first_failure_at = null,
-           lease_expires_at = now() + ${options.leaseMs} * interval '1 millisecond'
-           ${cursorAssignments(result.cursor)}
-     where id = ${m.id} and lease_owner = ${options.workerId}
-    returning id`);
-  if (ours.length === 0) throw new LeaseLostError(m.id);
-  await recordSyncRun(db, {
-    mailboxId: m.id,
-    profileId: m.profileId,
-    protocol: "imap",
-    workerId: options.workerId,
-    result: result.complete ? "synced" : "partial",
-    errorCode: null,
-    stored: result.stored,
-    dueAt: input.dueAt,
-    startedAt,
-    finishedAt: new Date(),
-  });
-  return result;
 }
 
 /**
@@ -72,12 +51,29 @@ export async function syncHeldFolders(
   client: ImapFlow,
   input: { mailboxId: string; conn: MailboxConnection; options: SyncOptions },
 ): Promise<{ stored: number; complete: boolean }> {
+  return onHeldSession(db, { ...input, dueAt: null }, async (_m, ctx) => {
+    const result = await syncImapFolders(client, ctx);
+    await client.mailboxOpen("INBOX", { readOnly: true });
+    return result;
+  });
+}
+
+/**
+ * What both syncs on a held session share: the mailbox, loaded only while this worker
+ * leases it; the sync context (stopped by the worker's signal or the time budget; the
+ * held connection is not cut from here); and the run recorded for the dashboard.
+ */
+async function onHeldSession<R extends { stored: number; complete: boolean }>(
+  db: Db,
+  input: { mailboxId: string; conn: MailboxConnection; options: SyncOptions; dueAt: Date | null },
+  sync: (m: typeof mailboxes.$inferSelect, ctx: Omit<ProtocolSyncContext, "auth">) => Promise<R>,
+): Promise<R> {
   const { options } = input;
   const startedAt = new Date();
   const [m] = await db.select().from(mailboxes).where(and(eq(mailboxes.id, input.mailboxId), eq(mailboxes.leaseOwner, options.workerId)));
   if (!m) throw new LeaseLostError(input.mailboxId);
   const started = Date.now();
-  const result = await syncImapFolders(client, {
+  const result = await sync(m, {
     db,
     mailbox: m,
     conn: input.conn,
@@ -86,7 +82,6 @@ export async function syncHeldFolders(
     onConnection: () => {},
     messageAlertRecipients: [m.ownerId],
   });
-  await client.mailboxOpen("INBOX", { readOnly: true });
   await recordSyncRun(db, {
     mailboxId: m.id,
     profileId: m.profileId,
@@ -95,7 +90,7 @@ export async function syncHeldFolders(
     result: result.complete ? "synced" : "partial",
     errorCode: null,
     stored: result.stored,
-    dueAt: null,
+    dueAt: input.dueAt,
     startedAt,
     finishedAt: new Date(),
   });
