@@ -5,7 +5,7 @@ import { log } from "../lib/log";
 import { closeParsePool, startParsePool } from "../lib/mail/parse-pool";
 import { runWorkerLoop } from "./loop";
 import { createSyncEvents, listenForSyncEvents } from "./sync-events";
-import { isClosedSocketWrite, isPeerReset } from "./tolerated-errors";
+import { isClosedSocketWrite, isLostDatabaseQuery, isPeerReset } from "./tolerated-errors";
 
 /**
  * The worker process: claims due work from the database and carries it out.
@@ -43,7 +43,11 @@ async function main() {
   }
 }
 
-process.on("uncaughtException", (err) => {
+process.on("uncaughtException", (err, origin) => {
+  if (isLostDatabaseQuery(err, origin)) {
+    log("warn", "a database query failed with the connection and nothing was waiting for it; carrying on", { err, stack: err.stack });
+    return;
+  }
   if (isClosedSocketWrite(err)) {
     log("warn", "database connection closed under a pending write; the pool reconnects", { err });
     return;
@@ -52,7 +56,7 @@ process.on("uncaughtException", (err) => {
     log("warn", "a connection was reset with no one listening; carrying on", { err, stack: err.stack });
     return;
   }
-  log("error", "worker crashed", { err, stack: err.stack });
+  log("error", "worker crashed", { err, origin, stack: err.stack });
   process.exit(1);
 });
 

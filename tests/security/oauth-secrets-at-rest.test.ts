@@ -59,7 +59,8 @@ test("no client secret, service account key, certificate key or access/refresh t
   s.oauth.allowApp("crawl-cert", [cert.address]);
   await add("crawl-google-app", { credentialMode: "profile", oauthProvider: "google", oauthClientId: null, oauthClientSecretSealed: null, serviceAccountKey: sa }, false);
 
-  worker = await startWorker({ DATABASE_URL: s.t.url, MAILROOM_SECRET_KEY: process.env.MAILROOM_SECRET_KEY!, MAILROOM_EXTRA_CA_FILE: s.pki.caFile, LOG_LEVEL: "debug" });
+  // Every poll signs in afresh (no kept connections), so each round needs a live access token.
+  worker = await startWorker({ DATABASE_URL: s.t.url, MAILROOM_SECRET_KEY: process.env.MAILROOM_SECRET_KEY!, MAILROOM_EXTRA_CA_FILE: s.pki.caFile, LOG_LEVEL: "debug", MAILROOM_KEPT_CONNECTIONS: "0" });
   let state = "";
   await waitFor("every mailbox synced and sent", async () => {
     const [r] = await s.t.db.execute<{ synced: number; sent: number }>(sql`
@@ -69,11 +70,16 @@ test("no client secret, service account key, certificate key or access/refresh t
   }, 90_000).catch((err: Error) => {
     throw new Error(`${err.message}: ${state}\n${worker?.output().slice(-3000)}`);
   });
-  // Twice more: let the tokens expire, make every mailbox due, so the worker refreshes (rotating refresh tokens).
+  // Twice more: let the tokens expire, make every mailbox due, and wait until the worker has refreshed
+  // (rotating the delegated mailbox's refresh token) and fetched new app tokens — waited for, not assumed.
   for (let round = 0; round < 2; round++) {
     await new Promise((r) => setTimeout(r, 8_500));
+    const issued = s.oauth.issuedTokens().length;
+    const refreshed = s.oauth.tokenRequests().refresh_token ?? 0;
     await s.t.db.execute(sql`update mailboxes set next_sync_at = now()`);
-    await new Promise((r) => setTimeout(r, 2_500));
+    await waitFor(`round ${round + 1}: a refresh and new tokens`, async () => (s.oauth.tokenRequests().refresh_token ?? 0) > refreshed && s.oauth.issuedTokens().length >= issued + 4, 30_000).catch((err: Error) => {
+      throw new Error(`${err.message}: ${JSON.stringify(s.oauth.tokenRequests())}\n${worker?.output().slice(-3000)}`);
+    });
   }
   await worker.stop();
   s.oauth.setTtl({ accessToken: 3600, clientCredentials: 3600 });
@@ -114,6 +120,7 @@ test("no client secret, service account key, certificate key or access/refresh t
     `${secrets.length} secrets (2 client secrets, a service account key, a certificate key, ${tokens.length} access/refresh tokens; ${refreshes} refreshes by the worker) — ` +
       `0 expected in ${Math.round(worker.output().length / 1024)} KB of worker log (debug), ${Math.round(viewText.length / 1024)} KB of page data for 3 roles, ${Math.round(dump.length / 1024)} KB of rows; found ${leaks.length}`,
   );
+  expect(refreshes).toBeGreaterThanOrEqual(2);
   expect(tokens.length).toBeGreaterThan(6);
   expect(dump).toContain("oauth_client_secret_sealed"); // the rows really are there
   expect(leaks).toEqual([]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isPeerReset } from "../../../workers/tolerated-errors";
+import { isLostDatabaseQuery, isPeerReset } from "../../../workers/tolerated-errors";
 
 const errno = (code: string, syscall: string) => Object.assign(new Error(`${syscall} ${code}`), { code, syscall });
 
@@ -13,5 +13,18 @@ describe("isPeerReset (uncaught errors the worker survives)", () => {
     expect(isPeerReset(errno("ECONNREFUSED", "connect"))).toBe(false);
     expect(isPeerReset(errno("ENOENT", "open"))).toBe(false);
     expect(isPeerReset({ code: "ECONNRESET", syscall: "read" })).toBe(false);
+  });
+});
+
+describe("isLostDatabaseQuery (unhandled rejections the worker survives)", () => {
+  const pg = (code: string) => Object.assign(new Error(`write ${code} 127.0.0.1:5432`), { code, errno: code });
+  it("a query rejected because the database connection closed, left unawaited", () => {
+    expect(isLostDatabaseQuery(pg("CONNECTION_CLOSED"), "unhandledRejection")).toBe(true);
+    expect(isLostDatabaseQuery(pg("CONNECTION_ENDED"), "unhandledRejection")).toBe(true);
+  });
+  it("not when thrown, nor a query error, nor a programming error", () => {
+    expect(isLostDatabaseQuery(pg("CONNECTION_CLOSED"), "uncaughtException")).toBe(false);
+    expect(isLostDatabaseQuery(Object.assign(new Error("duplicate key"), { code: "23505" }), "unhandledRejection")).toBe(false);
+    expect(isLostDatabaseQuery(new TypeError("x is undefined"), "unhandledRejection")).toBe(false);
   });
 });
