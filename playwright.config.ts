@@ -45,7 +45,8 @@ export default defineConfig({
       stdout: "pipe",
     },
     {
-      command: "node --import tsx workers/index.ts",
+      // The built worker, as npm start runs it (rebuilt first when a source changed: scripts/build-worker.ts).
+      command: "node --import tsx scripts/build-worker.ts --if-stale && exec node dist/worker/index.cjs",
       wait: { stdout: /worker started/ },
       reuseExistingServer: false,
       timeout: 60_000,

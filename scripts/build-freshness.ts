@@ -12,10 +12,14 @@ function newestMtime(p: string): number {
   return newest;
 }
 
+/** True when `marker` (a file a build writes last) is missing, or one of `sources` (relative to root) changed after it. */
+export function isStaleSince(root: string, marker: string, sources: string[]): boolean {
+  if (!fs.existsSync(marker)) return true;
+  const built = fs.statSync(marker).mtimeMs;
+  return sources.some((s) => newestMtime(path.join(root, s)) > built);
+}
+
 /** True when there is no production build, or a source file changed after it was made. */
 export function buildIsStale(root: string): boolean {
-  const buildId = path.join(root, ".next", "BUILD_ID");
-  if (!fs.existsSync(buildId)) return true;
-  const built = fs.statSync(buildId).mtimeMs;
-  return SOURCES.some((s) => newestMtime(path.join(root, s)) > built);
+  return isStaleSince(root, path.join(root, ".next", "BUILD_ID"), SOURCES);
 }

@@ -1,11 +1,16 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { buildWorker, workerBuildIsStale, workerEntry } from "../../scripts/build-worker";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const CLK_TCK = 100; // USER_HZ on Linux
 
-/** One real worker process (`node --import tsx workers/index.ts`), started the way production starts it. */
+let built: Promise<unknown> | undefined;
+/** The worker built as npm start builds it, once per bench run and only when a source changed since (scripts/build-worker.ts). */
+const workerBuilt = () => (built ??= workerBuildIsStale(root) ? buildWorker(root) : Promise.resolve());
+
+/** One real worker process (the built worker, `node dist/worker/index.cjs`), started the way production starts it. */
 export type BenchWorker = {
   child: ChildProcess;
   pid: number;
@@ -24,10 +29,9 @@ export type BenchWorker = {
  */
 export async function startBenchWorker(env: Record<string, string>): Promise<BenchWorker> {
   const profileDir = process.env.BENCH_CPU_PROF;
-  // --cpu-prof is refused in NODE_OPTIONS, so a profiled worker runs as `node --cpu-prof --import tsx`.
-  const [cmd, args] = profileDir
-    ? [process.execPath, ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, "--import", "tsx", path.join(root, "workers/index.ts")]]
-    : [process.execPath, ["--import", "tsx", path.join(root, "workers/index.ts")]];
+  await workerBuilt();
+  // --cpu-prof is refused in NODE_OPTIONS, so a profiled worker runs as `node --cpu-prof <bundle>`.
+  const [cmd, args] = [process.execPath, [...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []), workerEntry(root)]];
   const child = spawn(cmd, args, {
     cwd: root,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", ...env },

@@ -1,4 +1,5 @@
 import os from "node:os";
+import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
 import { env } from "../env";
 import { log } from "../log";
@@ -17,6 +18,13 @@ import type { ParseResult, ParseTask } from "./parse-task";
  * not in the thread's, so queued sources are not copied.
  */
 let pool: Piscina<ParseTask, ParseResult> | null | undefined;
+/**
+ * A parse thread's entry: beside this module in the source tree (parse-worker.mjs loads the
+ * TypeScript task); in the built worker, the bundled task beside the bundle (scripts/build-worker.ts
+ * puts its name here at build time).
+ */
+const PARSE_THREAD_ENTRY = typeof MAILROOM_BUNDLED_PARSE_TASK === "string" ? MAILROOM_BUNDLED_PARSE_TASK : "./parse-worker.mjs";
+declare const MAILROOM_BUNDLED_PARSE_TASK: string | undefined;
 
 /** How many parse threads this process runs. */
 export function parseThreadCount(): number {
@@ -30,7 +38,7 @@ function parsePool(): Piscina<ParseTask, ParseResult> | null {
     threads === 0
       ? null
       : new Piscina<ParseTask, ParseResult>({
-          filename: new URL("./parse-worker.mjs", import.meta.url).href,
+          filename: fileURLToPath(new URL(PARSE_THREAD_ENTRY, import.meta.url)),
           // Not the parent's `--import tsx` (see parse-worker.mjs).
           execArgv: [],
           minThreads: threads,

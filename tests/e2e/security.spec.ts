@@ -364,7 +364,8 @@ async function startOwnServers(extraEnv: Record<string, string> = {}): Promise<{
   let logs = "";
   const children: ChildProcess[] = [
     spawn(process.execPath, ["--import", "tsx", "scripts/web-server.ts", "-p", String(port), "-H", "127.0.0.1"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true }),
-    spawn(process.execPath, ["--import", "tsx", "workers/index.ts"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true }),
+    // The built worker (the webServer entry of playwright.config.ts built it before the tests).
+    spawn(process.execPath, ["dist/worker/index.cjs"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true }),
   ];
   for (const c of children) {
     c.stdout!.on("data", (d) => (logs += d));

@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, expect, test, vi } from "vitest";
+import { afterAll, beforeAll, expect, inject, test, vi } from "vitest";
 import { generateSecretKey } from "../../../lib/crypto/generate-secret-key";
 import { queueEmail } from "../../../lib/outbox/queue-email";
 import { createTestDb, type TestDb } from "../../harness/db";
@@ -43,7 +43,7 @@ afterAll(async () => {
 });
 
 function startWorker(id: string): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "workers/index.ts"], {
+  const child = spawn(process.execPath, [inject("workerEntry")], {
     cwd: root,
     env: { ...process.env, DATABASE_URL: t.url, MAILROOM_SECRET_KEY: secretKey, MAILROOM_EXTRA_CA_FILE: pki.caFile, MAILROOM_WORKER_ID: id, LOG_LEVEL: "warn" },
     stdio: ["ignore", "pipe", "pipe"],

@@ -290,11 +290,14 @@ test("a sync that fails mid-folder (a batch refused by the database) resumes at 
 
 test("after-fetch 'move' into a chosen folder does not loop: INBOX's mail is moved once, the folder's sync finds it there and lists both folders on the one row", async () => {
   await dovecot.addUser("mover", "mover-pw");
+  // Mail first, then the folder, and the server seen to list both messages before the first sync: delivered
+  // right after a session's logout, a loaded Dovecot once showed the sync an empty INBOX (stored 0).
+  await dovecot.deliverMany("mover", [1, 2].map((i) => testMessage(i, { tag: "m" })));
   await imapAs("mover", "mover-pw").then(async (c) => {
     await c.mailboxCreate("Processed");
+    expect(await c.status("INBOX", { messages: true })).toMatchObject({ messages: 2 });
     await c.logout();
   });
-  await dovecot.deliverMany("mover", [1, 2].map((i) => testMessage(i, { tag: "m" })));
   const profileId = await insertProfile(t.db, { dovecot, protocol: "imap", ownerId });
   await t.db.update(profiles).set({ afterFetchAction: "move", afterFetchFolder: "Processed" }).where(eq(profiles.id, profileId));
   const mailboxId = await insertMailbox(t.db, { profileId, ownerId, user: "mover", password: "mover-pw" });

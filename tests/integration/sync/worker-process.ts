@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { inject } from "vitest";
 
 const root = path.resolve(import.meta.dirname, "../../..");
 
@@ -8,7 +9,7 @@ export type WorkerProcess = {
   child: ChildProcess;
   /** Everything it logged so far (stdout and stderr). */
   output(): string;
-  /** kill -9 of the whole process group (tsx and the node process running the worker). */
+  /** kill -9 of the whole process group (the worker and nothing else: it runs as node itself). */
   kill9(): void;
   /** SIGSTOP to the group: it runs no code until resume(), so what it holds can be read without racing it. */
   pause(): void;
@@ -22,11 +23,11 @@ export type WorkerProcess = {
 };
 
 /**
- * Starts `node --import tsx workers/index.ts` (the real worker, as npm start runs it) as a child process and waits for its "worker started" line.
+ * Starts the real worker, built as npm start builds it (`node <bundle>`, built once per run by tests/harness/global-setup.ts), as a child process and waits for its "worker started" line.
  * It polls only (MAILROOM_PUSH_SESSIONS=0) unless `env` says otherwise: the suites written for polling count leases a held push session would keep.
  */
 export async function startWorker(env: Record<string, string>): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "workers/index.ts")], {
+  const child = spawn(process.execPath, [inject("workerEntry")], {
     cwd: root,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "test", MAILROOM_PUSH_SESSIONS: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],

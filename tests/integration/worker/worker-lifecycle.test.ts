@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { afterAll, beforeAll, expect, inject, test } from "vitest";
 import { generateSecretKey } from "../../../lib/crypto/generate-secret-key";
 import { createTestDb, type TestDb } from "../../harness/db";
 import { startWorker } from "../sync/worker-process";
@@ -33,7 +33,7 @@ test("the worker logs a structured start line, and SIGTERM stops it cleanly with
 test("a worker without DATABASE_URL refuses to start and says what to set", async () => {
   const { spawnSync } = await import("node:child_process");
   const root = new URL("../../../", import.meta.url).pathname;
-  const r = spawnSync(process.execPath, ["--import", "tsx", "workers/index.ts"], { cwd: root, env: { PATH: process.env.PATH ?? "", NODE_ENV: "test" }, encoding: "utf8", timeout: 30_000 });
+  const r = spawnSync(process.execPath, [inject("workerEntry")], { cwd: root, env: { PATH: process.env.PATH ?? "", NODE_ENV: "test" }, encoding: "utf8", timeout: 30_000 });
   expect(r.status).toBe(1);
   expect(r.stdout + r.stderr).toContain("DATABASE_URL is not set");
 });
