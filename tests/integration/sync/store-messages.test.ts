@@ -85,3 +85,15 @@ test("a message the database refuses as parsed is stored raw and flagged, and th
   expect(m).toMatchObject({ imapLastUid: 3, syncProgressDone: 3 });
   expect(await t.db.select({ title: alerts.title }).from(alerts).where(eq(alerts.mailboxId, id))).toEqual([{ title: "A message could not be parsed" }]);
 });
+
+test("a large source and body are stored compressed with lz4 where the server has it (migration 0023), read back byte for byte", async () => {
+  const id = await leasedMailbox("w");
+  const body = Array.from({ length: 400 }, (_, i) => `Line ${i} of the quarterly report, 請求書 ${i % 17}.`).join("\r\n");
+  const raw = `From: big@example.org\r\nSubject: compressible\r\nMessage-ID: <lz4@x>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n${body}\r\n`;
+  expect(await storeMessages(t.db, { ...base, mailboxId: id, messages: [await fetched("imap:9:1", raw)], cursor: {} })).toMatchObject({ inserted: 1 });
+  const [{ lz4 }] = await t.db.execute<{ lz4: boolean }>(sql`select 'lz4' = any((select enumvals from pg_settings where name = 'default_toast_compression')::text[]) as lz4`);
+  const [r] = await t.db.execute<{ source: string | null; text: string | null; same: boolean }>(sql`
+    select pg_column_compression(s.raw) as source, pg_column_compression(e.text_body) as text, s.raw = ${Buffer.from(raw)} as same
+      from emails e join email_sources s on s.email_id = e.id where e.mailbox_id = ${id}`);
+  expect(r).toEqual({ source: lz4 ? "lz4" : "pglz", text: lz4 ? "lz4" : "pglz", same: true });
+});
