@@ -37,7 +37,8 @@ export default defineConfig({
   ],
   webServer: [
     {
-      command: `node --import tsx scripts/web-server.ts -p ${port} -H 127.0.0.1`,
+      // The built web server, as npm start runs it.
+      command: `node --import tsx scripts/build-processes.ts --if-stale web && exec node dist/web/index.mjs -p ${port} -H 127.0.0.1`,
       url: `${baseURL}/sign-in`,
       reuseExistingServer: false,
       timeout: 120_000,
@@ -45,8 +46,8 @@ export default defineConfig({
       stdout: "pipe",
     },
     {
-      // The built worker, as npm start runs it (rebuilt first when a source changed: scripts/build-worker.ts).
-      command: "node --import tsx scripts/build-worker.ts --if-stale && exec node dist/worker/index.cjs",
+      // The built worker, as npm start runs it (rebuilt first when a source changed: scripts/build-processes.ts).
+      command: "node --import tsx scripts/build-processes.ts --if-stale worker && exec node dist/worker/index.cjs",
       wait: { stdout: /worker started/ },
       reuseExistingServer: false,
       timeout: 60_000,

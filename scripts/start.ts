@@ -10,7 +10,7 @@ import path from "node:path";
 import { startEmbeddedPostgres, type EmbeddedHandle } from "../db/embedded";
 import { runMigrations } from "../db/migrate";
 import { buildIsStale } from "./build-freshness";
-import { buildWorker, workerBuildIsStale, workerEntry } from "./build-worker";
+import { buildStaleProcesses, builtEntry } from "./build-processes";
 import { localSecret, makeAuthSecret, makeSealingKey } from "./local-secrets";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -49,16 +49,13 @@ async function main() {
     say("building the app (first start, or the code changed; about a minute)…");
     await run(bin("next"), ["build"], childEnv);
   }
-  if (workerBuildIsStale(root)) {
-    say("building the worker…");
-    await buildWorker(root);
-  }
+  await buildStaleProcesses(root, say);
 
   // Own process groups: Ctrl-C reaches us, and we stop the children in order.
   // Our web server, not `next start`: it decides the client's address from the socket (scripts/web-server.ts).
-  children.push(spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "web-server.ts"), "-p", port], { cwd: root, env: childEnv, stdio: "inherit", detached: true }));
-  // The built worker (scripts/build-worker.ts), run by node itself: no wrapper process between our signals and it.
-  children.push(spawn(process.execPath, [workerEntry(root)], { cwd: root, env: childEnv, stdio: "inherit", detached: true }));
+  children.push(spawn(process.execPath, [builtEntry(root, "web"), "-p", port], { cwd: root, env: childEnv, stdio: "inherit", detached: true }));
+  // Both built into JavaScript (scripts/build-processes.ts) and run by node itself: no wrapper process between our signals and them.
+  children.push(spawn(process.execPath, [builtEntry(root, "worker")], { cwd: root, env: childEnv, stdio: "inherit", detached: true }));
   for (const child of children) {
     child.on("exit", (code, signal) => {
       if (!stopping) {

@@ -13,9 +13,11 @@
  * lives in one process's memory: sessions, the sign-in throttle and job progress are
  * in Postgres.
  *
- *   node --import tsx scripts/web-server.ts [-p PORT] [-H HOST] [--dev]
+ *   node dist/web/index.mjs [-p PORT] [-H HOST]          built (scripts/build-processes.ts), as npm start runs it
+ *   node --import tsx scripts/web-server.ts --dev          from source, with Next's dev server (npm run dev)
  */
 import cluster from "node:cluster";
+import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
@@ -76,7 +78,7 @@ async function runPrimary(count: number): Promise<void> {
 async function serve(): Promise<void> {
   const trust = parseTrustedProxies(env().MAILROOM_TRUSTED_PROXIES);
   const { default: next } = await import("next");
-  const app = next({ dev, dir: path.join(path.dirname(fileURLToPath(import.meta.url)), ".."), hostname, port });
+  const app = next({ dev, dir: projectRoot(path.dirname(fileURLToPath(import.meta.url))), hostname, port });
   const handle = app.getRequestHandler();
   await app.prepare();
 
@@ -107,5 +109,13 @@ async function serve(): Promise<void> {
       server.closeIdleConnections();
       setTimeout(() => process.exit(0), 5_000).unref();
     });
+  }
+}
+
+/** The repository root above this file (scripts/ from source, dist/web/ when built): the folder with next.config.js. */
+function projectRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "next.config.js"))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`next.config.js not found above ${from}`);
   }
 }

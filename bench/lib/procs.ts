@@ -1,14 +1,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { buildWorker, workerBuildIsStale, workerEntry } from "../../scripts/build-worker";
+import { buildIsStaleFor, buildProcess, builtEntry } from "../../scripts/build-processes";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const CLK_TCK = 100; // USER_HZ on Linux
 
 let built: Promise<unknown> | undefined;
-/** The worker built as npm start builds it, once per bench run and only when a source changed since (scripts/build-worker.ts). */
-const workerBuilt = () => (built ??= workerBuildIsStale(root) ? buildWorker(root) : Promise.resolve());
+/** The worker built as npm start builds it, once per bench run and only when a source changed since (scripts/build-processes.ts). */
+const workerBuilt = () => (built ??= buildIsStaleFor(root, "worker") ? buildProcess(root, "worker") : Promise.resolve());
 
 /** One real worker process (the built worker, `node dist/worker/index.cjs`), started the way production starts it. */
 export type BenchWorker = {
@@ -31,7 +31,7 @@ export async function startBenchWorker(env: Record<string, string>): Promise<Ben
   const profileDir = process.env.BENCH_CPU_PROF;
   await workerBuilt();
   // --cpu-prof is refused in NODE_OPTIONS, so a profiled worker runs as `node --cpu-prof <bundle>`.
-  const [cmd, args] = [process.execPath, [...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []), workerEntry(root)]];
+  const [cmd, args] = [process.execPath, [...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []), builtEntry(root, "worker")]];
   const child = spawn(cmd, args, {
     cwd: root,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", ...env },

@@ -20,7 +20,7 @@ import type { ParseResult, ParseTask } from "./parse-task";
 let pool: Piscina<ParseTask, ParseResult> | null | undefined;
 /**
  * A parse thread's entry: beside this module in the source tree (parse-worker.mjs loads the
- * TypeScript task); in the built worker, the bundled task beside the bundle (scripts/build-worker.ts
+ * TypeScript task); in the built worker, the bundled task beside the bundle (scripts/build-processes.ts
  * puts its name here at build time).
  */
 const PARSE_THREAD_ENTRY = typeof MAILROOM_BUNDLED_PARSE_TASK === "string" ? MAILROOM_BUNDLED_PARSE_TASK : "./parse-worker.mjs";

@@ -363,8 +363,8 @@ async function startOwnServers(extraEnv: Record<string, string> = {}): Promise<{
   const env = { ...process.env, DATABASE_URL: process.env.E2E_DATABASE_URL!, PORT: String(port), LOG_LEVEL: "debug", ...extraEnv };
   let logs = "";
   const children: ChildProcess[] = [
-    spawn(process.execPath, ["--import", "tsx", "scripts/web-server.ts", "-p", String(port), "-H", "127.0.0.1"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true }),
-    // The built worker (the webServer entry of playwright.config.ts built it before the tests).
+    // Built as npm start runs them (the webServer entries of playwright.config.ts built them before the tests).
+    spawn(process.execPath, ["dist/web/index.mjs", "-p", String(port), "-H", "127.0.0.1"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true }),
     spawn(process.execPath, ["dist/worker/index.cjs"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true }),
   ];
   for (const c of children) {
