@@ -1,5 +1,6 @@
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
+import { noDelaySocket } from "./no-delay-socket";
 
 export type Db = PostgresJsDatabase;
 /** The handle inside `db.transaction(async (tx) => …)`. */
@@ -15,7 +16,8 @@ export type Listen = (channel: string, onPayload: (payload: string) => void, onL
 
 /** Opens a pool to `url`. Call `close()` when done (tests, the worker on shutdown). */
 export function createDb(url: string, options: { max?: number } = {}): { db: Db; close: () => Promise<void>; listen: Listen } {
-  const client = postgres(url, { max: options.max ?? 10, onnotice: () => {} });
+  // `socket` is a postgres.js option its type declarations leave out (src/index.js parseOptions).
+  const client = postgres(url, { max: options.max ?? 10, onnotice: () => {}, ...({ socket: noDelaySocket } as object) });
   const db = drizzle(client);
   const listen: Listen = async (channel, onPayload, onListen) => {
     const meta = await client.listen(channel, onPayload, onListen);
