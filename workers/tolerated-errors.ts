@@ -8,7 +8,8 @@
  * with the database. Any other uncaught exception still ends the process.
  */
 export function isClosedSocketWrite(err: unknown): boolean {
-  return err instanceof TypeError && /reading 'write'|evaluating 'socket\.write'/.test(err.message) && /nextWrite[\s\S]*postgres[\\/]src[\\/]connection\.js/.test(err.stack ?? "");
+  // postgres/src/connection.js under tsx (ES modules); postgres/cjs/src/connection.js in the built worker (CommonJS).
+  return err instanceof TypeError && /reading 'write'|evaluating 'socket\.write'/.test(err.message) && /nextWrite[\s\S]*postgres[\\/](?:cjs[\\/])?src[\\/]connection\.js/.test(err.stack ?? "");
 }
 /**
  * A connection reset by the other end, thrown as an uncaught 'error' event: some socket had

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isLostDatabaseQuery, isPeerReset } from "../../../workers/tolerated-errors";
+import { isClosedSocketWrite, isLostDatabaseQuery, isPeerReset } from "../../../workers/tolerated-errors";
 
 const errno = (code: string, syscall: string) => Object.assign(new Error(`${syscall} ${code}`), { code, syscall });
 
@@ -26,5 +26,20 @@ describe("isLostDatabaseQuery (unhandled rejections the worker survives)", () =>
     expect(isLostDatabaseQuery(pg("CONNECTION_CLOSED"), "uncaughtException")).toBe(false);
     expect(isLostDatabaseQuery(Object.assign(new Error("duplicate key"), { code: "23505" }), "unhandledRejection")).toBe(false);
     expect(isLostDatabaseQuery(new TypeError("x is undefined"), "unhandledRejection")).toBe(false);
+  });
+});
+
+describe("isClosedSocketWrite (postgres.js writing on a connection that closed)", () => {
+  const thrown = (file: string) =>
+    Object.assign(new TypeError("Cannot read properties of null (reading 'write')"), {
+      stack: `TypeError: Cannot read properties of null (reading 'write')\n    at Immediate.nextWrite (${file}:255:22)\n    at process.processImmediate (node:internal/timers:483:21)`,
+    });
+  it("from postgres.js's ES module build (the worker under tsx) and its CommonJS build (the built worker)", () => {
+    expect(isClosedSocketWrite(thrown("/app/node_modules/postgres/src/connection.js"))).toBe(true);
+    expect(isClosedSocketWrite(thrown("/app/node_modules/postgres/cjs/src/connection.js"))).toBe(true);
+  });
+  it("not the same error from any other code", () => {
+    expect(isClosedSocketWrite(thrown("/app/lib/sync/copy-sources.ts"))).toBe(false);
+    expect(isClosedSocketWrite(new TypeError("Cannot read properties of null (reading 'write')"))).toBe(false);
   });
 });
