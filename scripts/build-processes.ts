@@ -48,7 +48,7 @@ export function builtEntry(root: string, name: ProcessName, folder: string = nam
 }
 
 /** True when the process was never built, or one of its sources changed after it was. */
-export function buildIsStaleFor(root: string, name: ProcessName): boolean {
+function buildIsStaleFor(root: string, name: ProcessName): boolean {
   return isStaleSince(root, builtEntry(root, name), TARGETS[name].sources);
 }
 

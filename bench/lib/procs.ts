@@ -1,14 +1,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { buildIsStaleFor, buildProcess, builtEntry } from "../../scripts/build-processes";
+import { buildStaleProcesses, builtEntry } from "../../scripts/build-processes";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const CLK_TCK = 100; // USER_HZ on Linux
 
-let built: Promise<unknown> | undefined;
+let built: Promise<void> | undefined;
 /** The worker built as npm start builds it, once per bench run and only when a source changed since (scripts/build-processes.ts). */
-const workerBuilt = () => (built ??= buildIsStaleFor(root, "worker") ? buildProcess(root, "worker") : Promise.resolve());
+const workerBuilt = () => (built ??= buildStaleProcesses(root, undefined, ["worker"]));
 
 /** One real worker process (the built worker, `node dist/worker/index.cjs`), started the way production starts it. */
 export type BenchWorker = {

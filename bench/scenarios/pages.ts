@@ -13,7 +13,7 @@ import { cpuSecondsOf, groupPids } from "../lib/procs";
 import { insertIncomingProfile, insertMailboxes, insertUser } from "../lib/rows";
 import type { Scenario } from "../lib/scenario";
 import { percentile, round, sleep } from "../lib/stats";
-import { buildIsStaleFor, buildProcess, builtEntry } from "../../scripts/build-processes";
+import { buildStaleProcesses, builtEntry } from "../../scripts/build-processes";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const COOKIE = "authjs.session-token"; // plain HTTP on loopback: no __Secure- prefix
@@ -94,7 +94,7 @@ export const pages: Scenario = {
     // The web server `npm start` runs (not a bare `next start`), as npm start runs it.
     // BENCH_CPU_PROF=<folder>: every web process writes a V8 CPU profile there when it stops (cluster forks inherit the flag).
     const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-    if (buildIsStaleFor(root, "web")) await buildProcess(root, "web");
+    await buildStaleProcesses(root, undefined, ["web"]);
     const server = spawn(process.execPath, [...profile, builtEntry(root, "web"), "-p", String(port), "-H", "127.0.0.1"], {
       cwd: root,
       env: serverEnv,

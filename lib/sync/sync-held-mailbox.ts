@@ -24,7 +24,7 @@ export async function syncHeldMailbox(
   input: { mailboxId: string; conn: MailboxConnection; options: SyncOptions; dueAt: Date | null },
 ): Promise<{ stored: number; complete: boolean }> {
   const { options } = input;
-  return onHeldSession(db, input, async (m, ctx) => {
+  return onHeldSession(db, input, async (ctx) => {
     const result = await syncImapOn(client, ctx);
     const intervalMs = options.intervalMs ?? input.conn.profile.minPollingIntervalMinutes * 60_000;
     // As recordSyncSuccess, without giving the lease back; next_sync_at is when polling resumes if the session ends. The cursor comes with it.
@@ -33,9 +33,9 @@ export async function syncHeldMailbox(
              incoming_status = 'success', consecutive_failures = 0, first_failure_at = null,
              lease_expires_at = now() + ${options.leaseMs} * interval '1 millisecond'
              ${cursorAssignments(result.cursor)}
-       where id = ${m.id} and lease_owner = ${options.workerId}
+       where id = ${ctx.mailbox.id} and lease_owner = ${options.workerId}
       returning id`);
-    if (ours.length === 0) throw new LeaseLostError(m.id);
+    if (ours.length === 0) throw new LeaseLostError(ctx.mailbox.id);
     return result;
   });
 }
@@ -51,7 +51,7 @@ export async function syncHeldFolders(
   client: ImapFlow,
   input: { mailboxId: string; conn: MailboxConnection; options: SyncOptions },
 ): Promise<{ stored: number; complete: boolean }> {
-  return onHeldSession(db, { ...input, dueAt: null }, async (_m, ctx) => {
+  return onHeldSession(db, { ...input, dueAt: null }, async (ctx) => {
     const result = await syncImapFolders(client, ctx);
     await client.mailboxOpen("INBOX", { readOnly: true });
     return result;
@@ -66,14 +66,14 @@ export async function syncHeldFolders(
 async function onHeldSession<R extends { stored: number; complete: boolean }>(
   db: Db,
   input: { mailboxId: string; conn: MailboxConnection; options: SyncOptions; dueAt: Date | null },
-  sync: (m: typeof mailboxes.$inferSelect, ctx: Omit<ProtocolSyncContext, "auth">) => Promise<R>,
+  sync: (ctx: Omit<ProtocolSyncContext, "auth">) => Promise<R>,
 ): Promise<R> {
   const { options } = input;
   const startedAt = new Date();
   const [m] = await db.select().from(mailboxes).where(and(eq(mailboxes.id, input.mailboxId), eq(mailboxes.leaseOwner, options.workerId)));
   if (!m) throw new LeaseLostError(input.mailboxId);
   const started = Date.now();
-  const result = await sync(m, {
+  const result = await sync({
     db,
     mailbox: m,
     conn: input.conn,
