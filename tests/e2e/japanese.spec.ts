@@ -45,7 +45,9 @@ async function closedPort(): Promise<number> {
  */
 async function englishOn(page: Page, allowed: string[] = []): Promise<string[]> {
   let text = await page.locator("body").innerText();
-  for (const a of [...Object.values(names), admin.name, admin.email, REJECTED, ...allowed]) text = text.split(a).join(" ");
+  // Names people gave (profiles, mailboxes, users — other specs' too: a picker lists every profile) are data, not the UI's words.
+  const given = (await db()`select name from profiles union select name from mailboxes union select name from users`).map((r) => r.name as string);
+  for (const a of [...given, ...Object.values(names), admin.name, admin.email, REJECTED, ...allowed].sort((x, y) => y.length - x.length)) text = text.split(a).join(" ");
   // The server's words are quoted verbatim, as the issue asks: 「…」.
   text = text.replace(/「[^」]*」/g, " ");
   return [...text.matchAll(/[A-Za-z][A-Za-z'’-]*(?:[ ,]+[A-Za-z][A-Za-z'’-]*){2,}/g)].map((m) => m[0]);
